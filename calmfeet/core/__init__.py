@@ -1,0 +1,1 @@
+"""The domain of calmfeet: plain Python that never imports Textual."""

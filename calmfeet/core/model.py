@@ -1,0 +1,61 @@
+"""The routine as the rest of calmfeet sees it, after validation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from calmfeet.core.breathing import BreathingPattern
+
+FEET = ("left", "right", "both")
+ZONES = ("toes", "ball", "arch", "heel", "inner-edge", "outer-edge", "top", "ankle", "whole")
+FOCUS_TAGS = ("stress", "circulation", "pain", "flexibility", "wellbeing", "sleep", "energy")
+
+
+@dataclass(frozen=True)
+class Step:
+    """One timed step. A mirrored step in a file becomes two of these, one for each foot."""
+
+    title: str
+    seconds: float
+    foot: str
+    zone: str
+    how: str
+    breathing: BreathingPattern
+    mirror_of: int | None = None  # index in the file's steps this one repeats on the other foot
+
+
+@dataclass(frozen=True)
+class Routine:
+    id: str
+    name: str
+    summary: str
+    focus: tuple[str, ...]
+    breathing: BreathingPattern
+    caution: str
+    steps: tuple[Step, ...]
+    source: Path
+    builtin: bool = False
+    shadows: tuple[Path, ...] = field(default=())
+
+    @property
+    def total_seconds(self) -> float:
+        return sum(step.seconds for step in self.steps)
+
+
+def format_clock(seconds: float) -> str:
+    """M:SS (or H:MM:SS), rounding up so a timer shows 0:00 only when time is really up."""
+    import math
+
+    whole = max(0, math.ceil(seconds - 1e-9))
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours}:{minutes:02d}:{secs:02d}"
+    return f"{minutes}:{secs:02d}"
+
+
+def format_minutes(seconds: float) -> str:
+    """A routine's length for lists, e.g. `12 min` (never `0 min` for a short one)."""
+    minutes = max(1, round(seconds / 60))
+    return f"{minutes} min"

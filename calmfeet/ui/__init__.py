@@ -1,0 +1,1 @@
+"""The Textual layer: app, screens and widgets that show core state."""
