@@ -1,4 +1,4 @@
-"""Breathing patterns: named built-ins, custom strings and tables, and where a breath is at time t."""
+"""Breathing patterns: built-ins, custom strings and tables, and where a breath is at time t."""
 
 from __future__ import annotations
 
@@ -202,7 +202,7 @@ def parse_pattern(value: object) -> BreathingPattern:
         return _parse_table(value)
     raise PatternError(
         "must be a pattern name "
-        f"({', '.join(BUILTIN_PATTERNS)}), a string of seconds like \"4-2-6\", or a table "
+        f'({", ".join(BUILTIN_PATTERNS)}), a string of seconds like "4-2-6", or a table '
         f"like {{ inhale = 4, exhale = 6 }}, got {_describe_type(value)}"
     )
 

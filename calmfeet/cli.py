@@ -1,0 +1,255 @@
+"""The `calmfeet` command: the app by default, and subcommands for scripts and routine authors."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from calmfeet import __version__
+from calmfeet.core.library import Library, load_library
+from calmfeet.core.model import Routine, format_clock, format_minutes
+from calmfeet.core.paths import Paths, default_paths
+from calmfeet.core.routines import RoutineFileError, load_routine
+
+EXIT_OK = 0
+EXIT_INVALID = 1
+EXIT_USAGE = 2
+
+
+class UsageError(Exception):
+    """A mistake in how the command was called: one line on stderr, exit code 2."""
+
+
+def _option_parents(top: bool) -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
+    """Options allowed before and after the command; only the top level sets their defaults,
+    so `calmfeet --theme moss run x` and `calmfeet run x --theme moss` mean the same."""
+    default: Any = None if top else argparse.SUPPRESS
+    routines = argparse.ArgumentParser(add_help=False)
+    routines.add_argument(
+        "--routines",
+        metavar="DIR",
+        action="append",
+        type=Path,
+        default=[] if top else argparse.SUPPRESS,
+        help="also load routines from DIR (repeatable)",
+    )
+    looks = argparse.ArgumentParser(add_help=False)
+    looks.add_argument(
+        "--theme", metavar="NAME", default=default, help="use this theme (and remember it)"
+    )
+    looks.add_argument(
+        "--reduced-motion",
+        action="store_true",
+        default=False if top else argparse.SUPPRESS,
+        help="the pacer changes only at phase boundaries",
+    )
+    looks.add_argument(
+        "--ascii",
+        action="store_true",
+        default=False if top else argparse.SUPPRESS,
+        help="draw with ASCII only",
+    )
+    return routines, looks
+
+
+def build_parser() -> argparse.ArgumentParser:
+    top_routines, top_looks = _option_parents(top=True)
+    routines, looks = _option_parents(top=False)
+
+    parser = argparse.ArgumentParser(
+        prog="calmfeet",
+        description="A calm terminal companion for foot massage. Without a command, opens the app.",
+        parents=[top_routines, top_looks],
+    )
+    parser.add_argument("--version", action="version", version=f"calmfeet {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    listing = commands.add_parser(
+        "list", parents=[routines], help="list routines in your order", description="List routines."
+    )
+    listing.add_argument("--json", action="store_true", help="print JSON for scripts")
+
+    validate = commands.add_parser(
+        "validate",
+        help="check routine files and print every problem",
+        description="Check routine files (or folders of them); exit 0 only if all are valid.",
+    )
+    validate.add_argument("targets", nargs="+", metavar="PATH", type=Path)
+
+    commands.add_parser("paths", help="show where calmfeet keeps its files")
+
+    run = commands.add_parser(
+        "run", parents=[routines, looks], help="start a routine's session straight away"
+    )
+    run.add_argument("routine_id", metavar="ROUTINE_ID")
+
+    breathe = commands.add_parser(
+        "breathe", parents=[looks], help="just the breathing pacer, no massage steps"
+    )
+    breathe.add_argument("pattern", nargs="?", metavar="PATTERN", help="default: resonance")
+    breathe.add_argument("--minutes", type=float, default=5.0, metavar="N", help="default: 5")
+
+    commands.add_parser("themes", help="list the themes and where each comes from")
+
+    history = commands.add_parser("history", help="show past sessions, newest first")
+    history.add_argument("--json", action="store_true", help="print JSON for scripts")
+    history.add_argument("--limit", type=int, metavar="N", help="at most N sessions")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, *, paths: Paths | None = None) -> int:
+    """Entry point; returns the exit code. `paths` lets tests point calmfeet at a tmp folder."""
+    try:
+        return _main(argv, paths or default_paths(), sys.stdout, sys.stderr)
+    except UsageError as error:
+        print(f"calmfeet: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+    except Exception as error:  # noqa: BLE001 - the last line of defence against a traceback
+        print(f"calmfeet: unexpected error: {type(error).__name__}: {error}", file=sys.stderr)
+        return EXIT_INVALID
+
+
+def _main(argv: Sequence[str] | None, paths: Paths, out: TextIO, err: TextIO) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    command = args.command
+    if command == "list":
+        return cmd_list(paths, args.routines, args.json, out, err)
+    if command == "validate":
+        return cmd_validate(args.targets, out)
+    if command == "paths":
+        return cmd_paths(paths, out)
+    from calmfeet import launch
+
+    return launch.dispatch(args, paths, out, err)
+
+
+def ordered_library(paths: Paths, extra_dirs: Sequence[Path]) -> Library:
+    """The library in the person's saved order, the same order the picker shows."""
+    library = load_library(paths, extra_dirs)
+    try:
+        from calmfeet.core.order import ordered_ids
+        from calmfeet.core.preferences import PreferencesStore
+    except ImportError:  # pragma: no cover - preferences not built yet
+        return library
+    prefs = PreferencesStore(paths).load()
+    by_id = {r.id: r for r in library.routines}
+    library.routines = [by_id[i] for i in ordered_ids(list(by_id), list(prefs.order))]
+    return library
+
+
+def routine_json(routine: Routine) -> dict[str, object]:
+    return {
+        "id": routine.id,
+        "name": routine.name,
+        "summary": routine.summary,
+        "focus": list(routine.focus),
+        "seconds": _number(routine.total_seconds),
+        "breathing": routine.breathing.name,
+        "caution": routine.caution,
+        "source": str(routine.source),
+        "builtin": routine.builtin,
+        "shadows": [str(p) for p in routine.shadows],
+        "steps": [
+            {
+                "title": step.title,
+                "seconds": _number(step.seconds),
+                "foot": step.foot,
+                "zone": step.zone,
+                "breathing": step.breathing.name,
+            }
+            for step in routine.steps
+        ],
+    }
+
+
+def _number(value: float) -> int | float:
+    return int(value) if float(value).is_integer() else round(value, 2)
+
+
+def cmd_list(
+    paths: Paths, extra_dirs: Sequence[Path], as_json: bool, out: TextIO, err: TextIO
+) -> int:
+    library = ordered_library(paths, extra_dirs)
+    for line in library.problem_lines:
+        print(line, file=err)
+    if as_json:
+        json.dump([routine_json(r) for r in library.routines], out, indent=2, ensure_ascii=False)
+        out.write("\n")
+        return EXIT_OK
+    if not library.routines:
+        print("No routines found.", file=out)
+        return EXIT_OK
+    id_width = max(len(r.id) for r in library.routines)
+    name_width = max(len(r.name) for r in library.routines)
+    for routine in library.routines:
+        steps = len(routine.steps)
+        line = (
+            f"{routine.id:<{id_width}}  {routine.name:<{name_width}}  "
+            f"{format_minutes(routine.total_seconds):>6}  "
+            f"{steps:>2} step{'s' if steps != 1 else ' '}"
+            f"  {', '.join(routine.focus)}"
+        )
+        if routine.shadows:
+            line += f"  (yours, shadows {routine.shadows[-1]})"
+        print(line.rstrip(), file=out)
+    return EXIT_OK
+
+
+def _validate_targets(targets: Sequence[Path]) -> list[Path]:
+    files: list[Path] = []
+    for target in targets:
+        if target.is_dir() and target.suffix != ".toml":
+            found = sorted(target.glob("*.toml"))
+            if not found:
+                raise UsageError(f"{target}: no .toml files in this folder")
+            files.extend(found)
+        elif target.exists() or target.is_symlink():
+            files.append(target)
+        else:
+            raise UsageError(f"{target}: no such file or folder")
+    return files
+
+
+def cmd_validate(targets: Sequence[Path], out: TextIO) -> int:
+    files = _validate_targets(targets)
+    all_valid = True
+    for path in files:
+        try:
+            routine = load_routine(path, str(path))
+        except RoutineFileError as error:
+            all_valid = False
+            for problem in error.problems:
+                print(problem, file=out)
+            continue
+        count = len(routine.steps)
+        print(
+            f"OK {path}: {routine.name} ({count} step{'s' if count != 1 else ''}, "
+            f"{format_clock(routine.total_seconds)})",
+            file=out,
+        )
+    return EXIT_OK if all_valid else EXIT_INVALID
+
+
+def cmd_paths(paths: Paths, out: TextIO) -> int:
+    rows = [
+        ("routines", paths.routines_dir),
+        ("preferences", paths.preferences_file),
+        ("themes", paths.themes_dir),
+        ("history", paths.history_db),
+    ]
+    for label, where in rows:
+        print(f"{label + ':':<13} {where}", file=out)
+    extra = os.environ.get("CALMFEET_ROUTINES")
+    if extra:
+        print(f"{'also from:':<13} {extra} (CALMFEET_ROUTINES)", file=out)
+    return EXIT_OK

@@ -1,0 +1,108 @@
+"""Finding routines: built-ins, the user's folder, --routines folders and CALMFEET_ROUTINES."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from calmfeet.core.model import Routine
+from calmfeet.core.paths import Paths, builtin_routines_dir
+from calmfeet.core.routines import RoutineFileError, RoutineProblem, load_routine
+
+ENV_VAR = "CALMFEET_ROUTINES"
+
+
+@dataclass(frozen=True)
+class RoutineSource:
+    folder: Path
+    kind: str  # "built-in", "user", "--routines" or ENV_VAR
+
+
+@dataclass
+class Library:
+    """What loaded and what did not: one bad file never hides the good ones."""
+
+    routines: list[Routine] = field(default_factory=list)
+    failures: list[RoutineFileError] = field(default_factory=list)
+
+    def get(self, routine_id: str) -> Routine | None:
+        return next((r for r in self.routines if r.id == routine_id), None)
+
+    @property
+    def ids(self) -> list[str]:
+        return [r.id for r in self.routines]
+
+    @property
+    def problem_lines(self) -> list[str]:
+        return [str(p) for failure in self.failures for p in failure.problems]
+
+
+def routine_sources(
+    paths: Paths,
+    extra_dirs: Sequence[Path] = (),
+    env: Mapping[str, str] | None = None,
+) -> list[RoutineSource]:
+    """Lowest precedence first: a later source's routine shadows an earlier one with its id."""
+    environ = os.environ if env is None else env
+    sources = [
+        RoutineSource(builtin_routines_dir(), "built-in"),
+        RoutineSource(paths.routines_dir, "user"),
+    ]
+    for entry in environ.get(ENV_VAR, "").split(os.pathsep):
+        if entry.strip():
+            sources.append(RoutineSource(Path(entry).expanduser(), ENV_VAR))
+    sources.extend(RoutineSource(Path(d).expanduser(), "--routines") for d in extra_dirs)
+    return sources
+
+
+def _routine_files(source: RoutineSource, failures: list[RoutineFileError]) -> list[Path]:
+    folder = source.folder
+    if source.kind != "built-in" and folder.suffix == ".toml" and not folder.is_dir():
+        return [folder]  # a single file given where a folder was expected is fine
+    try:
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except FileNotFoundError:
+        if source.kind in ("--routines", ENV_VAR):
+            problem = RoutineProblem(str(folder), 1, "folder", f"not found (from {source.kind})")
+            failures.append(RoutineFileError(folder, [problem]))
+        return []
+    except OSError as error:
+        reason = error.strerror or str(error)
+        problem = RoutineProblem(str(folder), 1, "folder", f"cannot be read: {reason}")
+        failures.append(RoutineFileError(folder, [problem]))
+        return []
+    return [Path(entry.path) for entry in entries if entry.name.endswith(".toml")]
+
+
+def load_library(
+    paths: Paths,
+    extra_dirs: Sequence[Path] = (),
+    env: Mapping[str, str] | None = None,
+) -> Library:
+    """Every routine that loads, in a stable order: built-ins by file name, then others by name."""
+    library = Library()
+    by_id: dict[str, Routine] = {}
+    for source in routine_sources(paths, extra_dirs, env):
+        builtin = source.kind == "built-in"
+        for path in _routine_files(source, library.failures):
+            shown = path.name if builtin else str(path)
+            try:
+                routine = load_routine(path, shown, builtin=builtin)
+            except RoutineFileError as error:
+                library.failures.append(error)
+                continue
+            previous = by_id.get(routine.id)
+            if previous is not None:
+                routine = replace(routine, shadows=(*previous.shadows, previous.source))
+            by_id[routine.id] = routine
+    builtin_ids = [
+        p.stem for p in sorted(builtin_routines_dir().glob("*.toml"), key=lambda p: p.name)
+    ]
+    first = [by_id[i] for i in builtin_ids if i in by_id]
+    rest = sorted(
+        (r for r in by_id.values() if r.id not in builtin_ids), key=lambda r: (r.name.lower(), r.id)
+    )
+    library.routines = first + rest
+    return library

@@ -1,0 +1,421 @@
+"""Reading and validating routine files: every problem found, each on one line with its line."""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import tomli
+
+from calmfeet.core.breathing import (
+    DEFAULT_PATTERN,
+    BreathingPattern,
+    PatternError,
+    parse_pattern,
+)
+from calmfeet.core.model import FEET, FOCUS_TAGS, ZONES, Routine, Step
+
+MAX_FILE_BYTES = 1024 * 1024
+MAX_STEP_SECONDS = 3600.0
+MAX_STEPS = 100
+MAX_TEXT = {"name": 80, "title": 80, "summary": 600, "how": 600, "caution": 600}
+
+TOP_KEYS = ("name", "summary", "focus", "breathing", "caution", "steps")
+STEP_KEYS = (
+    "title",
+    "seconds",
+    "duration",
+    "breaths",
+    "foot",
+    "zone",
+    "how",
+    "breathing",
+    "mirror",
+)
+DURATION_KEYS = ("seconds", "duration", "breaths")
+
+_DURATION = re.compile(
+    r"^\s*(?:(\d+(?:\.\d+)?)\s*h)?\s*(?:(\d+(?:\.\d+)?)\s*m)?\s*(?:(\d+(?:\.\d+)?)\s*s)?\s*$"
+)
+
+
+@dataclass(frozen=True)
+class RoutineProblem:
+    """One thing wrong with a routine file, printed as `FILE:LINE: key.path: message`."""
+
+    file: str
+    line: int
+    key: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.key}: {self.message}"
+
+
+class RoutineFileError(Exception):
+    """A routine file that cannot be used; holds every problem found in it."""
+
+    def __init__(self, path: Path, problems: list[RoutineProblem]) -> None:
+        self.path = path
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+def parse_duration(text: str) -> float:
+    """`1m30s`, `90s`, `2m`, `1h`, `45` (seconds) to seconds; ValueError when not a duration."""
+    cleaned = text.strip().lower().replace(" ", "")
+    if re.fullmatch(r"\d+(?:\.\d+)?", cleaned):
+        return float(cleaned)
+    match = _DURATION.match(cleaned)
+    if not cleaned or match is None or not any(match.groups()):
+        raise ValueError(text)
+    hours, minutes, seconds = (float(g) if g else 0.0 for g in match.groups())
+    return hours * 3600 + minutes * 60 + seconds
+
+
+class _KeyLines:
+    """Finds the line of a key in the text, so value errors point at the right line."""
+
+    _HEADER = re.compile(r"^\s*\[\[\s*steps\s*\]\]")
+    _TABLE = re.compile(r"^\s*\[")
+    _KEY = re.compile(r"""^\s*(?:"([^"]*)"|'([^']*)'|([A-Za-z0-9_-]+))\s*[=.]""")
+
+    def __init__(self, text: str) -> None:
+        self.top: dict[str, int] = {}
+        self.step_headers: list[int] = []
+        self.steps: list[dict[str, int]] = []
+        section: dict[str, int] | None = self.top
+        for number, line in enumerate(text.splitlines(), start=1):
+            if self._HEADER.match(line):
+                self.step_headers.append(number)
+                self.steps.append({})
+                section = self.steps[-1]
+                continue
+            if self._TABLE.match(line):
+                section = None
+                continue
+            match = self._KEY.match(line)
+            if match and section is not None:
+                key = next(g for g in match.groups() if g is not None)
+                section.setdefault(key, number)
+
+    def line_of(self, key: str, step: int | None = None) -> int:
+        if step is None:
+            return self.top.get(key, 1)
+        if step < len(self.steps):
+            return self.steps[step].get(key, self.step_headers[step])
+        return self.top.get("steps", 1)
+
+
+class _Checker:
+    def __init__(self, display: str, text: str) -> None:
+        self.display = display
+        self.lines = _KeyLines(text)
+        self.problems: list[RoutineProblem] = []
+
+    def add(self, key: str, message: str, step: int | None = None, line_key: str = "") -> None:
+        path = key if step is None else f"steps[{step + 1}].{key}" if key else f"steps[{step + 1}]"
+        line = self.lines.line_of(line_key or key.split(".")[0] or "steps", step)
+        self.problems.append(RoutineProblem(self.display, line, path, message))
+
+    def unknown_keys(
+        self, table: Mapping[str, object], known: tuple[str, ...], step: int | None
+    ) -> None:
+        for key in table:
+            if key in known:
+                continue
+            close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+            hint = f"; did you mean {close[0]!r}?" if close else f"; known keys: {', '.join(known)}"
+            self.add(key, f"unknown key{hint}", step)
+
+    def text(
+        self, table: Mapping[str, object], key: str, step: int | None, *, required: bool
+    ) -> str:
+        if key not in table:
+            if required:
+                self.add(key, "is required", step, line_key="" if step is None else "title")
+            return ""
+        value = table[key]
+        if not isinstance(value, str):
+            self.add(key, f"must be text, got {_kind(value)}", step)
+            return ""
+        stripped = value.strip()
+        if required and not stripped:
+            self.add(key, "must not be empty", step)
+        limit = MAX_TEXT.get(key, 600)
+        if len(stripped) > limit:
+            self.add(key, f"must be at most {limit} characters, got {len(stripped)}", step)
+        return stripped
+
+    def choice(
+        self,
+        table: Mapping[str, object],
+        key: str,
+        options: tuple[str, ...],
+        step: int | None,
+        default: str,
+    ) -> str:
+        if key not in table:
+            self.add(key, f"is required: one of {', '.join(options)}", step, line_key="title")
+            return default
+        value = table[key]
+        if not isinstance(value, str) or value not in options:
+            shown = repr(value) if isinstance(value, str) else _kind(value)
+            close = (
+                difflib.get_close_matches(value, options, n=1, cutoff=0.6)
+                if isinstance(value, str)
+                else []
+            )
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            self.add(key, f"must be one of {', '.join(options)}, got {shown}{hint}", step)
+            return default
+        return value
+
+    def pattern(
+        self, table: Mapping[str, object], step: int | None, fallback: BreathingPattern | None
+    ) -> BreathingPattern | None:
+        if "breathing" not in table:
+            return fallback
+        try:
+            return parse_pattern(table["breathing"])
+        except PatternError as error:
+            self.add("breathing", str(error), step)
+            return fallback
+
+
+def _kind(value: object) -> str:
+    if isinstance(value, bool):
+        return f"a boolean ({str(value).lower()})"
+    if isinstance(value, (int, float)):
+        return f"a number ({value:g})"
+    if isinstance(value, str):
+        return f"text ({value!r})"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a table"
+    return type(value).__name__
+
+
+def _step_seconds(
+    check: _Checker, table: Mapping[str, object], index: int, pattern: BreathingPattern | None
+) -> float | None:
+    given = [key for key in DURATION_KEYS if key in table]
+    if not given:
+        check.add("seconds", "a step needs a length: seconds, duration or breaths", index, "title")
+        return None
+    if len(given) > 1:
+        check.add(
+            given[1],
+            f"give only one of seconds, duration or breaths, got {' and '.join(given)}",
+            index,
+        )
+        return None
+    key = given[0]
+    value = table[key]
+    seconds: float
+    if key == "seconds":
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            check.add(key, f"must be a positive number of seconds, got {_kind(value)}", index)
+            return None
+        if not math.isfinite(value) or value <= 0:
+            check.add(key, f"must be a positive number of seconds, got {value:g}", index)
+            return None
+        seconds = float(value)
+    elif key == "duration":
+        if not isinstance(value, str):
+            check.add(key, f'must be text like "1m30s" or "90s", got {_kind(value)}', index)
+            return None
+        try:
+            seconds = parse_duration(value)
+        except ValueError:
+            check.add(key, f'must look like "1m30s", "90s" or "2m", got {value!r}', index)
+            return None
+        if seconds <= 0:
+            check.add(key, f"must be longer than 0 seconds, got {value!r}", index)
+            return None
+    else:
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            shown = f"{value:g}" if isinstance(value, int) else _kind(value)
+            check.add(key, f"must be a whole number of breaths, 1 or more, got {shown}", index)
+            return None
+        if pattern is None:
+            return None
+        seconds = value * pattern.cycle_seconds
+    if seconds > MAX_STEP_SECONDS:
+        check.add(key, f"a step can last at most 60 minutes, got {seconds:g} seconds", index)
+        return None
+    return seconds
+
+
+def parse_routine(text: str, routine_id: str, display: str, source: Path) -> Routine:
+    """Validate a routine's text; RoutineFileError lists every problem, never just the first."""
+    check = _Checker(display, text)
+    try:
+        data = tomli.loads(text)
+    except tomli.TOMLDecodeError as error:
+        line = getattr(error, "lineno", 1) or 1
+        column = getattr(error, "colno", 1) or 1
+        message = getattr(error, "msg", str(error))
+        problem = RoutineProblem(display, line, "syntax", f"{message} (column {column})")
+        raise RoutineFileError(source, [problem]) from None
+    except RecursionError:
+        problem = RoutineProblem(display, 1, "syntax", "nested too deeply")
+        raise RoutineFileError(source, [problem]) from None
+
+    check.unknown_keys(data, TOP_KEYS, None)
+    name = check.text(data, "name", None, required=True)
+    summary = check.text(data, "summary", None, required=False)
+    caution = check.text(data, "caution", None, required=False)
+    focus: list[str] = []
+    raw_focus = data.get("focus", [])
+    if not isinstance(raw_focus, list):
+        check.add("focus", f'must be a list like ["stress", "sleep"], got {_kind(raw_focus)}')
+    else:
+        for number, tag in enumerate(raw_focus, start=1):
+            if not isinstance(tag, str) or tag not in FOCUS_TAGS:
+                shown = repr(tag) if isinstance(tag, str) else _kind(tag)
+                close = (
+                    difflib.get_close_matches(tag, FOCUS_TAGS, n=1, cutoff=0.6)
+                    if isinstance(tag, str)
+                    else []
+                )
+                if close:
+                    shown += f"; did you mean {close[0]!r}?"
+                check.add(
+                    f"focus[{number}]",
+                    f"must be one of {', '.join(FOCUS_TAGS)}, got {shown}",
+                    line_key="focus",
+                )
+            elif tag not in focus:
+                focus.append(tag)
+    default = parse_pattern(DEFAULT_PATTERN)
+    routine_pattern = check.pattern(data, None, default) or default
+
+    steps: list[Step] = []
+    raw_steps = data.get("steps")
+    if raw_steps is None:
+        check.add("steps", "a routine needs at least one [[steps]] table")
+    elif not isinstance(raw_steps, list) or not all(isinstance(s, dict) for s in raw_steps):
+        check.add("steps", "must be [[steps]] tables, each with title, seconds, foot, zone and how")
+    elif not raw_steps:
+        check.add("steps", "a routine needs at least one step")
+    elif len(raw_steps) > MAX_STEPS:
+        check.add("steps", f"a routine can have at most {MAX_STEPS} steps, got {len(raw_steps)}")
+    else:
+        for index, table in enumerate(raw_steps):
+            steps.extend(_parse_step(check, table, index, routine_pattern))
+
+    if check.problems:
+        raise RoutineFileError(source, sorted(check.problems, key=lambda p: p.line))
+    return Routine(
+        id=routine_id,
+        name=name,
+        summary=summary,
+        focus=tuple(focus),
+        breathing=routine_pattern,
+        caution=caution,
+        steps=tuple(steps),
+        source=source,
+    )
+
+
+def _parse_step(
+    check: _Checker, table: dict[str, object], index: int, routine_pattern: BreathingPattern
+) -> list[Step]:
+    check.unknown_keys(table, STEP_KEYS, index)
+    title = check.text(table, "title", index, required=True)
+    how = check.text(table, "how", index, required=False)
+    foot = check.choice(table, "foot", FEET, index, "both")
+    zone = check.choice(table, "zone", ZONES, index, "whole")
+    pattern = check.pattern(table, index, routine_pattern)
+    seconds = _step_seconds(check, table, index, pattern)
+    mirror = table.get("mirror", False)
+    if not isinstance(mirror, bool):
+        check.add("mirror", f"must be true or false, got {_kind(mirror)}", index)
+        mirror = False
+    if mirror and table.get("foot") == "both":
+        check.add(
+            "mirror", 'needs foot = "left" or "right": the step repeats on the other foot', index
+        )
+        mirror = False
+    if seconds is None or pattern is None:
+        return []
+    step = Step(title=title, seconds=seconds, foot=foot, zone=zone, how=how, breathing=pattern)
+    if not mirror:
+        return [step]
+    other = "right" if foot == "left" else "left"
+    return [step, Step(title, seconds, other, zone, how, pattern, mirror_of=index)]
+
+
+def read_routine_text(path: Path, display: str | None = None) -> str:
+    """The file's text, refusing what is too big, unreadable or not UTF-8 before parsing."""
+    shown = display or path.name
+    try:
+        if path.is_dir():
+            raise RoutineFileError(
+                path, [RoutineProblem(shown, 1, "file", "is a folder, not a routine file")]
+            )
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise RoutineFileError(
+                path,
+                [
+                    RoutineProblem(
+                        shown,
+                        1,
+                        "file",
+                        f"is {size / 1048576:.1f} MiB; a routine file can be at most 1 MiB",
+                    )
+                ],
+            )
+        with path.open("rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as error:
+        reason = error.strerror or str(error)
+        raise RoutineFileError(
+            path, [RoutineProblem(shown, 1, "file", f"cannot be read: {reason}")]
+        ) from None
+    if len(data) > MAX_FILE_BYTES:
+        raise RoutineFileError(
+            path,
+            [
+                RoutineProblem(
+                    shown, 1, "file", "is larger than 1 MiB; a routine file can be at most 1 MiB"
+                )
+            ],
+        )
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]  # a byte-order mark from a Windows editor is harmless
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise RoutineFileError(
+            path,
+            [
+                RoutineProblem(
+                    shown,
+                    line,
+                    "file",
+                    f"is not UTF-8 text (byte 0x{data[error.start]:02x} at offset {error.start});"
+                    " save it as UTF-8",
+                )
+            ],
+        ) from None
+
+
+def load_routine(path: Path, display: str | None = None, *, builtin: bool = False) -> Routine:
+    """Load one routine file; RoutineFileError holds every problem found."""
+    shown = display or str(path)
+    text = read_routine_text(path, shown)
+    routine = parse_routine(text, path.stem, shown, path)
+    if builtin:
+        from dataclasses import replace
+
+        routine = replace(routine, builtin=True)
+    return routine
