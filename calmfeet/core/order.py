@@ -1,0 +1,81 @@
+"""The order routines are listed in: the person's saved order, then anything added since."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Sequence
+
+
+def _unique(ids: Iterable[str]) -> list[str]:
+    seen: set[str] = set()
+    result: list[str] = []
+    for routine_id in ids:
+        if routine_id not in seen:
+            seen.add(routine_id)
+            result.append(routine_id)
+    return result
+
+
+def ordered_ids(available: Sequence[str], saved_order: Sequence[str]) -> list[str]:
+    """Saved order first; a routine added since the order was saved goes at the end.
+
+    Ids in the saved order that no longer exist are skipped but not forgotten by the caller,
+    so a routine file that comes back takes its old place.
+    """
+    present = set(available)
+    kept = [routine_id for routine_id in _unique(saved_order) if routine_id in present]
+    placed = set(kept)
+    return kept + [routine_id for routine_id in _unique(available) if routine_id not in placed]
+
+
+def move(ids: Sequence[str], routine_id: str, delta: int) -> list[str]:
+    """Shift one routine by `delta` places (negative is up), stopping at either end."""
+    result = list(ids)
+    if routine_id not in result or delta == 0:
+        return result
+    index = result.index(routine_id)
+    target = max(0, min(len(result) - 1, index + delta))
+    result.insert(target, result.pop(index))
+    return result
+
+
+def move_to_top(ids: Sequence[str], routine_id: str) -> list[str]:
+    return move(ids, routine_id, -len(ids))
+
+
+def move_to_bottom(ids: Sequence[str], routine_id: str) -> list[str]:
+    return move(ids, routine_id, len(ids))
+
+
+def visible(ids: Sequence[str], hidden: Collection[str], show_hidden: bool = False) -> list[str]:
+    """What the list shows: hidden routines vanish unless asked for, then keep their place."""
+    if show_hidden:
+        return list(ids)
+    return [routine_id for routine_id in ids if routine_id not in hidden]
+
+
+def favourites_first(ids: Sequence[str], favourites: Collection[str]) -> list[str]:
+    """Favourites float to the top, each group keeping its own order."""
+    return [i for i in ids if i in favourites] + [i for i in ids if i not in favourites]
+
+
+def merge_order(saved_order: Sequence[str], new_visible_order: Sequence[str]) -> list[str]:
+    """Save a reordered list without dropping ids that were not on screen.
+
+    The person reorders what they see (hidden or missing routines are not shown); the ids
+    they could not see keep their old neighbours: each one stays right after the id that
+    preceded it in the saved order, or at the front if nothing did.
+    """
+    shown = _unique(new_visible_order)
+    shown_set = set(shown)
+    unseen_after: dict[str | None, list[str]] = {}
+    previous: str | None = None
+    for routine_id in _unique(saved_order):
+        if routine_id in shown_set:
+            previous = routine_id
+        else:
+            unseen_after.setdefault(previous, []).append(routine_id)
+    result = list(unseen_after.get(None, []))
+    for routine_id in shown:
+        result.append(routine_id)
+        result.extend(unseen_after.get(routine_id, []))
+    return result

@@ -1,0 +1,122 @@
+"""The routine list keeps the person's order as routines come, go and get hidden."""
+
+from __future__ import annotations
+
+from calmfeet.core.order import (
+    favourites_first,
+    merge_order,
+    move,
+    move_to_bottom,
+    move_to_top,
+    ordered_ids,
+    visible,
+)
+from hypothesis import given
+from hypothesis import strategies as st
+
+
+def test_saved_order_comes_first() -> None:
+    assert ordered_ids(["a", "b", "c"], ["c", "a", "b"]) == ["c", "a", "b"]
+
+
+def test_new_routine_is_appended_at_the_end() -> None:
+    assert ordered_ids(["a", "new", "b", "c"], ["c", "a", "b"]) == ["c", "a", "b", "new"]
+
+
+def test_several_new_routines_keep_their_available_order() -> None:
+    assert ordered_ids(["x", "a", "y"], ["a"]) == ["a", "x", "y"]
+
+
+def test_removed_routine_is_skipped() -> None:
+    assert ordered_ids(["a", "c"], ["c", "gone", "a"]) == ["c", "a"]
+
+
+def test_no_saved_order_means_available_order() -> None:
+    assert ordered_ids(["b", "a"], []) == ["b", "a"]
+
+
+def test_duplicate_ids_in_a_hand_edited_order_appear_once() -> None:
+    assert ordered_ids(["a", "b"], ["b", "a", "b"]) == ["b", "a"]
+
+
+def test_move_up_and_down() -> None:
+    ids = ["a", "b", "c", "d"]
+    assert move(ids, "c", -1) == ["a", "c", "b", "d"]
+    assert move(ids, "b", 1) == ["a", "c", "b", "d"]
+    assert move(ids, "a", 2) == ["b", "c", "a", "d"]
+
+
+def test_move_clamps_at_the_top_and_bottom() -> None:
+    ids = ["a", "b", "c"]
+    assert move(ids, "a", -1) == ids
+    assert move(ids, "c", 1) == ids
+    assert move(ids, "b", -10) == ["b", "a", "c"]
+    assert move(ids, "b", 10) == ["a", "c", "b"]
+
+
+def test_move_of_an_unknown_id_changes_nothing() -> None:
+    assert move(["a", "b"], "zzz", 1) == ["a", "b"]
+
+
+def test_move_does_not_change_the_list_it_was_given() -> None:
+    ids = ["a", "b"]
+    move(ids, "a", 1)
+    assert ids == ["a", "b"]
+
+
+def test_move_to_top_and_bottom() -> None:
+    assert move_to_top(["a", "b", "c"], "c") == ["c", "a", "b"]
+    assert move_to_bottom(["a", "b", "c"], "a") == ["b", "c", "a"]
+
+
+def test_hidden_routines_are_filtered_out() -> None:
+    assert visible(["a", "b", "c"], hidden={"b"}, show_hidden=False) == ["a", "c"]
+
+
+def test_show_hidden_keeps_hidden_routines_in_their_place() -> None:
+    assert visible(["a", "b", "c"], hidden={"b"}, show_hidden=True) == ["a", "b", "c"]
+
+
+def test_favourites_first_keeps_each_group_in_order() -> None:
+    assert favourites_first(["a", "b", "c", "d"], {"d", "b"}) == ["b", "d", "a", "c"]
+
+
+def test_reordering_what_is_visible_keeps_hidden_ids_near_their_neighbours() -> None:
+    saved = ["a", "h1", "b", "c", "h2"]
+    # The person sees a, b, c and moves c to the top: h2 travels with c, h1 stays after a.
+    assert merge_order(saved, ["c", "a", "b"]) == ["c", "h2", "a", "h1", "b"]
+
+
+def test_reordering_keeps_an_unseen_id_at_the_front() -> None:
+    assert merge_order(["gone", "a", "b"], ["b", "a"]) == ["gone", "b", "a"]
+
+
+ids = st.lists(st.sampled_from("abcdefgh"), unique=True)
+
+
+@given(available=ids, saved=st.lists(st.sampled_from("abcdefghij")))
+def test_ordered_ids_lists_every_available_routine_exactly_once(
+    available: list[str], saved: list[str]
+) -> None:
+    result = ordered_ids(available, saved)
+    assert sorted(result) == sorted(available)
+
+
+@given(current=ids.filter(bool), data=st.data())
+def test_move_never_loses_or_duplicates_a_routine(current: list[str], data: st.DataObject) -> None:
+    routine_id = data.draw(st.sampled_from(current))
+    delta = data.draw(st.integers(-20, 20))
+    result = move(current, routine_id, delta)
+    assert sorted(result) == sorted(current)
+    expected_index = max(0, min(len(current) - 1, current.index(routine_id) + delta))
+    assert result.index(routine_id) == expected_index
+
+
+@given(saved=ids.filter(bool), data=st.data())
+def test_merge_order_keeps_every_saved_id_and_the_visible_order(
+    saved: list[str], data: st.DataObject
+) -> None:
+    shown = data.draw(st.permutations(data.draw(st.lists(st.sampled_from(saved), unique=True))))
+    result = merge_order(saved, shown)
+    assert sorted(result) == sorted(saved)
+    assert [i for i in result if i in shown] == list(shown)
