@@ -1,0 +1,470 @@
+"""Theme files: load calm TOML themes into Textual `Theme`s, strictly and without crashing."""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import tomli
+from textual.color import Color, ColorParseError
+from textual.css.stylesheet import Stylesheet, StylesheetError
+from textual.css.tokenize import IDENTIFIER
+from textual.css.tokenizer import TokenError
+from textual.design import ColorSystem
+from textual.theme import Theme
+
+from calmfeet.core.paths import builtin_themes_dir
+from calmfeet.ui.theme_vars import THEME_VARIABLE_DEFAULTS
+
+DEFAULT_THEME = "dusk"
+MAX_THEME_BYTES = 64 * 1024
+
+Origin = Literal["built-in", "user"]
+
+# Base colours a theme file may set at the top level; they map onto `Theme` fields.
+COLOUR_KEYS: tuple[str, ...] = (
+    "primary",
+    "secondary",
+    "accent",
+    "warning",
+    "error",
+    "success",
+    "foreground",
+    "background",
+    "surface",
+    "panel",
+    "boost",
+)
+FRACTION_KEYS: tuple[str, ...] = ("luminosity_spread", "text_alpha")
+TOP_LEVEL_KEYS: tuple[str, ...] = ("name", "dark", *COLOUR_KEYS, *FRACTION_KEYS, "variables")
+
+_IDENTIFIER = re.compile(IDENTIFIER)
+# A value spliced into CSS must stay one value: these would end or open a rule.
+_CSS_BREAKERS = re.compile(r"[;{}$\\\n\r\x00]")
+
+
+class ThemeFileError(Exception):
+    """A theme file that cannot be used; `problems` holds one `FILE:LINE: key: message` each."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+@dataclass
+class LoadedTheme:
+    """A usable theme and where it came from, so `calmfeet themes` can tell the user."""
+
+    theme: Theme
+    origin: Origin
+    path: Path | None
+
+    @property
+    def name(self) -> str:
+        return self.theme.name
+
+
+@dataclass
+class ThemeCatalog:
+    """Every theme that loaded, plus one line per problem with the ones that did not."""
+
+    themes: list[LoadedTheme] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+
+    def names(self) -> list[str]:
+        return [loaded.name for loaded in self.themes]
+
+    def get(self, name: str) -> LoadedTheme | None:
+        return next((loaded for loaded in self.themes if loaded.name == name), None)
+
+
+def _textual_variable_names() -> frozenset[str]:
+    """Every variable Textual's colour system defines; a theme may override any of them."""
+    return frozenset(ColorSystem(primary="#7fa7c9").generate())
+
+
+KNOWN_VARIABLES: frozenset[str] = _textual_variable_names() | frozenset(THEME_VARIABLE_DEFAULTS)
+
+
+# --- where a key sits in the text -------------------------------------------------------------
+
+_SEGMENT = r'(?:"[^"\n]*"|\'[^\'\n]*\'|[A-Za-z0-9_-]+)'
+_DOTTED = rf"{_SEGMENT}(?:\s*\.\s*{_SEGMENT})*"
+_TABLE_LINE = re.compile(rf"^\s*\[\[?\s*({_DOTTED})\s*\]\]?")
+_KEY_LINE = re.compile(rf"^\s*({_DOTTED})\s*=")
+_SEGMENT_RE = re.compile(_SEGMENT)
+
+
+def _split_dotted(dotted: str) -> tuple[str, ...]:
+    return tuple(part.strip("\"'") for part in _SEGMENT_RE.findall(dotted))
+
+
+def _key_lines(text: str) -> dict[tuple[str, ...], int]:
+    """First line of each key path, so problems point at the line the user must edit."""
+    lines: dict[tuple[str, ...], int] = {}
+    table: tuple[str, ...] = ()
+    for number, line in enumerate(text.splitlines(), start=1):
+        header = _TABLE_LINE.match(line)
+        if header:
+            table = _split_dotted(header.group(1))
+            lines.setdefault(table, number)
+            continue
+        key = _KEY_LINE.match(line)
+        if key:
+            lines.setdefault(table + _split_dotted(key.group(1)), number)
+    return lines
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]")
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def _quote(value: str) -> str:
+    """A value as the user would write it in TOML."""
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _key_text(path: tuple[str, ...]) -> str:
+    return ".".join(part if _BARE_KEY.fullmatch(part) else _quote(part) for part in path)
+
+
+def _problem(label: object, line: int, key: str, message: str) -> str:
+    """One line per problem, whatever odd characters the file name, key or value hold."""
+    text = f"{label}:{line}: {key}: {message}"
+    return _CONTROL.sub(lambda match: f"\\x{ord(match.group()):02x}", text)
+
+
+class _Problems:
+    """Collects problems for one file and hands them back in line order."""
+
+    def __init__(self, label: str, text: str = "") -> None:
+        self.label = label
+        self.lines = _key_lines(text) if text else {}
+        self._found: list[tuple[int, str]] = []
+
+    @property
+    def items(self) -> list[str]:
+        return [text for _, text in sorted(self._found, key=lambda item: item[0])]
+
+    def line_of(self, path: tuple[str, ...]) -> int:
+        # An inline table puts its keys on the parent's line.
+        while path:
+            if path in self.lines:
+                return self.lines[path]
+            path = path[:-1]
+        return 1
+
+    def add(self, key: str | tuple[str, ...], message: str, *, line: int | None = None) -> None:
+        path = (key,) if isinstance(key, str) else key
+        if line is None:
+            line = self.line_of(path)
+        self._found.append((line, _problem(self.label, line, _key_text(path), message)))
+
+
+# --- value checks -----------------------------------------------------------------------------
+
+
+def _kind(value: object) -> str:
+    """How TOML would name the value's type, for messages a theme author understands."""
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int):
+        return "an integer"
+    if isinstance(value, float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, list):
+        return "an array"
+    return "a date/time"
+
+
+def _suggest(word: str, choices: Iterable[str]) -> str:
+    close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
+    return f'; did you mean "{close[0]}"?' if close else ""
+
+
+def _colour_problem(value: str) -> str | None:
+    try:
+        Color.parse(value)
+    except ColorParseError as error:
+        if error.suggested_color:
+            return f"{_quote(value)} is not a colour; did you mean {_quote(error.suggested_color)}?"
+        return (
+            f'{_quote(value)} is not a colour (use "#rrggbb", "rgb(r, g, b)", '
+            '"hsl(h, s%, l%)" or a colour name)'
+        )
+    return None
+
+
+def _css_property_for(variable: str) -> str:
+    """The CSS property Textual feeds this variable into, so we check it the same way."""
+    if variable.endswith("-style"):
+        return "text-style"
+    if "background" in variable:
+        return "background"
+    return "color"
+
+
+def _css_value_problem(variable: str, value: str) -> str | None:
+    """Textual only parses theme variables when the theme is applied; check them now instead."""
+    prop = _css_property_for(variable)
+    if prop == "text-style":
+        problem = f'{_quote(value)} is not a text style (try "bold", "b reverse" or "none")'
+    else:
+        problem = f'{_quote(value)} is not a colour (try "#7fa7c9", "#7fa7c9 50%" or "auto 87%")'
+    if not value.strip() or _CSS_BREAKERS.search(value):
+        return problem
+    sheet = Stylesheet(variables={"theme-value": value})
+    sheet.add_source(f"Widget {{ {prop}: $theme-value; }}", read_from=("theme", variable))
+    try:
+        sheet.parse()
+    except (StylesheetError, TokenError):
+        return problem
+    return None
+
+
+def _check_variables(raw: object, problems: _Problems) -> dict[str, str]:
+    if not isinstance(raw, dict):
+        problems.add("variables", f'must be a table of name = "value" pairs, not {_kind(raw)}')
+        return {}
+    variables: dict[str, str] = {}
+    for name, value in raw.items():
+        key = ("variables", name)
+        if name not in KNOWN_VARIABLES:
+            problems.add(key, f"unknown theme variable{_suggest(name, KNOWN_VARIABLES)}")
+            continue
+        if not isinstance(value, str):
+            problems.add(key, f"must be a string, not {_kind(value)}")
+            continue
+        # calmfeet's own variables are read by widget code too, so they must be plain colours.
+        if name in THEME_VARIABLE_DEFAULTS:
+            message = _colour_problem(value)
+        else:
+            message = _css_value_problem(name, value)
+        if message:
+            problems.add(key, message)
+        else:
+            variables[name] = value
+    return variables
+
+
+def _check_name(data: dict[str, object], stem: str, problems: _Problems) -> str:
+    raw = data.get("name", stem)
+    from_file_name = "name" not in data
+    if not isinstance(raw, str):
+        problems.add("name", f"must be a string, not {_kind(raw)}")
+        return stem
+    if not _IDENTIFIER.fullmatch(raw):
+        source = " (taken from the file name)" if from_file_name else ""
+        problems.add(
+            "name",
+            f"{_quote(raw)}{source} is not a usable theme name; use letters, digits, "
+            '"-" and "_", not starting with a digit',
+        )
+    return raw
+
+
+def _build_theme(data: dict[str, object], stem: str, problems: _Problems) -> Theme | None:
+    for key in data:
+        if key in TOP_LEVEL_KEYS:
+            continue
+        if key in KNOWN_VARIABLES:
+            problems.add(key, "unknown key; theme variables go under [variables]")
+        else:
+            problems.add(key, f"unknown key{_suggest(key, TOP_LEVEL_KEYS)}")
+
+    name = _check_name(data, stem, problems)
+
+    colours: dict[str, str] = {}
+    for key in COLOUR_KEYS:
+        if key not in data:
+            continue
+        value = data[key]
+        if not isinstance(value, str):
+            problems.add(key, f'must be a colour string such as "#7fa7c9", not {_kind(value)}')
+            continue
+        message = _colour_problem(value)
+        if message:
+            problems.add(key, message)
+        else:
+            colours[key] = value
+    if "primary" not in data:
+        problems.add("primary", "missing; every theme needs a primary colour", line=1)
+
+    fractions: dict[str, float] = {}
+    for key in FRACTION_KEYS:
+        if key not in data:
+            continue
+        value = data[key]
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            problems.add(key, f"must be a number from 0 to 1, not {_kind(value)}")
+        elif not 0.0 <= value <= 1.0:
+            problems.add(key, f"must be from 0 to 1, not {value}")
+        else:
+            fractions[key] = float(value)
+
+    dark_value = data.get("dark")
+    if dark_value is None:
+        # Unset: follow the background, so a light theme that forgets `dark = false` still reads.
+        background = colours.get("background")
+        dark = background is None or Color.parse(background).brightness < 0.5
+    elif isinstance(dark_value, bool):
+        dark = dark_value
+    else:
+        problems.add("dark", f"must be true or false, not {_kind(dark_value)}")
+        dark = True
+
+    variables = _check_variables(data.get("variables", {}), problems)
+
+    if problems.items:
+        return None
+    return Theme(
+        name=name,
+        primary=colours["primary"],
+        secondary=colours.get("secondary"),
+        accent=colours.get("accent"),
+        warning=colours.get("warning"),
+        error=colours.get("error"),
+        success=colours.get("success"),
+        foreground=colours.get("foreground"),
+        background=colours.get("background"),
+        surface=colours.get("surface"),
+        panel=colours.get("panel"),
+        boost=colours.get("boost"),
+        dark=dark,
+        luminosity_spread=fractions.get("luminosity_spread", 0.15),
+        text_alpha=fractions.get("text_alpha", 0.95),
+        variables={**THEME_VARIABLE_DEFAULTS, **variables},
+    )
+
+
+def _read_text(path: Path, problems: _Problems) -> str | None:
+    try:
+        if not path.is_file():
+            what = "no such file" if not path.exists() else "not a regular file"
+            problems.add("file", f"cannot be read: {what}", line=1)
+            return None
+        size = path.stat().st_size
+        if size > MAX_THEME_BYTES:
+            problems.add("file", _too_big(size), line=1)
+            return None
+        with path.open("rb") as stream:
+            data = stream.read(MAX_THEME_BYTES + 1)
+    except OSError as error:
+        problems.add("file", f"cannot be read: {error.strerror or error}", line=1)
+        return None
+    if len(data) > MAX_THEME_BYTES:  # it grew after stat()
+        problems.add("file", _too_big(len(data)), line=1)
+        return None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        problems.add(
+            "file",
+            f"is not UTF-8 text (byte 0x{data[error.start]:02x} cannot be decoded)",
+            line=line,
+        )
+        return None
+    return text.removeprefix("\ufeff")
+
+
+def _too_big(size: int) -> str:
+    return f"is {size} bytes; theme files are limited to {MAX_THEME_BYTES} bytes (64 KiB)"
+
+
+def load_theme_file(path: Path) -> Theme:
+    """Load one theme file; every problem is collected so the user can fix them in one go."""
+    problems = _Problems(str(path))
+    text = _read_text(path, problems)
+    if text is None:
+        raise ThemeFileError(problems.items)
+    try:
+        data = tomli.loads(text)
+    except tomli.TOMLDecodeError as error:
+        problems.add("syntax", f"{error.msg} (column {error.colno})", line=error.lineno)
+        raise ThemeFileError(problems.items) from None
+    problems = _Problems(str(path), text)
+    theme = _build_theme(data, path.stem, problems)
+    if theme is None:
+        raise ThemeFileError(problems.items)
+    return theme
+
+
+def _theme_files(folder: Path) -> list[Path]:
+    return sorted(path for path in folder.glob("*.toml") if not path.name.startswith("."))
+
+
+def _load_folder(folder: Path, origin: Origin, catalog: ThemeCatalog) -> list[LoadedTheme]:
+    try:
+        if not folder.exists():
+            return []
+        if not folder.is_dir():
+            catalog.failures.append(
+                _problem(folder, 1, "file", "is not a folder, so no themes were read")
+            )
+            return []
+        paths = _theme_files(folder)
+    except OSError as error:
+        catalog.failures.append(
+            _problem(folder, 1, "file", f"cannot be listed: {error.strerror or error}")
+        )
+        return []
+    loaded: dict[str, LoadedTheme] = {}
+    for path in paths:
+        try:
+            theme = load_theme_file(path)
+        except ThemeFileError as error:
+            catalog.failures.extend(error.problems)
+            continue
+        except Exception as error:  # a bug here must not stop the app starting
+            catalog.failures.append(_problem(path, 1, "file", f"could not be loaded ({error!r})"))
+            continue
+        if theme.name in loaded:
+            first = loaded[theme.name].path
+            line = _key_lines(_quiet_read(path)).get(("name",), 1)
+            message = (
+                f"theme {_quote(theme.name)} is already defined by {first}; this file is ignored"
+            )
+            catalog.failures.append(_problem(path, line, "name", message))
+            continue
+        loaded[theme.name] = LoadedTheme(theme, origin, path if origin == "user" else None)
+    return sorted(loaded.values(), key=lambda item: item.name)
+
+
+def _quiet_read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return ""
+
+
+def discover_themes(user_themes_dir: Path, builtin_dir: Path | None = None) -> ThemeCatalog:
+    """Built-in themes, then the user's; a user theme with a built-in's name takes its place."""
+    catalog = ThemeCatalog()
+    builtins = _load_folder(builtin_dir or builtin_themes_dir(), "built-in", catalog)
+    users = _load_folder(user_themes_dir, "user", catalog)
+    by_name = {loaded.name: loaded for loaded in users}
+    catalog.themes = [by_name.pop(loaded.name, loaded) for loaded in builtins]
+    catalog.themes.extend(by_name.values())
+    return catalog
+
+
+def format_theme_list(catalog: ThemeCatalog) -> str:
+    """One line per theme for `calmfeet themes`: its name, then "built-in" or the file it is in."""
+    if not catalog.themes:
+        return ""
+    width = max(len(loaded.name) for loaded in catalog.themes)
+    lines = [
+        f"{loaded.name:<{width}}  {loaded.path if loaded.path else 'built-in'}"
+        for loaded in catalog.themes
+    ]
+    return "\n".join(lines)
