@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from textual.app import App, ComposeResult
-
 from calmfeet.core.footmap import (
     MARKER_ZONES,
     SOLE_ZONES,
@@ -21,6 +19,7 @@ from calmfeet.core.footmap import (
 from calmfeet.core.model import FEET, ZONES
 from calmfeet.ui.theme_vars import THEME_VARIABLE_DEFAULTS
 from calmfeet.ui.widgets.footmap import FootMap
+from textual.app import App, ComposeResult
 
 SnapCompare = Callable[..., bool]
 
@@ -70,7 +69,7 @@ def test_highlight_shows_in_the_shape_not_only_the_colour(ascii: bool) -> None:
 
 def test_every_sole_zone_and_marker_is_drawn_on_both_feet() -> None:
     for size in ("large", "small"):
-        drawing = draw_feet("left", "toes", size=size)  # type: ignore[arg-type]
+        drawing = draw_feet("left", "toes", size=size)
         drawn = {(cell.zone, cell.foot) for cell in cells(drawing) if cell.zone}
         expected = {(z, side) for z in SOLE_ZONES + MARKER_ZONES for side in ("left", "right")}
         assert drawn == expected
@@ -103,7 +102,7 @@ def test_the_arch_is_narrower_than_ball_and_heel() -> None:
 @pytest.mark.parametrize("foot", FEET)
 def test_ascii_drawing_is_pure_ascii(zone: str, foot: str) -> None:
     for size in ("large", "small"):
-        text = draw_feet(foot, zone, ascii=True, size=size).text()  # type: ignore[arg-type]
+        text = draw_feet(foot, zone, ascii=True, size=size).text()
         assert text.isascii()
 
 
@@ -235,3 +234,17 @@ async def test_too_small_for_feet_still_says_what_to_massage() -> None:
         foot_map = app.query_one(FootMap)
         assert foot_map.drawing is None
         assert foot_map.render_line(0).text.startswith("ball · right foot"[:20])
+
+
+async def test_colours_follow_a_theme_change() -> None:
+    app = FootMapApp("left", "toes")
+    async with app.run_test(size=(40, 16)) as pilot:
+        foot_map = app.query_one(FootMap)
+
+        def sole_style() -> object:
+            return next(seg.style for seg in foot_map.render_line(4) if "░" in seg.text)
+
+        dark = sole_style()
+        app.theme = "textual-light"
+        await pilot.pause()
+        assert sole_style() != dark

@@ -212,7 +212,7 @@ def draw_feet(
     left = _foot_cells("left", size, zone if foot in ("left", "both") else None, glyphs)
     right = _foot_cells("right", size, zone if foot in ("right", "both") else None, glyphs)
     gap = [BLANK] * _GAP[size]
-    rows = tuple(tuple([*lrow, *gap, *rrow]) for lrow, rrow in zip(left, right))
+    rows = tuple(tuple([*lrow, *gap, *rrow]) for lrow, rrow in zip(left, right, strict=True))
     lit_foot = None if foot == "both" else foot
     legend = (
         (

@@ -23,6 +23,10 @@ from calmfeet.core.model import FEET, ZONES
 class FootMap(Widget):
     """Draws the largest foot map that fits, or one line of words when even the small one won't.
 
+    The feet are shown as seen when looking down at your own feet: left foot on the left, big
+    toes on the inner sides facing each other. Set `ascii` from `--ascii` or
+    `calmfeet.core.footmap.unicode_supported()`.
+
     Lines are built once per (size, foot, zone, ascii, theme) and reused, so a step timer ticking
     beside the map costs nothing here.
     """
@@ -116,7 +120,9 @@ class FootMap(Widget):
         return Strip.blank(width, self.rich_style)
 
     def _style(self, component: str) -> Style:
-        return self.rich_style + self.get_component_rich_style(component, partial=True)
+        # The full (not partial) style, so translucent colours like $foreground-muted are
+        # blended against the background instead of losing their alpha.
+        return self.get_component_rich_style(component)
 
     def _build_lines(self, width: int, height: int) -> list[Strip]:
         if width <= 0 or height <= 0:
@@ -124,10 +130,10 @@ class FootMap(Widget):
         base = self.rich_style
         drawing = self.drawing
         if drawing is None:
-            words = describe(self.foot, self.zone)
+            summary = describe(self.foot, self.zone)
             if self.ascii:
-                words = words.replace("·", "-")
-            line = Strip([Segment(words, self._style("footmap--legend"))])
+                summary = summary.replace("·", "-")
+            line = Strip([Segment(summary, self._style("footmap--legend"))])
             return [self._fit(line, width, base)]
 
         highlight = self._style("footmap--highlight")
