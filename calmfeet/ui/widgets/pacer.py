@@ -1,0 +1,344 @@
+"""The breathing pacer: a pill that widens as you breathe in, drawn from a phase state."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import ClassVar
+
+from rich.segment import Segment
+from rich.style import Style
+from textual._context import NoActiveAppError
+from textual.geometry import Size
+from textual.reactive import reactive
+from textual.strip import Strip
+from textual.widget import Widget
+
+from calmfeet.core.breathing import BreathingPattern, Phase, PhaseState
+
+# Index k is the glyph that fills the left k eighths of a cell (index 0 is unused).
+LEFT_EIGHTHS = " ▏▎▍▌▋▊▉"
+FULL = "█"
+PAUSED_WORD = "Paused"
+MAX_BAND_ROWS = 12
+# A cell is about twice as tall as it is wide, so a round cap of n rows is 2n cells wide.
+CELL_ASPECT = 2
+
+
+@dataclass(frozen=True)
+class BarRow:
+    """One row of the shape, left to right: blanks, an edge, full cells, an edge, blanks.
+
+    The left edge glyph must be drawn in reverse video: reversed, a left-filling eighth
+    block becomes a right-filling one, which Unicode does not otherwise offer.
+    """
+
+    lead: int
+    left_edge: str
+    body: int
+    right_edge: str
+    trail: int
+
+    @property
+    def filled_eighths(self) -> int:
+        left = 8 - LEFT_EIGHTHS.index(self.left_edge) if self.left_edge else 0
+        right = LEFT_EIGHTHS.index(self.right_edge) if self.right_edge else 0
+        return left + self.body * 8 + right
+
+    @property
+    def text(self) -> str:
+        """The characters as a plain terminal would show them, reverse video aside."""
+        return (
+            " " * self.lead + self.left_edge + FULL * self.body + self.right_edge + " " * self.trail
+        )
+
+
+@dataclass(frozen=True)
+class PacerGeometry:
+    """Where everything goes at one widget size; rows are -1 when there is no room."""
+
+    width: int
+    height: int
+    band_top: int
+    band_rows: int
+    word_row: int
+    pattern_row: int
+    min_half: int
+    max_half: int
+    insets: tuple[int, ...]
+
+    @property
+    def steps(self) -> int:
+        """How many distinct shapes a breath passes through at this size."""
+        return max(0, self.max_half - self.min_half)
+
+
+@lru_cache(maxsize=32)
+def pacer_geometry(width: int, height: int) -> PacerGeometry:
+    """Lay out shape, word and numbers so the word survives longest as the widget shrinks."""
+    width = max(0, width)
+    height = max(0, height)
+    band_top = band_rows = word_row = pattern_row = -1
+    if width and height == 1:
+        word_row = 0
+    elif width and height in (2, 3, 4):
+        band_top, band_rows = 0, 1
+        word_row = 1 if height == 2 else 2
+        pattern_row = 3 if height == 4 else -1
+    elif width and height >= 5:
+        band_rows = height - 3 if height <= 8 else max(5, height - 5)
+        margin_x = _margin_x(width)
+        band_rows = max(1, min(band_rows, (width - 2 * margin_x) // 5, MAX_BAND_ROWS))
+        top = (height - (band_rows + 3)) // 2
+        band_top, word_row, pattern_row = top, top + band_rows + 1, top + band_rows + 2
+    margin_x = _margin_x(width)
+    max_half = max(0, (width - 2 * margin_x) * 4)
+    radius = max(0, band_rows) * CELL_ASPECT * 4
+    min_half = min(radius, max_half * 2 // 5)
+    insets = tuple(_cap_inset(row, band_rows, radius) for row in range(max(0, band_rows)))
+    return PacerGeometry(
+        width, height, band_top, band_rows, word_row, pattern_row, min_half, max_half, insets
+    )
+
+
+def _margin_x(width: int) -> int:
+    return 0 if width < 10 else max(1, width // 20)
+
+
+def _cap_inset(row: int, rows: int, radius: int) -> int:
+    """How far (in eighths) a row of a round-ended pill stops short of its middle row."""
+    if rows <= 1:
+        return 0
+    y = (row + 0.5 - rows / 2) / (rows / 2)
+    return round(radius * (1 - math.sqrt(max(0.0, 1 - y * y))))
+
+
+def level_step(geometry: PacerGeometry, level: float) -> int:
+    """The lung level rounded to the finest step the shape can show at this size."""
+    return round(min(1.0, max(0.0, level)) * geometry.steps)
+
+
+def bar_row(width: int, half: int) -> BarRow:
+    """A bar `2 * half` eighths wide, centred in `width` cells."""
+    width = max(0, width)
+    total = width * 8
+    left = max(0, width * 4 - half)
+    right = min(total, width * 4 + half)
+    if right <= left:
+        return BarRow(width, "", 0, "", 0)
+    first, left_gap = divmod(left, 8)
+    last, right_fill = divmod(right, 8)
+    if first == last:  # both edges fall inside one cell
+        return BarRow(first, "", 0, LEFT_EIGHTHS[right - left], width - first - 1)
+    left_edge = LEFT_EIGHTHS[left_gap] if left_gap else ""
+    body_start = first + (1 if left_gap else 0)
+    right_edge = LEFT_EIGHTHS[right_fill] if right_fill else ""
+    return BarRow(
+        first, left_edge, last - body_start, right_edge, width - last - (1 if right_fill else 0)
+    )
+
+
+def shape_rows(geometry: PacerGeometry, step: int) -> tuple[BarRow, ...]:
+    """The pill at one step: a circle when empty, stretched sideways as the lungs fill."""
+    half = geometry.min_half + max(0, min(step, geometry.steps))
+    return tuple(bar_row(geometry.width, half - inset) for inset in geometry.insets)
+
+
+def shown_level(pattern: BreathingPattern, state: PhaseState, reduced_motion: bool) -> float:
+    """With reduced motion the shape jumps once per phase, to where that phase is heading."""
+    if not reduced_motion:
+        return state.level
+    spec = pattern.phases[state.index]
+    return spec.start_level if spec.phase is Phase.HOLD else spec.end_level
+
+
+def whole_seconds_left(state: PhaseState) -> int:
+    """Counts 4, 3, 2, 1 like a person would, never showing 0 while the phase lasts."""
+    return max(0, math.ceil(state.seconds_left - 1e-6))
+
+
+def _fit(width: int, *choices: str) -> str:
+    for choice in choices:
+        if len(choice) <= width:
+            return choice
+    return choices[-1][:width] if width > 0 else ""
+
+
+FrameKey = tuple[str, int, int, int, bool, bool, int, int]
+
+
+class Pacer(Widget):
+    """Shows where a breath is; the session screen drives it with `show()` from its timer.
+
+    It has no timer of its own and repaints only when what it draws changes, so animating
+    costs a fraction of a percent of a core.
+    """
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "pacer--inhale",
+        "pacer--hold",
+        "pacer--exhale",
+        "pacer--word",
+        "pacer--pattern",
+    }
+
+    DEFAULT_CSS = """
+    Pacer {
+        width: 1fr;
+        height: 1fr;
+        min-height: 1;
+        & > .pacer--inhale { color: $pacer-inhale; }
+        & > .pacer--hold { color: $pacer-hold; }
+        & > .pacer--exhale { color: $pacer-exhale; }
+        & > .pacer--word { text-style: bold; }
+        & > .pacer--pattern { color: $text-muted; }
+        &.-paused > .pacer--inhale { color: $text-disabled; }
+        &.-paused > .pacer--hold { color: $text-disabled; }
+        &.-paused > .pacer--exhale { color: $text-disabled; }
+    }
+    """
+
+    reduced_motion: reactive[bool] = reactive(False)
+    """Move the shape only at phase boundaries (set from preferences or --reduced-motion)."""
+
+    def __init__(
+        self, *, name: str | None = None, id: str | None = None, classes: str | None = None
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self._pattern: BreathingPattern | None = None
+        self._pattern_texts: tuple[str, str] = ("", "")
+        self._state: PhaseState | None = None
+        self._paused = False
+        self._key: FrameKey | None = None
+        self._lines: tuple[tuple[FrameKey | None, Size], list[Strip]] | None = None
+
+    @property
+    def frame_key(self) -> FrameKey | None:
+        """What the current frame depends on; a new key means a repaint."""
+        return self._key
+
+    @property
+    def motion_reduced(self) -> bool:
+        """Reduced motion from the preference or from TEXTUAL_ANIMATIONS=none."""
+        if self.reduced_motion:
+            return True
+        try:
+            return self.app.animation_level == "none"
+        except NoActiveAppError:
+            return False
+
+    def show(self, pattern: BreathingPattern, state: PhaseState, *, paused: bool = False) -> None:
+        """Show a breath's state; cheap to call often, since it repaints only on a change.
+
+        While paused the frame stays as it was when the pause began.
+        """
+        if not paused or self._state is None:
+            if pattern is not self._pattern:
+                self._pattern = pattern
+                self._pattern_texts = (pattern.label, pattern.describe())
+            self._state = state
+        if paused != self._paused:
+            self._paused = paused
+            self.set_class(paused, "-paused")
+        self._update_key()
+
+    def _update_key(self) -> None:
+        key = self._compute_key()
+        if key != self._key:
+            self._key = key
+            self.refresh()
+
+    def _compute_key(self) -> FrameKey | None:
+        pattern, state = self._pattern, self._state
+        if pattern is None or state is None:
+            return None
+        width, height = self.size
+        reduced = self.motion_reduced
+        step = level_step(pacer_geometry(width, height), shown_level(pattern, state, reduced))
+        seconds = whole_seconds_left(state)
+        label = self._pattern_texts[0]
+        return (label, state.index, step, seconds, self._paused, reduced, width, height)
+
+    def on_mount(self) -> None:
+        self._update_key()
+
+    def on_resize(self) -> None:
+        self._update_key()
+
+    def watch_reduced_motion(self) -> None:
+        self._update_key()
+
+    def notify_style_update(self) -> None:
+        self._lines = None
+        super().notify_style_update()
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return 9
+
+    def render_line(self, y: int) -> Strip:
+        lines = self._render_frame()
+        if 0 <= y < len(lines):
+            return lines[y]
+        return Strip.blank(self.size.width, self.rich_style)
+
+    def _render_frame(self) -> list[Strip]:
+        """Every line of the current frame, built once per frame and reused on repaints."""
+        size = self.size
+        cache_key = (self._key, size)
+        if self._lines is not None and self._lines[0] == cache_key:
+            return self._lines[1]
+        lines = self._build_lines(size.width, size.height)
+        self._lines = (cache_key, lines)
+        return lines
+
+    def _build_lines(self, width: int, height: int) -> list[Strip]:
+        base = self.rich_style
+        blank = Strip.blank(width, base)
+        lines = [blank] * max(0, height)
+        pattern, state = self._pattern, self._state
+        if pattern is None or state is None or width <= 0 or height <= 0:
+            return lines
+        geometry = pacer_geometry(width, height)
+        phase_class = f"pacer--{state.phase.value}"
+        shape_style = self.get_component_rich_style(phase_class)
+        step = level_step(geometry, shown_level(pattern, state, self.motion_reduced))
+        for offset, row in enumerate(shape_rows(geometry, step)):
+            lines[geometry.band_top + offset] = _bar_strip(row, base, shape_style)
+        if self._paused:
+            word = _fit(width, PAUSED_WORD)
+        else:
+            seconds = whole_seconds_left(state)
+            word = _fit(width, f"{state.phase.word} {seconds}", state.phase.word)
+        word_style = self.get_component_rich_style(phase_class, "pacer--word")
+        lines[geometry.word_row] = _centred(word, width, base, word_style)
+        if geometry.pattern_row >= 0:
+            label, described = self._pattern_texts
+            if any(p.word.lower() in label.lower() for p in Phase):
+                label = described  # only the current phase word may appear
+            pattern_style = self.get_component_rich_style("pacer--pattern")
+            text = _fit(width, label, described)
+            lines[geometry.pattern_row] = _centred(text, width, base, pattern_style)
+        return lines
+
+
+def _centred(text: str, width: int, base: Style, style: Style) -> Strip:
+    lead = (width - len(text)) // 2
+    segments = [
+        Segment(" " * lead, base),
+        Segment(text, style),
+        Segment(" " * (width - lead - len(text)), base),
+    ]
+    return Strip([s for s in segments if s.text], width)
+
+
+def _bar_strip(row: BarRow, base: Style, style: Style) -> Strip:
+    reverse = style + Style(reverse=True)
+    segments = [
+        Segment(" " * row.lead, base),
+        Segment(row.left_edge, reverse),
+        Segment(FULL * row.body, style),
+        Segment(row.right_edge, style),
+        Segment(" " * row.trail, base),
+    ]
+    return Strip([s for s in segments if s.text], len(row.text))
