@@ -82,6 +82,7 @@ class _KeyLines:
 
     _HEADER = re.compile(r"^\s*\[\[\s*steps\s*\]\]")
     _TABLE = re.compile(r"^\s*\[")
+    _TABLE_NAME = re.compile(r"^\s*\[\[?\s*([A-Za-z0-9_. -]+?)\s*\]")
     _KEY = re.compile(r"""^\s*(?:"([^"]*)"|'([^']*)'|([A-Za-z0-9_-]+))\s*[=.]""")
 
     def __init__(self, text: str) -> None:
@@ -89,7 +90,9 @@ class _KeyLines:
         self.step_headers: list[int] = []
         self.steps: list[dict[str, int]] = []
         section: dict[str, int] | None = self.top
-        for number, line in enumerate(text.splitlines(), start=1):
+        # TOML ends lines only at "\n"; str.splitlines() would also split at U+2028 or U+0085
+        # inside a string and push every later line number off by one.
+        for number, line in enumerate(text.split("\n"), start=1):
             if self._HEADER.match(line):
                 self.step_headers.append(number)
                 self.steps.append({})
@@ -97,6 +100,13 @@ class _KeyLines:
                 continue
             if self._TABLE.match(line):
                 section = None
+                table = self._TABLE_NAME.match(line)
+                if table:  # `[settings]` or `[steps.breathing]`: point errors at the header
+                    first, _, rest = table.group(1).partition(".")
+                    if first == "steps" and rest and self.steps:
+                        self.steps[-1].setdefault(rest.split(".")[0].strip(), number)
+                    else:
+                        self.top.setdefault(first.strip(), number)
                 continue
             match = self._KEY.match(line)
             if match and section is not None:
