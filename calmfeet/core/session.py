@@ -72,11 +72,16 @@ class Session:
     A sleep is cut from the last moment the session saw the clock awake (an update, operation
     or reading), so nothing shown ever runs backwards.
 
+    Every `StepStarted` is closed by exactly one `StepFinished` (a restart closes and reopens
+    the same step), and `RoutineFinished` comes once, last.
+
     Decisions:
     - `steps_done` counts distinct steps that ran to zero; skipped steps are not done, and a step
       done twice counts once, so it never exceeds `step_count`.
     - `restart_step()` and `previous_step()` drop any added time and start the step afresh;
-      `restart_step()` also restarts the breath at the start of an inhale.
+      `restart_step()` (and `previous_step()` on the first step) also restarts the breath at the
+      start of an inhale. Any other move keeps the breath going if the new step's pattern is
+      equal to the old one, and starts it afresh if not.
     - `routine_elapsed` is running time actually spent (the same as `practised_seconds`), so it
       never goes backwards, even when the person steps back or restarts a step.
     - `next_step()` on the last step finishes the routine (that step is not counted as done).
