@@ -1,0 +1,289 @@
+"""The calmfeet Textual app: one factory the command line and the tests both use."""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from calmfeet.core.breathing import BreathingPattern
+from calmfeet.core.clock import Clock, SystemClock
+from calmfeet.core.library import Library
+from calmfeet.core.model import Routine
+from calmfeet.core.paths import Paths
+from calmfeet.core.preferences import Preferences, PreferencesStore
+from calmfeet.ui.theme_vars import THEME_VARIABLE_DEFAULTS
+from calmfeet.ui.themes import DEFAULT_THEME, ThemeCatalog
+
+
+@dataclass
+class AppConfig:
+    """Everything the app is started with; the command line fills it, tests build their own."""
+
+    paths: Paths
+    library: Library
+    themes: ThemeCatalog
+    prefs: PreferencesStore
+    clock: Clock = field(default_factory=SystemClock)
+    theme: str | None = None
+    reduced_motion: bool = False
+    ascii: bool = False
+    run_routine: str | None = None
+    breathe: BreathingPattern | None = None
+    breathe_minutes: float = 5.0
+    extra_dirs: tuple[Path, ...] = ()
+    history: object | None = None
+    notices: list[str] = field(default_factory=list)
+
+
+class CalmFeetApp(App[int]):
+    """Shows core state and forwards keys; the domain lives in calmfeet.core."""
+
+    TITLE = "calmfeet"
+    CSS_PATH = "calmfeet.tcss"
+    ENABLE_COMMAND_PALETTE = True
+    BINDINGS = [
+        Binding("ctrl+q", "quit", "Quit", id="quit", priority=True, show=False),
+        Binding("question_mark", "show_keys", "Keys", id="keys"),
+    ]
+
+    def __init__(self, config: AppConfig) -> None:
+        super().__init__()
+        self.config = config
+        self.prefs: Preferences = config.prefs.current
+        self._theme_ready = False
+        self.exit_code = 0
+        self._session_screens: list[Screen[object]] = []
+        if config.reduced_motion or self.prefs.reduced_motion:
+            self.animation_level = "none"
+
+    # ---- set-up -----------------------------------------------------------------------------
+
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        return dict(THEME_VARIABLE_DEFAULTS)
+
+    @property
+    def reduced_motion(self) -> bool:
+        return self.animation_level == "none"
+
+    def on_mount(self) -> None:
+        for loaded in self.config.themes.themes:
+            self.register_theme(loaded.theme)
+        wanted = self.config.theme or self.prefs.theme or DEFAULT_THEME
+        if wanted not in self.available_themes:
+            wanted = DEFAULT_THEME if DEFAULT_THEME in self.available_themes else "textual-dark"
+        self.theme = wanted
+        self._theme_ready = True
+        if self.config.theme and self.config.theme != self.prefs.theme:
+            self._save(lambda store: store.set_theme(self.config.theme))
+        self._install_signal_handlers()
+        self._open_first_screen()
+        self._announce_notices()
+
+    def _open_first_screen(self) -> None:
+        from calmfeet.ui.screens.picker import PickerScreen
+
+        if self.config.breathe is not None:
+            self.start_breathing(self.config.breathe, self.config.breathe_minutes)
+            return
+        if self.config.run_routine is not None:
+            routine = self.config.library.get(self.config.run_routine)
+            if routine is not None:
+                self.start_routine(routine)
+                return
+        self.push_screen(PickerScreen())
+
+    def _announce_notices(self) -> None:
+        notices = list(self.config.notices)
+        notices.extend(self.config.prefs.take_notices())
+        failures = self.config.library.failures
+        if failures:
+            names = ", ".join(Path(f.path).name for f in failures[:6])
+            more = f" and {len(failures) - 6} more" if len(failures) > 6 else ""
+            notices.append(
+                f"{len(failures)} routine file{'s' if len(failures) != 1 else ''} could not be "
+                f"loaded: {names}{more}. Run `calmfeet validate` on them for details."
+            )
+        if self.config.themes.failures:
+            notices.append(
+                "Some theme files could not be loaded: "
+                + "; ".join(self.config.themes.failures[:3])
+            )
+        for notice in notices:
+            self.notify(notice, severity="warning", timeout=12)
+
+    def _install_signal_handlers(self) -> None:
+        """Textual's driver has no SIGTERM/SIGHUP handler: exit cleanly, recording the session."""
+        import asyncio
+
+        try:
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGTERM, signal.SIGHUP):
+                loop.add_signal_handler(sig, self._on_signal)
+        except (NotImplementedError, RuntimeError, ValueError):
+            pass  # not on the main thread (tests) or not supported here
+
+    def _on_signal(self) -> None:
+        self.exit(self.exit_code)
+
+    # ---- preferences ------------------------------------------------------------------------
+
+    def _save(self, change: object) -> None:
+        """Apply a change to the preferences store, telling the person once if it cannot save."""
+        store = self.config.prefs
+        before = store.save_error
+        self.prefs = change(store)  # type: ignore[operator]
+        for notice in store.take_notices():
+            self.notify(notice, severity="warning", timeout=10)
+        if store.save_error and store.save_error != before and not store.notices:
+            pass
+
+    def watch_theme(self, theme: str) -> None:
+        if self._theme_ready and theme != self.prefs.theme:
+            self._save(lambda store: store.set_theme(theme))
+
+    def toggle_bell(self) -> None:
+        on = not self.prefs.bell
+        self._save(lambda store: store.set_bell(on))
+        self.notify("Bell on" if on else "Bell off", timeout=2)
+
+    def toggle_reduced_motion(self) -> None:
+        on = not self.reduced_motion
+        self.animation_level = "none" if on else "full"
+        self._save(lambda store: store.set_reduced_motion(on))
+        self.notify("Reduced motion on" if on else "Reduced motion off", timeout=2)
+
+    # ---- starting things --------------------------------------------------------------------
+
+    def start_routine(self, routine: Routine) -> None:
+        """Show the caution first (once per routine), then the session."""
+        from calmfeet.ui.screens.caution import CautionScreen
+
+        self._save(lambda store: store.set_last_routine(routine.id))
+        if routine.caution and not self.prefs.caution_confirmed(routine.id):
+
+            def confirmed(ok: bool | None) -> None:
+                if ok:
+                    self._save(lambda store: store.confirm_caution(routine.id))
+                    self._push_session(routine)
+                elif self.config.run_routine is not None and len(self.screen_stack) <= 1:
+                    self.exit(0)
+
+            self.push_screen(CautionScreen(routine), confirmed)
+            return
+        self._push_session(routine)
+
+    def _push_session(self, routine: Routine) -> None:
+        from calmfeet.ui.screens.session import SessionScreen
+
+        screen = SessionScreen(
+            routine,
+            clock=self.config.clock,
+            bell=self.prefs.bell,
+            ascii=self.config.ascii,
+            run_mode=self.config.run_routine is not None,
+        )
+        self._session_screens.append(screen)
+        self.push_screen(screen)
+
+    def start_breathing(self, pattern: BreathingPattern, minutes: float) -> None:
+        from calmfeet.core.session import breathing_only_routine
+        from calmfeet.ui.screens.session import SessionScreen
+
+        routine = breathing_only_routine(pattern, minutes)
+        screen = SessionScreen(
+            routine,
+            clock=self.config.clock,
+            bell=self.prefs.bell,
+            ascii=self.config.ascii,
+            run_mode=True,
+            breathing_only=True,
+        )
+        self._session_screens.append(screen)
+        self.push_screen(screen)
+
+    def record_unfinished_session(self) -> None:
+        """After the app stops (quit, ctrl+q, SIGTERM), make sure no session goes unrecorded."""
+        for screen in self._session_screens:
+            record = getattr(screen, "record_once", None)
+            if callable(record):
+                with contextlib.suppress(Exception):  # exiting must never show a traceback
+                    record(completed=False)
+        self._session_screens.clear()
+
+    def record_session(
+        self, routine: Routine, started: datetime, seconds: float, steps_done: int, completed: bool
+    ) -> None:
+        """Write one history row; the history never stops the app."""
+        history = self.config.history
+        if history is None or seconds <= 0:
+            return
+        from calmfeet.core.history import History, SessionRecord
+
+        assert isinstance(history, History)
+        offset = started.astimezone().utcoffset()
+        record = SessionRecord(
+            routine=routine.id,
+            name=routine.name,
+            started=started.astimezone(timezone.utc),
+            seconds=seconds,
+            steps_done=steps_done,
+            completed=completed,
+            utc_offset_minutes=int(offset.total_seconds() // 60) if offset else 0,
+        )
+        try:
+            history.record(record)
+        except Exception as error:  # noqa: BLE001 - history must never crash a session
+            self.notify(f"This session could not be saved to history: {error}", severity="warning")
+        for notice in history.notices:
+            self.notify(notice, severity="warning", timeout=10)
+        history.notices.clear()
+
+    # ---- keys and commands ------------------------------------------------------------------
+
+    def action_show_keys(self) -> None:
+        if self.screen.query("HelpPanel"):
+            self.action_hide_help_panel()
+        else:
+            self.action_show_help_panel()
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand(
+            "Toggle the bell", "Ring the terminal bell on each step change", self.toggle_bell
+        )
+        yield SystemCommand(
+            "Reduced motion",
+            "The pacer changes only at phase boundaries",
+            self.toggle_reduced_motion,
+        )
+        from calmfeet.ui.screens.picker import PickerScreen
+
+        if isinstance(screen, PickerScreen):
+            yield SystemCommand(
+                "Reset routine order", "Back to the original order", screen.reset_order
+            )
+            yield SystemCommand(
+                "Stats", "Your practice: sessions, minutes, streaks", self.show_stats
+            )
+            for routine in self.config.library.routines:
+                yield SystemCommand(
+                    f"Start {routine.name}",
+                    routine.summary or f"{len(routine.steps)} steps",
+                    lambda r=routine: self.start_routine(r),
+                )
+
+    def show_stats(self) -> None:
+        from calmfeet.core.history import History
+        from calmfeet.ui.screens.stats import StatsScreen
+
+        history = self.config.history
+        records = history.all() if isinstance(history, History) else []
+        self.push_screen(StatsScreen(records, today=datetime.now().date()))

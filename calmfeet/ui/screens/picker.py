@@ -1,0 +1,445 @@
+"""The picker: the routines in the person's order, filters, a preview, and their own versions."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.events import Key, Resize
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from calmfeet.core import customise, order
+from calmfeet.core.library import load_library
+from calmfeet.core.model import FOCUS_TAGS, Routine, Step, format_clock, format_minutes
+from calmfeet.ui.widgets.footmap import FootMap
+
+FOCUS_CYCLE: tuple[str | None, ...] = (None, *FOCUS_TAGS)
+LIST_KEYS = frozenset({"f", "h", "a", "t", "s", "q", "e", "o", "*", "?", " "})
+
+
+class RoutineList(OptionList):
+    """The routines; typing a letter that is not a key binding starts the name filter."""
+
+    BINDINGS = [
+        Binding("shift+up", "screen.move(-1)", "Move up", id="picker.move_up"),
+        Binding("shift+down", "screen.move(1)", "Move down", id="picker.move_down"),
+    ]
+
+    def on_key(self, event: Key) -> None:
+        char = event.character
+        if char and char.isprintable() and char not in LIST_KEYS and event.key != "space":
+            event.stop()
+            event.prevent_default()
+            filter_input = self.screen.query_one("#filter", Input)
+            filter_input.focus()
+            filter_input.insert_text_at_cursor(char)
+
+
+class StepList(OptionList):
+    """The highlighted routine's steps; editing them saves the person's own version."""
+
+    BINDINGS = [
+        Binding("shift+up", "screen.move_step(-1)", "Step up", id="picker.step_up"),
+        Binding("shift+down", "screen.move_step(1)", "Step down", id="picker.step_down"),
+        Binding("plus,equals_sign", "screen.retime_step(15)", "+15 s", id="picker.longer"),
+        Binding("minus", "screen.retime_step(-15)", "−15 s", id="picker.shorter"),
+        Binding("delete,x", "screen.remove_step", "Remove", id="picker.remove_step"),
+        Binding("o", "screen.restore_original", "Original", id="picker.restore"),
+        Binding("escape,left", "screen.focus_routines", "Back", id="picker.back"),
+    ]
+
+
+class PickerScreen(Screen[None]):
+    """What a person sees first: their routines, in their order."""
+
+    DEFAULT_CSS = """
+    PickerScreen { layout: vertical; }
+    PickerScreen #top { height: 1; dock: top; background: $panel; }
+    PickerScreen #title { width: auto; padding: 0 1; color: $text; text-style: bold; }
+    PickerScreen #filters {
+        width: 1fr; color: $text-muted; padding: 0 1; content-align: right middle;
+    }
+    PickerScreen #filter { height: 1; border: none; padding: 0 1; background: $surface; }
+    PickerScreen #filter:focus { background: $boost; }
+    PickerScreen #body { height: 1fr; }
+    PickerScreen RoutineList { width: 1fr; min-width: 30; height: 1fr; border: round $panel; }
+    PickerScreen RoutineList:focus { border: round $primary; }
+    PickerScreen #preview { width: 1fr; height: 1fr; border: round $panel; padding: 0 1; }
+    PickerScreen #preview-text { height: auto; }
+    PickerScreen StepList { height: auto; max-height: 14; border: none; padding: 0; }
+    PickerScreen StepList:focus { background: $boost; }
+    PickerScreen #preview-map { height: auto; margin-top: 1; }
+    PickerScreen #empty { height: 1fr; content-align: center middle; color: $text-muted; }
+    PickerScreen.-narrow #preview { display: none; }
+    PickerScreen.-short #preview-map { display: none; }
+    """
+
+    BINDINGS = [
+        Binding("enter", "start", "Start", id="picker.start", show=True),
+        Binding("f", "favourite", "Favourite", id="picker.favourite"),
+        Binding("h", "hide", "Hide", id="picker.hide"),
+        Binding("a", "toggle_hidden", "Show hidden", id="picker.show_hidden"),
+        Binding("t", "cycle_focus", "Focus", id="picker.focus_filter"),
+        Binding("asterisk", "toggle_favourites", "★ only", id="picker.favourites_only"),
+        Binding("slash", "search", "Filter", id="picker.search"),
+        Binding("s", "stats", "Stats", id="picker.stats"),
+        Binding("e", "edit_steps", "Edit steps", id="picker.edit", show=False),
+        Binding("q", "quit_app", "Quit", id="picker.quit"),
+    ]
+
+    name_filter: reactive[str] = reactive("")
+    focus_filter: reactive[str | None] = reactive(None)
+    favourites_only: reactive[bool] = reactive(False)
+    show_hidden: reactive[bool] = reactive(False)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._shown_ids: list[str] = []
+        self._preview_id: str | None = None
+
+    # ---- layout -----------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="top"):
+            yield Static("calmfeet", id="title")
+            yield Static("", id="filters")
+        yield Input(placeholder="Type to filter by name…", id="filter")
+        with Horizontal(id="body"):
+            yield RoutineList(id="routines")
+            with VerticalScroll(id="preview"):
+                yield Static("", id="preview-text")
+                yield StepList(id="steps")
+                yield FootMap(id="preview-map", ascii=self._ascii)
+        yield Footer()
+
+    @property
+    def _ascii(self) -> bool:
+        return bool(getattr(getattr(self.app, "config", None), "ascii", False))
+
+    def on_mount(self) -> None:
+        self.refresh_list(highlight=self.app.prefs.last_routine)  # type: ignore[attr-defined]
+        self.query_one(RoutineList).focus()
+
+    def on_resize(self, event: Resize) -> None:
+        self.set_class(event.size.width < 70, "-narrow")
+        self.set_class(event.size.height < 24, "-short")
+
+    # ---- data -------------------------------------------------------------------------------
+
+    @property
+    def _library_routines(self) -> list[Routine]:
+        return list(self.app.config.library.routines)  # type: ignore[attr-defined]
+
+    def full_order(self) -> list[str]:
+        ids = [r.id for r in self._library_routines]
+        return order.ordered_ids(ids, self.app.prefs.order)  # type: ignore[attr-defined]
+
+    def visible_ids(self) -> list[str]:
+        prefs = self.app.prefs  # type: ignore[attr-defined]
+        by_id = {r.id: r for r in self._library_routines}
+        ids = order.visible(self.full_order(), prefs.hidden, self.show_hidden)
+        needle = self.name_filter.strip().lower()
+        result = []
+        for routine_id in ids:
+            routine = by_id[routine_id]
+            if needle and needle not in routine.name.lower() and needle not in routine_id:
+                continue
+            if self.focus_filter and self.focus_filter not in routine.focus:
+                continue
+            if self.favourites_only and routine_id not in prefs.favourites:
+                continue
+            result.append(routine_id)
+        return result
+
+    def _routine(self, routine_id: str | None) -> Routine | None:
+        if routine_id is None:
+            return None
+        return next((r for r in self._library_routines if r.id == routine_id), None)
+
+    @property
+    def highlighted(self) -> Routine | None:
+        routine_list = self.query_one(RoutineList)
+        index = routine_list.highlighted
+        if index is None or index >= len(self._shown_ids):
+            return None
+        return self._routine(self._shown_ids[index])
+
+    def _option(self, routine: Routine) -> Option:
+        prefs = self.app.prefs  # type: ignore[attr-defined]
+        star = "★ " if routine.id in prefs.favourites else "  "
+        line = Text(star, style="bold")
+        line.append(routine.name, style="bold")
+        if routine.id in prefs.hidden:
+            line.append("  (hidden)", style="italic")
+        steps = len(routine.steps)
+        details = f"\n  {format_minutes(routine.total_seconds)} · {steps} step{'s' * (steps != 1)}"
+        if routine.focus:
+            details += " · " + ", ".join(routine.focus)
+        line.append(details, style="dim")
+        return Option(line, id=routine.id)
+
+    def refresh_list(self, highlight: str | None = None) -> None:
+        """Rebuild the options (only when the list itself changed, never on a tick)."""
+        routine_list = self.query_one(RoutineList)
+        keep = highlight or (self.highlighted.id if self.highlighted else None)
+        by_id = {r.id: r for r in self._library_routines}
+        self._shown_ids = self.visible_ids()
+        routine_list.clear_options()
+        routine_list.add_options([self._option(by_id[i]) for i in self._shown_ids])
+        if self._shown_ids:
+            index = self._shown_ids.index(keep) if keep in self._shown_ids else 0
+            routine_list.highlighted = index
+        self._show_filters()
+        self._show_preview(self.highlighted)
+
+    def _show_filters(self) -> None:
+        parts = [f"{len(self._shown_ids)} of {len(self._library_routines)}"]
+        if self.focus_filter:
+            parts.append(f"focus: {self.focus_filter}")
+        if self.favourites_only:
+            parts.append("★ only")
+        if self.show_hidden:
+            parts.append("showing hidden")
+        if self.name_filter:
+            parts.append(f"name: {self.name_filter!r}")
+        self.query_one("#filters", Static).update(" · ".join(parts))
+
+    def _show_preview(self, routine: Routine | None) -> None:
+        text = self.query_one("#preview-text", Static)
+        steps = self.query_one(StepList)
+        if routine is None:
+            self._preview_id = None
+            text.update("No routine matches. Press escape in the filter, t or * to widen it.")
+            steps.clear_options()
+            return
+        body = Text()
+        body.append(routine.name, style="bold")
+        body.append(f"  {format_clock(routine.total_seconds)}\n", style="dim")
+        if routine.summary:
+            body.append(routine.summary + "\n")
+        if routine.caution:
+            body.append("\n⚠ Caution: ", style="bold")
+            body.append(routine.caution + "\n")
+        body.append("\nBreathing: ", style="bold")
+        body.append(f"{routine.breathing.label}\n")
+        if routine.shadows:
+            body.append(
+                f"Your version (original: {routine.shadows[-1].name}); o restores it\n", "italic"
+            )
+        body.append("Steps", style="bold")
+        body.append("  (tab to edit: shift+↑↓ move, +/− time, x remove)", style="dim")
+        text.update(body)
+        if self._preview_id != routine.id or steps.option_count != len(routine.steps):
+            keep = steps.highlighted if self._preview_id == routine.id else 0
+            steps.clear_options()
+            steps.add_options([self._step_option(i, s) for i, s in enumerate(routine.steps)])
+            if routine.steps:
+                steps.highlighted = min(keep or 0, len(routine.steps) - 1)
+        self._preview_id = routine.id
+        self._show_step_on_map()
+
+    @staticmethod
+    def _step_option(index: int, step: Step) -> Option:
+        foot = {"both": "both feet", "left": "left foot", "right": "right foot"}[step.foot]
+        label = Text(f"{index + 1:>2}. {step.title}")
+        label.append(f"  {format_clock(step.seconds)} · {foot} · {step.zone}", style="dim")
+        return Option(label)
+
+    def _show_step_on_map(self) -> None:
+        routine = self._routine(self._preview_id)
+        steps = self.query_one(StepList)
+        footmap = self.query_one(FootMap)
+        if routine is None or not routine.steps:
+            return
+        index = steps.highlighted if steps.highlighted is not None else 0
+        step = routine.steps[min(index, len(routine.steps) - 1)]
+        footmap.foot = step.foot
+        footmap.zone = step.zone
+
+    # ---- events -----------------------------------------------------------------------------
+
+    @on(OptionList.OptionHighlighted, "#routines")
+    def _routine_highlighted(self) -> None:
+        self._show_preview(self.highlighted)
+
+    @on(OptionList.OptionHighlighted, "#steps")
+    def _step_highlighted(self) -> None:
+        self._show_step_on_map()
+
+    @on(OptionList.OptionSelected, "#routines")
+    def _routine_selected(self) -> None:
+        self.action_start()
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self.name_filter = event.value
+        self.refresh_list()
+
+    @on(Input.Submitted, "#filter")
+    def _filter_submitted(self) -> None:
+        self.action_start()
+
+    def on_key(self, event: Key) -> None:
+        """Arrows and escape in the filter act on the list, so typing never traps the person."""
+        filter_input = self.query_one("#filter", Input)
+        if not filter_input.has_focus:
+            return
+        routine_list = self.query_one(RoutineList)
+        if event.key in ("up", "down"):
+            event.stop()
+            event.prevent_default()
+            if event.key == "up":
+                routine_list.action_cursor_up()
+            else:
+                routine_list.action_cursor_down()
+        elif event.key == "escape":
+            event.stop()
+            event.prevent_default()
+            filter_input.value = ""
+            routine_list.focus()
+
+    # ---- actions ----------------------------------------------------------------------------
+
+    def action_start(self) -> None:
+        routine = self.highlighted
+        if routine is not None:
+            self.app.start_routine(routine)  # type: ignore[attr-defined]
+
+    def action_quit_app(self) -> None:
+        self.app.exit(0)
+
+    def action_search(self) -> None:
+        self.query_one("#filter", Input).focus()
+
+    def action_focus_routines(self) -> None:
+        self.query_one(RoutineList).focus()
+
+    def action_stats(self) -> None:
+        self.app.show_stats()  # type: ignore[attr-defined]
+
+    def action_move(self, delta: int) -> None:
+        routine = self.highlighted
+        if routine is None:
+            return
+        shown = order.move(self._shown_ids, routine.id, delta)
+        if shown == self._shown_ids:
+            return
+        new_order = order.merge_order(self.full_order(), shown)
+        self.app._save(lambda store: store.set_order(new_order))  # type: ignore[attr-defined]
+        self.refresh_list(highlight=routine.id)
+
+    def reset_order(self) -> None:
+        self.app._save(lambda store: store.reset_order())  # type: ignore[attr-defined]
+        self.refresh_list()
+        self.notify("Routine order reset", timeout=3)
+
+    def action_favourite(self) -> None:
+        routine = self.highlighted
+        if routine is not None:
+            self.app._save(lambda store: store.toggle_favourite(routine.id))  # type: ignore[attr-defined]
+            self.refresh_list(highlight=routine.id)
+
+    def action_hide(self) -> None:
+        routine = self.highlighted
+        if routine is None:
+            return
+        hiding = routine.id not in self.app.prefs.hidden  # type: ignore[attr-defined]
+        self.app._save(lambda store: store.toggle_hidden(routine.id))  # type: ignore[attr-defined]
+        if hiding and not self.show_hidden:
+            self.notify(f"Hid {routine.name}. Press a to show hidden routines.", timeout=4)
+        self.refresh_list(highlight=routine.id)
+
+    def action_toggle_hidden(self) -> None:
+        self.show_hidden = not self.show_hidden
+        self.refresh_list()
+
+    def action_cycle_focus(self) -> None:
+        index = FOCUS_CYCLE.index(self.focus_filter)
+        self.focus_filter = FOCUS_CYCLE[(index + 1) % len(FOCUS_CYCLE)]
+        self.refresh_list()
+
+    def action_toggle_favourites(self) -> None:
+        self.favourites_only = not self.favourites_only
+        self.refresh_list()
+
+    def action_edit_steps(self) -> None:
+        if self.highlighted is not None:
+            self.query_one(StepList).focus()
+
+    # ---- the person's own version ----------------------------------------------------------
+
+    def _edit(self, change: str, amount: int = 0) -> None:
+        routine = self._routine(self._preview_id)
+        steps_list = self.query_one(StepList)
+        index = steps_list.highlighted
+        if routine is None or index is None:
+            return
+        if change == "move":
+            steps = customise.move_step(routine.steps, index, amount)
+            new_index = max(0, min(len(steps) - 1, index + amount))
+        elif change == "retime":
+            steps = customise.retime_step(routine.steps, index, amount)
+            new_index = index
+        else:
+            if len(routine.steps) <= 1:
+                self.notify("A routine needs at least one step.", severity="warning")
+                return
+            steps = customise.remove_step(routine.steps, index)
+            new_index = min(index, len(steps) - 1)
+        if list(steps) == list(routine.steps):
+            return
+        try:
+            saved = customise.save_own_copy(self.app.config.paths, routine, steps)  # type: ignore[attr-defined]
+        except customise.CustomiseError as error:
+            self.notify(str(error), severity="error")
+            return
+        self._replace_routine(saved)
+        self._preview_id = None
+        self.refresh_list(highlight=saved.id)
+        steps_list.highlighted = new_index
+
+    def _replace_routine(self, routine: Routine) -> None:
+        library = self.app.config.library  # type: ignore[attr-defined]
+        library.routines = [routine if r.id == routine.id else r for r in library.routines]
+
+    def action_move_step(self, delta: int) -> None:
+        self._edit("move", delta)
+
+    def action_retime_step(self, seconds: int) -> None:
+        self._edit("retime", seconds)
+
+    def action_remove_step(self) -> None:
+        self._edit("remove")
+
+    def action_restore_original(self) -> None:
+        routine = self._routine(self._preview_id)
+        if routine is None:
+            return
+        try:
+            restored = customise.restore_original(routine)
+        except customise.CustomiseError as error:
+            self.notify(str(error), severity="error")
+            return
+        if not restored:
+            self.notify("This is already the original.", timeout=3)
+            return
+        config = self.app.config  # type: ignore[attr-defined]
+        fresh = load_library(config.paths, config.extra_dirs).get(routine.id)
+        if fresh is not None:
+            self._replace_routine(fresh)
+        else:
+            library = config.library
+            library.routines = [r for r in library.routines if r.id != routine.id]
+        self._preview_id = None
+        self.refresh_list(highlight=routine.id)
+        self.notify(f"Back to the original {routine.name}.", timeout=3)
+
+
+__all__ = ["PickerScreen", "replace"]
