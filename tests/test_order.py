@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from calmfeet.core.order import (
     favourites_first,
     merge_order,
@@ -11,8 +14,6 @@ from calmfeet.core.order import (
     ordered_ids,
     visible,
 )
-from hypothesis import given
-from hypothesis import strategies as st
 
 
 def test_saved_order_comes_first() -> None:

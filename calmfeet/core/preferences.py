@@ -1,0 +1,474 @@
+"""The person's preferences: read forgivingly, merged under a lock, written atomically."""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import re
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Literal
+
+import filelock
+import tomli
+import tomli_w
+
+from calmfeet.core.breathing import DEFAULT_PATTERN
+from calmfeet.core.clock import Clock, SystemClock
+from calmfeet.core.paths import Paths
+
+SCHEMA_VERSION = 1
+MAX_BYTES = 1024 * 1024
+LOCK_TIMEOUT = 5.0
+HEADER = (
+    "# calmfeet preferences, rewritten by calmfeet whenever they change.\n"
+    "# Keys calmfeet does not know are kept; comments are not.\n"
+)
+_TEMP_PREFIX = ".preferences.toml."
+_TEMP_SUFFIX = ".tmp"
+
+
+@dataclass(frozen=True)
+class Preferences:
+    """What calmfeet remembers between runs; `Preferences()` is a first run."""
+
+    theme: str | None = None
+    order: tuple[str, ...] = ()
+    favourites: tuple[str, ...] = ()
+    hidden: tuple[str, ...] = ()
+    last_routine: str | None = None
+    breathing: str = DEFAULT_PATTERN
+    bell: bool = True
+    reduced_motion: bool = False
+    confirmed_cautions: tuple[str, ...] = ()
+    extra: dict[str, object] = field(default_factory=dict, hash=False)
+    """Keys this calmfeet does not know (a newer one wrote them, or a person did): kept."""
+
+    def is_favourite(self, routine_id: str) -> bool:
+        return routine_id in self.favourites
+
+    def is_hidden(self, routine_id: str) -> bool:
+        return routine_id in self.hidden
+
+    def caution_confirmed(self, routine_id: str) -> bool:
+        return routine_id in self.confirmed_cautions
+
+
+Change = Callable[[Preferences], Preferences]
+_Kind = Literal["text", "optional_text", "flag", "ids"]
+_FIELDS: dict[str, _Kind] = {
+    "theme": "optional_text",
+    "order": "ids",
+    "favourites": "ids",
+    "hidden": "ids",
+    "last_routine": "optional_text",
+    "breathing": "text",
+    "bell": "flag",
+    "reduced_motion": "flag",
+    "confirmed_cautions": "ids",
+}
+KNOWN_KEYS = frozenset({"schema_version", *_FIELDS})
+
+
+# --- reading and checking ---------------------------------------------------------------
+
+
+class _Unusable(Exception):
+    """The bytes on disk cannot become preferences; the message says why, for a person."""
+
+
+def _describe(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return repr(value) if len(value) <= 20 else "a long string"
+    if isinstance(value, (list, tuple)):
+        return "a list"
+    if isinstance(value, dict):
+        return "a table"
+    return type(value).__name__
+
+
+def _line_of(text: str, key: str) -> int | None:
+    match = re.search(rf"^[ \t]*[\"']?{re.escape(key)}[\"']?[ \t]*=", text, re.MULTILINE)
+    return text.count("\n", 0, match.start()) + 1 if match else None
+
+
+def _check(key: str, kind: _Kind, value: object) -> tuple[object, str | None]:
+    """The value as Preferences holds it, or an error in a person's words."""
+    if kind == "flag":
+        if isinstance(value, bool):
+            return value, None
+        return None, f"{key} must be true or false, not {_describe(value)}"
+    if kind in ("text", "optional_text"):
+        if isinstance(value, str):
+            return value, None
+        return None, f"{key} must be a quoted string, not {_describe(value)}"
+    if not isinstance(value, list):
+        return None, f"{key} must be a list of routine ids, not {_describe(value)}"
+    ids: list[str] = []
+    for item in value:
+        if not isinstance(item, str):
+            return None, f"{key} must hold only quoted routine ids, not {_describe(item)}"
+        if item not in ids:
+            ids.append(item)
+    return tuple(ids), None
+
+
+def _decode(data: bytes) -> tuple[str, dict[str, object]]:
+    if len(data) > MAX_BYTES:
+        raise _Unusable("it is larger than 1 MiB")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise _Unusable(f"not UTF-8 text at byte {error.start}") from None
+    text = text.removeprefix("\ufeff")
+    try:
+        return text, tomli.loads(text)
+    except tomli.TOMLDecodeError as error:
+        where = f"line {error.lineno}: " if error.lineno else ""
+        raise _Unusable(f"{where}{error.msg}") from None
+    except (RecursionError, ValueError) as error:
+        raise _Unusable(f"not TOML ({error})") from None
+
+
+def _schema_version(table: dict[str, object]) -> int:
+    version = table.get("schema_version", SCHEMA_VERSION)
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        raise _Unusable(f"schema_version must be a whole number from 1, not {_describe(version)}")
+    return version
+
+
+def _from_table(text: str, table: dict[str, object], strict: bool) -> Preferences:
+    """Known keys checked, unknown ones kept; `strict=False` skips bad keys instead."""
+    values: dict[str, object] = {}
+    for key, kind in _FIELDS.items():
+        if key not in table:
+            continue
+        value, error = _check(key, kind, table[key])
+        if error is None:
+            values[key] = value
+        elif strict:
+            line = _line_of(text, key)
+            raise _Unusable(f"line {line}: {error}" if line else error)
+    extra = {key: value for key, value in table.items() if key not in KNOWN_KEYS}
+    return Preferences(extra=extra, **values)  # type: ignore[arg-type]
+
+
+def to_toml(prefs: Preferences) -> str:
+    """The file's text; None means the key is left out (TOML has no null)."""
+    table: dict[str, object] = {"schema_version": SCHEMA_VERSION}
+    if prefs.theme is not None:
+        table["theme"] = prefs.theme
+    table["breathing"] = prefs.breathing
+    table["bell"] = prefs.bell
+    table["reduced_motion"] = prefs.reduced_motion
+    if prefs.last_routine is not None:
+        table["last_routine"] = prefs.last_routine
+    table["order"] = list(prefs.order)
+    table["favourites"] = list(prefs.favourites)
+    table["hidden"] = list(prefs.hidden)
+    table["confirmed_cautions"] = list(prefs.confirmed_cautions)
+    for key, value in prefs.extra.items():
+        if key not in KNOWN_KEYS:
+            table[key] = value
+    return HEADER + tomli_w.dumps(table)
+
+
+@dataclass(frozen=True)
+class _Disk:
+    """One look at the file: what it held and whether calmfeet may write over it."""
+
+    state: Literal["missing", "ok", "corrupt", "newer", "unreadable"]
+    prefs: Preferences
+    reason: str = ""
+
+
+def _read_file(path: Path) -> _Disk:
+    try:
+        with open(path, "rb") as file:
+            data = file.read(MAX_BYTES + 1)
+    except FileNotFoundError:
+        return _Disk("missing", Preferences())
+    except OSError as error:
+        return _Disk("unreadable", Preferences(), error.strerror or str(error))
+    try:
+        text, table = _decode(data)
+        if _schema_version(table) > SCHEMA_VERSION:
+            return _Disk("newer", _from_table(text, table, strict=False))
+        return _Disk("ok", _from_table(text, table, strict=True))
+    except _Unusable as error:
+        return _Disk("corrupt", Preferences(), str(error))
+
+
+# --- writing ----------------------------------------------------------------------------
+
+
+class _NotSaved(Exception):
+    """Saving failed for a reason the person should be told, in these words."""
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Make the rename itself durable; not every platform lets a folder be opened."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        with contextlib.suppress(OSError):
+            os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    """Readers see the old file or the new one, never half of either, even after a crash."""
+    fd, temp_name = tempfile.mkstemp(dir=path.parent, prefix=_TEMP_PREFIX, suffix=_TEMP_SUFFIX)
+    try:
+        try:
+            _write_all(fd, data)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(temp_name, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp_name)
+        raise
+    _fsync_folder(path.parent)
+
+
+def _remove_orphans(folder: Path) -> None:
+    """Temp files left by a calmfeet that died mid-save; only called while holding the lock."""
+    for orphan in folder.glob(f"{_TEMP_PREFIX}*{_TEMP_SUFFIX}"):
+        with contextlib.suppress(OSError):
+            orphan.unlink()
+
+
+def _os_error_message(error: OSError, folder: Path) -> str:
+    if error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return f"Preferences cannot be saved: {folder} is read-only"
+    if error.errno in (errno.ENOSPC, errno.EDQUOT):
+        return f"Preferences cannot be saved: disk full ({folder})"
+    return f"Preferences cannot be saved: {error.strerror or error}"
+
+
+def _apply(prefs: Preferences, changes: Iterable[Change]) -> Preferences:
+    for change in changes:
+        prefs = change(prefs)
+    return prefs
+
+
+def _toggled(ids: Sequence[str], routine_id: str) -> tuple[str, ...]:
+    if routine_id in ids:
+        return tuple(i for i in ids if i != routine_id)
+    return (*ids, routine_id)
+
+
+def _added(ids: Sequence[str], routine_id: str) -> tuple[str, ...]:
+    return tuple(ids) if routine_id in ids else (*ids, routine_id)
+
+
+class PreferencesStore:
+    """Load once, then change through `update()`, which merges with whatever is on disk.
+
+    Two calmfeet running at once each re-read the file under the lock before writing, so
+    neither loses the other's change. Nothing here raises for a problem with the file or the
+    disk: the person gets a one-line notice and the app goes on with preferences in memory.
+    """
+
+    def __init__(self, paths: Paths, clock: Clock | None = None) -> None:
+        self.paths = paths
+        self.notices: list[str] = []
+        """One-liners to show the person once; `take_notices()` hands them over."""
+        self.save_error: str | None = None
+        """Why the latest change is only in memory, or None when it reached the disk."""
+        self.current = Preferences()
+        self._clock = clock or SystemClock()
+        self._disk = Preferences()
+        self._unsaved: list[Change] = []
+        self._lock = filelock.FileLock(str(paths.preferences_lock), timeout=LOCK_TIMEOUT)
+
+    @property
+    def file(self) -> Path:
+        return self.paths.preferences_file
+
+    def take_notices(self) -> list[str]:
+        notices, self.notices = self.notices, []
+        return notices
+
+    # --- loading ---
+
+    def load(self) -> Preferences:
+        """Whatever can be used from the file; defaults (with a notice) when it can't."""
+        self.notices = []
+        self.save_error = None
+        self._unsaved = []
+        try:
+            disk = _read_file(self.file)
+            if disk.state == "corrupt":
+                disk = self._set_aside_with_lock(disk)
+            self._refuse_writes_if_needed(disk)
+            prefs = disk.prefs
+        except Exception as error:  # a last guard: preferences must never stop calmfeet
+            self._note(f"{self.file.name} could not be read ({error}); using defaults")
+            prefs = Preferences()
+        self._disk = prefs
+        self.current = prefs
+        return prefs
+
+    def _set_aside_with_lock(self, disk: _Disk) -> _Disk:
+        try:
+            with self._lock:
+                fresh = _read_file(self.file)
+                return self._set_aside(fresh) if fresh.state == "corrupt" else fresh
+        except (OSError, filelock.Timeout):
+            self._note(
+                f"{self.file.name} could not be read ({disk.reason}); left it untouched; "
+                "using defaults"
+            )
+            return _Disk("ok", Preferences())
+
+    def _set_aside(self, disk: _Disk) -> _Disk:
+        """Move the unusable file out of the way, byte for byte, under a name never reused.
+
+        Called with the lock held. Raises OSError when the folder will not allow it, so the
+        caller does not write over the file either.
+        """
+        aside = self._move_aside()
+        self._note(
+            f"{self.file.name} could not be read ({disk.reason}); kept it as {aside.name} "
+            f"in {self.file.parent}; using defaults"
+        )
+        return _Disk("missing", Preferences())
+
+    def _move_aside(self) -> Path:
+        stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(self._clock.wall()))
+        base = f"{self.file.name}.corrupt-{stamp}"
+        for attempt in range(1, 1000):
+            aside = self.file.with_name(base if attempt == 1 else f"{base}-{attempt}")
+            try:
+                os.link(self.file, aside)  # fails rather than overwrite an earlier copy
+            except FileExistsError:
+                continue
+            except OSError as error:
+                if error.errno in (errno.EACCES, errno.EROFS, errno.ENOSPC, errno.ENOENT):
+                    raise
+                if aside.exists():  # no hard links here (FAT, some network shares)
+                    continue
+                os.rename(self.file, aside)
+                return aside
+            os.unlink(self.file)
+            return aside
+        raise OSError(errno.EEXIST, "too many set-aside copies", str(self.file))
+
+    def _refuse_writes_if_needed(self, disk: _Disk) -> None:
+        if disk.state == "newer":
+            self._fail(f"{self.file.name} was written by a newer calmfeet; changes won't be saved")
+        elif disk.state == "unreadable":
+            self._fail(
+                f"{self.file.name} could not be read ({disk.reason}); using defaults; "
+                "changes won't be saved"
+            )
+
+    # --- changing ---
+
+    def update(self, change: Change) -> Preferences:
+        """Apply `change` to the file as it is now and save; on failure keep it in memory.
+
+        Changes that could not be saved are replayed on the next update, so the person's
+        earlier choices survive once the disk lets calmfeet write again.
+        """
+        changes = [*self._unsaved, change]
+        self.current = _apply(self._disk, changes)  # a buggy change raises here, unsaved
+        self._unsaved = changes
+        try:
+            self._save()
+        except _NotSaved as error:
+            self._fail(str(error))
+        except filelock.Timeout:  # before OSError: it is a TimeoutError
+            self._fail(
+                f"Preferences cannot be saved: another calmfeet kept them locked "
+                f"for {LOCK_TIMEOUT:g} s"
+            )
+        except OSError as error:
+            self._fail(_os_error_message(error, self.paths.config_dir))
+        except Exception as error:  # a last guard: preferences must never stop calmfeet
+            self._fail(f"Preferences cannot be saved: {error}")
+        return self.current
+
+    def _save(self) -> None:
+        self.file.parent.mkdir(parents=True, exist_ok=True)
+        with self._lock:
+            disk = _read_file(self.file)
+            if disk.state == "corrupt":
+                disk = self._set_aside(disk)
+            self._disk = disk.prefs
+            self.current = _apply(disk.prefs, self._unsaved)
+            if disk.state in ("newer", "unreadable"):
+                self._refuse_writes_if_needed(disk)
+                return
+            _remove_orphans(self.file.parent)
+            data = to_toml(self.current).encode("utf-8")
+            _write_atomically(self.file, data)
+            with open(self.file, "rb") as file:
+                if file.read(len(data) + 1) != data:
+                    raise _NotSaved(f"Preferences cannot be saved: {self.file} did not read back")
+        self._disk = self.current
+        self._unsaved = []
+        self.save_error = None
+
+    def _fail(self, message: str) -> None:
+        if message != self.save_error:
+            self._note(message)
+        self.save_error = message
+
+    def _note(self, message: str) -> None:
+        if message not in self.notices:
+            self.notices.append(message)
+
+    # --- the changes the app makes ---
+
+    def set_theme(self, name: str | None) -> Preferences:
+        return self.update(lambda p: replace(p, theme=name))
+
+    def set_order(self, ids: Sequence[str]) -> Preferences:
+        order = tuple(dict.fromkeys(ids))
+        return self.update(lambda p: replace(p, order=order))
+
+    def reset_order(self) -> Preferences:
+        return self.update(lambda p: replace(p, order=()))
+
+    def toggle_favourite(self, routine_id: str) -> Preferences:
+        return self.update(lambda p: replace(p, favourites=_toggled(p.favourites, routine_id)))
+
+    def toggle_hidden(self, routine_id: str) -> Preferences:
+        return self.update(lambda p: replace(p, hidden=_toggled(p.hidden, routine_id)))
+
+    def set_last_routine(self, routine_id: str | None) -> Preferences:
+        return self.update(lambda p: replace(p, last_routine=routine_id))
+
+    def set_breathing(self, pattern: str) -> Preferences:
+        return self.update(lambda p: replace(p, breathing=pattern))
+
+    def set_bell(self, on: bool) -> Preferences:
+        return self.update(lambda p: replace(p, bell=on))
+
+    def set_reduced_motion(self, on: bool) -> Preferences:
+        return self.update(lambda p: replace(p, reduced_motion=on))
+
+    def confirm_caution(self, routine_id: str) -> Preferences:
+        return self.update(
+            lambda p: replace(p, confirmed_cautions=_added(p.confirmed_cautions, routine_id))
+        )

@@ -1,0 +1,170 @@
+"""Preferences stay whole when calmfeet is killed mid-save, and two calmfeet lose nothing."""
+
+from __future__ import annotations
+
+import os
+import random
+import subprocess
+import sys
+import textwrap
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+import calmfeet
+from calmfeet.core.paths import Paths
+from calmfeet.core.preferences import Preferences, PreferencesStore, to_toml
+
+REPO_ROOT = Path(calmfeet.__file__).resolve().parent.parent
+ORDER_A = ("sleep", "tour", "quick-reset", "stress")
+ORDER_B = ("stress", "quick-reset", "tour", "sleep")
+# Twenty kilobytes of unknown keys make each save take a few milliseconds, so random kills
+# within 20 ms land before, inside and after the first and second saves.
+BIG_EXTRA: dict[str, object] = {f"future_{n:03d}": "x" * 200 for n in range(100)}
+
+# One long-lived helper imports calmfeet once, then for each "run <seconds>" forks a child
+# that saves A, B, A, B... as fast as it can; the helper SIGKILLs the child after the given
+# delay, reaps it and answers "killed". Forking costs a millisecond where starting Python
+# costs fifty, so 200 kills take a few seconds.
+KILLER = textwrap.dedent(
+    """
+    import os, signal, sys, time
+    from pathlib import Path
+    from calmfeet.core.paths import Paths
+    from calmfeet.core.preferences import PreferencesStore
+
+    paths = Paths(Path(sys.argv[1]), Path(sys.argv[2]))
+    orders = (sys.argv[3].split(","), sys.argv[4].split(","))
+    print("ready", flush=True)
+    for line in sys.stdin:
+        delay = float(line.split()[1])
+        pid = os.fork()
+        if pid == 0:
+            try:
+                store = PreferencesStore(paths)
+                while True:
+                    for order in orders:
+                        store.set_order(order)
+            finally:
+                os._exit(1)
+        time.sleep(delay)
+        os.kill(pid, signal.SIGKILL)
+        _, status = os.waitpid(pid, 0)
+        outcome = "killed" if os.WIFSIGNALED(status) else f"exited {status}"
+        print(outcome, flush=True)
+    """
+)
+
+TOGGLER = textwrap.dedent(
+    """
+    import sys
+    from pathlib import Path
+    from calmfeet.core.paths import Paths
+    from calmfeet.core.preferences import PreferencesStore
+
+    paths = Paths(Path(sys.argv[1]), Path(sys.argv[2]))
+    store = PreferencesStore(paths)
+    store.load()
+    print("ready", flush=True)
+    sys.stdin.readline()  # both start together
+    for n in range(50):
+        store.toggle_favourite(f"{sys.argv[3]}-{n}")
+        if store.save_error:
+            print(store.save_error, flush=True)
+            sys.exit(1)
+    print("done", flush=True)
+    """
+)
+
+
+@pytest.fixture
+def paths(tmp_path: Path) -> Paths:
+    return Paths(config_dir=tmp_path / "config", data_dir=tmp_path / "data")
+
+
+def spawn(script: Path, *args: str) -> subprocess.Popen[str]:
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
+    return subprocess.Popen(
+        [sys.executable, str(script), *args],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+
+
+@pytest.fixture
+def killer(tmp_path: Path, paths: Paths) -> Iterator[subprocess.Popen[str]]:
+    script = tmp_path / "killer.py"
+    script.write_text(KILLER)
+    args = (str(paths.config_dir), str(paths.data_dir), ",".join(ORDER_A), ",".join(ORDER_B))
+    proc = spawn(script, *args)
+    assert proc.stdout is not None
+    assert proc.stdout.readline().strip() == "ready"
+    yield proc
+    if proc.stdin:
+        proc.stdin.close()
+    proc.wait(timeout=30)
+
+
+@pytest.mark.slow
+def test_killed_mid_save_leaves_the_old_or_the_new_file(
+    paths: Paths, killer: subprocess.Popen[str]
+) -> None:
+    store = PreferencesStore(paths)
+    store.load()
+    store.update(lambda _: Preferences(order=ORDER_A, extra=BIG_EXTRA))
+    assert store.save_error is None
+    expected = {
+        ORDER_A: to_toml(Preferences(order=ORDER_A, extra=BIG_EXTRA)).encode(),
+        ORDER_B: to_toml(Preferences(order=ORDER_B, extra=BIG_EXTRA)).encode(),
+    }
+    assert killer.stdin is not None
+    assert killer.stdout is not None
+    rng = random.Random(20260101)
+    seen: set[tuple[str, ...]] = set()
+    for kill in range(200):
+        killer.stdin.write(f"run {rng.uniform(0, 0.02):.4f}\n")
+        killer.stdin.flush()
+        assert killer.stdout.readline().strip() == "killed"
+        after_kill = PreferencesStore(paths)
+        prefs = after_kill.load()
+        assert after_kill.notices == [], f"after kill {kill}"
+        assert prefs.order in expected, f"after kill {kill}"
+        assert paths.preferences_file.read_bytes() == expected[prefs.order], f"after kill {kill}"
+        seen.add(prefs.order)
+    assert seen == {ORDER_A, ORDER_B}  # the children really were saving when killed
+
+    # The next save clears any half-written temp file a killed child left behind.
+    store.set_bell(False)
+    assert {p.name for p in paths.config_dir.iterdir()} <= {
+        "preferences.toml",
+        "preferences.toml.lock",
+    }
+
+
+def test_two_processes_changing_at_once_lose_no_change(tmp_path: Path, paths: Paths) -> None:
+    store = PreferencesStore(paths)
+    store.load()
+    store.set_theme("dusk")
+    script = tmp_path / "toggler.py"
+    script.write_text(TOGGLER)
+    procs = [spawn(script, str(paths.config_dir), str(paths.data_dir), name) for name in "ab"]
+    for proc in procs:
+        assert proc.stdout is not None
+        assert proc.stdout.readline().strip() == "ready"
+    for proc in procs:
+        assert proc.stdin is not None
+        proc.stdin.write("go\n")
+        proc.stdin.flush()
+    for proc in procs:
+        out, _ = proc.communicate(timeout=60)
+        assert proc.returncode == 0, out
+        assert out.strip() == "done"
+    final = PreferencesStore(paths)
+    prefs = final.load()
+    assert final.notices == []
+    assert set(prefs.favourites) == {f"{name}-{n}" for name in "ab" for n in range(50)}
+    assert len(prefs.favourites) == 100
+    assert prefs.theme == "dusk"
