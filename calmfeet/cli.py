@@ -141,7 +141,10 @@ def ordered_library(paths: Paths, extra_dirs: Sequence[Path]) -> Library:
         from calmfeet.core.preferences import PreferencesStore
     except ImportError:  # pragma: no cover - preferences not built yet
         return library
-    prefs = PreferencesStore(paths).load()
+    store = PreferencesStore(paths)
+    prefs = store.load()
+    for notice in store.take_notices():
+        print(f"calmfeet: {notice}", file=sys.stderr)
     by_id = {r.id: r for r in library.routines}
     library.routines = [by_id[i] for i in ordered_ids(list(by_id), list(prefs.order))]
     return library

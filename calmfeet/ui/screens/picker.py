@@ -28,8 +28,8 @@ class RoutineList(OptionList):
     """The routines; typing a letter that is not a key binding starts the name filter."""
 
     BINDINGS = [
-        Binding("shift+up", "screen.move(-1)", "Move up", id="picker.move_up"),
-        Binding("shift+down", "screen.move(1)", "Move down", id="picker.move_down"),
+        Binding("shift+up", "screen.move(-1)", "Move up", id="picker.move_up", show=False),
+        Binding("shift+down", "screen.move(1)", "Move down", id="picker.move_down", show=False),
     ]
 
     def on_key(self, event: Key) -> None:
@@ -85,10 +85,16 @@ class PickerScreen(Screen[None]):
         Binding("enter", "start", "Start", id="picker.start", show=True),
         Binding("f", "favourite", "Favourite", id="picker.favourite"),
         Binding("h", "hide", "Hide", id="picker.hide"),
-        Binding("a", "toggle_hidden", "Show hidden", id="picker.show_hidden"),
-        Binding("t", "cycle_focus", "Focus", id="picker.focus_filter"),
-        Binding("asterisk", "toggle_favourites", "★ only", id="picker.favourites_only"),
-        Binding("slash", "search", "Filter", id="picker.search"),
+        Binding("a", "toggle_hidden", "Show hidden", id="picker.show_hidden", show=False),
+        Binding("t", "cycle_focus", "Focus filter", id="picker.focus_filter"),
+        Binding(
+            "asterisk",
+            "toggle_favourites",
+            "Favourites only",
+            id="picker.favourites_only",
+            show=False,
+        ),
+        Binding("slash", "search", "Filter", id="picker.search", show=False),
         Binding("s", "stats", "Stats", id="picker.stats"),
         Binding("e", "edit_steps", "Edit steps", id="picker.edit", show=False),
         Binding("q", "quit_app", "Quit", id="picker.quit"),
