@@ -13,7 +13,9 @@ from typing import Any, TextIO
 from calmfeet import __version__
 from calmfeet.core.library import Library, load_library
 from calmfeet.core.model import Routine, format_clock, format_minutes
+from calmfeet.core.order import ordered_ids
 from calmfeet.core.paths import Paths, default_paths
+from calmfeet.core.preferences import Preferences, PreferencesStore
 from calmfeet.core.routines import RoutineFileError, load_routine
 
 EXIT_OK = 0
@@ -133,18 +135,16 @@ def _main(argv: Sequence[str] | None, paths: Paths, out: TextIO, err: TextIO) ->
     return launch.dispatch(args, paths, out, err)
 
 
-def ordered_library(paths: Paths, extra_dirs: Sequence[Path]) -> Library:
+def ordered_library(
+    paths: Paths, extra_dirs: Sequence[Path], prefs: Preferences | None = None
+) -> Library:
     """The library in the person's saved order, the same order the picker shows."""
     library = load_library(paths, extra_dirs)
-    try:
-        from calmfeet.core.order import ordered_ids
-        from calmfeet.core.preferences import PreferencesStore
-    except ImportError:  # pragma: no cover - preferences not built yet
-        return library
-    store = PreferencesStore(paths)
-    prefs = store.load()
-    for notice in store.take_notices():
-        print(f"calmfeet: {notice}", file=sys.stderr)
+    if prefs is None:
+        store = PreferencesStore(paths)
+        prefs = store.load()
+        for notice in store.take_notices():
+            print(f"calmfeet: {notice}", file=sys.stderr)
     by_id = {r.id: r for r in library.routines}
     library.routines = [by_id[i] for i in ordered_ids(list(by_id), list(prefs.order))]
     return library

@@ -99,7 +99,7 @@ def run_app(args: argparse.Namespace, paths: Paths, err: TextIO) -> int:
             return EXIT_USAGE
 
     extra_dirs = tuple(getattr(args, "routines", []) or [])
-    library = ordered_library(paths, extra_dirs)
+    library = ordered_library(paths, extra_dirs, prefs.current)
     run_routine = None
     if args.command == "run":
         run_routine = args.routine_id
