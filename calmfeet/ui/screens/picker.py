@@ -33,13 +33,24 @@ class RoutineList(OptionList):
     ]
 
     def on_key(self, event: Key) -> None:
+        filter_input = self.screen.query_one("#filter", Input)
         char = event.character
-        if char and char.isprintable() and char not in LIST_KEYS and event.key != "space":
-            event.stop()
-            event.prevent_default()
-            filter_input = self.screen.query_one("#filter", Input)
-            filter_input.focus()
-            filter_input.insert_text_at_cursor(char)
+        typing = bool(filter_input.value)
+        if event.key == "backspace" and typing:
+            filter_input.value = filter_input.value[:-1]
+        elif event.key == "escape" and typing:
+            filter_input.value = ""
+        elif (
+            char
+            and char.isprintable()
+            and event.key != "space"
+            and (typing or char not in LIST_KEYS)
+        ):
+            filter_input.value += char
+        else:
+            return
+        event.stop()
+        event.prevent_default()
 
 
 class StepList(OptionList):
