@@ -9,6 +9,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+
 from calmfeet.core import history as history_module
 from calmfeet.core.clock import FakeClock
 from calmfeet.core.history import (

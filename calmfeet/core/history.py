@@ -118,6 +118,17 @@ def _is_corruption(error: sqlite3.Error) -> bool:
 
 def _check_schema(conn: sqlite3.Connection) -> int:
     """The file's schema version, or _NotOurs when it is not a history we can use."""
+    if conn.in_transaction:
+        return _read_schema(conn)
+    # One read transaction, so another calmfeet's migration is seen whole or not at all.
+    conn.execute("BEGIN")
+    try:
+        return _read_schema(conn)
+    finally:
+        conn.execute("COMMIT")
+
+
+def _read_schema(conn: sqlite3.Connection) -> int:
     version = int(conn.execute("PRAGMA user_version").fetchone()[0])
     tables = {
         row[0]
