@@ -100,8 +100,18 @@ _KEY_LINE = re.compile(rf"^\s*({_DOTTED})\s*=")
 _SEGMENT_RE = re.compile(_SEGMENT)
 
 
+def _unquote(segment: str) -> str:
+    if segment.startswith('"'):
+        try:
+            # TOML basic strings escape like JSON ones, near enough to find a key's line.
+            return str(json.loads(segment))
+        except ValueError:
+            pass
+    return segment.strip("\"'")
+
+
 def _split_dotted(dotted: str) -> tuple[str, ...]:
-    return tuple(part.strip("\"'") for part in _SEGMENT_RE.findall(dotted))
+    return tuple(_unquote(part) for part in _SEGMENT_RE.findall(dotted))
 
 
 def _key_lines(text: str) -> dict[tuple[str, ...], int]:
@@ -219,7 +229,8 @@ def _css_value_problem(variable: str, value: str) -> str | None:
     if prop == "text-style":
         problem = f'{_quote(value)} is not a text style (try "bold", "b reverse" or "none")'
     else:
-        problem = f'{_quote(value)} is not a colour (try "#7fa7c9", "#7fa7c9 50%" or "auto 87%")'
+        also = ' or "auto 87%"' if prop == "color" else ""
+        problem = f'{_quote(value)} is not a colour (try "#7fa7c9", "#7fa7c9 50%"{also})'
     if not value.strip() or _CSS_BREAKERS.search(value):
         return problem
     sheet = Stylesheet(variables={"theme-value": value})
@@ -391,6 +402,12 @@ def load_theme_file(path: Path) -> Theme:
         data = tomli.loads(text)
     except tomli.TOMLDecodeError as error:
         problems.add("syntax", f"{error.msg} (column {error.colno})", line=error.lineno)
+        raise ThemeFileError(problems.items) from None
+    except RecursionError:  # tomli refuses absurd nesting this way, without a position
+        problems.add("syntax", "arrays or inline tables are nested too deeply", line=1)
+        raise ThemeFileError(problems.items) from None
+    except ValueError as error:  # e.g. Python's cap on digits in an integer; no position given
+        problems.add("syntax", f"cannot be read as TOML: {error}", line=1)
         raise ThemeFileError(problems.items) from None
     problems = _Problems(str(path), text)
     theme = _build_theme(data, path.stem, problems)
