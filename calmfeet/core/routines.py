@@ -276,6 +276,9 @@ def parse_routine(text: str, routine_id: str, display: str, source: Path) -> Rou
     except RecursionError:
         problem = RoutineProblem(display, 1, "syntax", "nested too deeply")
         raise RoutineFileError(source, [problem]) from None
+    except ValueError as error:  # e.g. an integer longer than Python will convert
+        problem = RoutineProblem(display, 1, "syntax", f"cannot be read as TOML: {error}")
+        raise RoutineFileError(source, [problem]) from None
 
     check.unknown_keys(data, TOP_KEYS, None)
     name = check.text(data, "name", None, required=True)
