@@ -1,0 +1,84 @@
+"""The routine's caution, shown before its first session so the person can choose not to start."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Static
+
+from calmfeet.core.model import Routine
+
+
+class CautionScreen(ModalScreen[bool]):
+    """Dismisses True when the person starts, False when they back out."""
+
+    DEFAULT_CSS = """
+    CautionScreen {
+        align: center middle;
+        background: $background 60%;
+    }
+    CautionScreen #dialog {
+        width: 70;
+        max-width: 100%;
+        height: auto;
+        max-height: 100%;
+        border: round $warning;
+        background: $panel;
+        padding: 1 2;
+    }
+    CautionScreen #heading {
+        text-style: bold;
+        color: $text;
+    }
+    CautionScreen #name {
+        color: $text-muted;
+        margin-bottom: 1;
+    }
+    CautionScreen #caution-scroll {
+        height: auto;
+        max-height: 12;
+        margin-bottom: 1;
+    }
+    CautionScreen #buttons {
+        height: auto;
+        align-horizontal: center;
+    }
+    CautionScreen Button {
+        margin: 0 1;
+    }
+    """
+
+    BINDINGS = [
+        Binding("enter", "answer(True)", "Start", id="caution.start"),
+        Binding("escape", "answer(False)", "Not now", id="caution.cancel"),
+    ]
+
+    AUTO_FOCUS = "#start"
+
+    def __init__(self, routine: Routine) -> None:
+        super().__init__()
+        self.routine = routine
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Static("Before you start", id="heading")
+            yield Static(self.routine.name, id="name", markup=False)
+            with VerticalScroll(id="caution-scroll"):
+                yield Static(self.routine.caution, id="caution", markup=False)
+            with Horizontal(id="buttons"):
+                yield Button("I understand, start", id="start", variant="primary")
+                yield Button("Not now", id="cancel")
+
+    @on(Button.Pressed, "#start")
+    def _start(self) -> None:
+        self.dismiss(True)
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel(self) -> None:
+        self.dismiss(False)
+
+    def action_answer(self, start: bool) -> None:
+        self.dismiss(start)
