@@ -21,13 +21,15 @@ from calmfeet.core.model import FOCUS_TAGS, Routine, Step, format_clock, format_
 from calmfeet.ui.widgets.footmap import FootMap
 
 FOCUS_CYCLE: tuple[str | None, ...] = (None, *FOCUS_TAGS)
-LIST_KEYS = frozenset({"f", "h", "a", "t", "s", "q", "e", "o", "*", "?", " "})
+LIST_KEYS = frozenset({"f", "h", "a", "t", "s", "q", "e", "o", "*", "/", "?", " "})
 
 
 class RoutineList(OptionList):
     """The routines; typing a letter that is not a key binding starts the name filter."""
 
     BINDINGS = [
+        # OptionList's own hidden enter binding would otherwise hide "Start" from the footer.
+        Binding("enter", "select", "Start", id="picker.start_highlighted"),
         Binding("shift+up", "screen.move(-1)", "Move up", id="picker.move_up", show=False),
         Binding("shift+down", "screen.move(1)", "Move down", id="picker.move_down", show=False),
     ]
@@ -130,7 +132,7 @@ class PickerScreen(Screen[None]):
         yield Input(placeholder="Type to filter by name…", id="filter")
         with Horizontal(id="body"):
             yield RoutineList(id="routines")
-            with VerticalScroll(id="preview"):
+            with VerticalScroll(id="preview", can_focus=False):
                 yield Static("", id="preview-text")
                 yield StepList(id="steps")
                 yield FootMap(id="preview-map", ascii=self._ascii)

@@ -1,0 +1,439 @@
+"""The picker as a person uses it: order, favourites, hiding, filters and their own versions."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Input, OptionList
+
+from calmfeet.cli import main
+from calmfeet.core.paths import Paths, builtin_routines_dir
+from calmfeet.core.preferences import PreferencesStore
+from calmfeet.core.routines import load_routine
+from calmfeet.ui.screens.picker import PickerScreen, StepList
+
+SnapCompare = Callable[..., bool]
+MakeApp = Callable[..., Any]
+ScreenText = Callable[[Any], str]
+SIZE = (100, 30)
+BUILTIN_IDS = sorted(p.stem for p in builtin_routines_dir().glob("*.toml"))
+
+EXTRA_ROUTINE = """\
+name = "{name}"
+summary = "A routine the person wrote."
+focus = ["energy"]
+breathing = "resonance"
+
+[[steps]]
+title = "Rub the soles"
+seconds = 30
+foot = "both"
+zone = "whole"
+"""
+
+
+def shown(app: Any) -> list[str]:
+    """The routine ids in the list, top to bottom, as the person sees them."""
+    routines = app.screen.query_one("#routines", OptionList)
+    return [routines.get_option_at_index(i).id for i in range(routines.option_count)]
+
+
+def label(app: Any, routine_id: str) -> str:
+    routines = app.screen.query_one("#routines", OptionList)
+    return str(routines.get_option(routine_id).prompt)
+
+
+def highlighted(app: Any) -> str:
+    routines = app.screen.query_one("#routines", OptionList)
+    assert routines.highlighted is not None
+    return shown(app)[routines.highlighted]
+
+
+def write_routine(folder: Path, routine_id: str, name: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{routine_id}.toml"
+    path.write_text(EXTRA_ROUTINE.format(name=name), encoding="utf-8")
+    return path
+
+
+async def go_to(pilot: Pilot[Any], routine_id: str) -> None:
+    """Move the highlight with the arrow keys, as a person would."""
+    app = pilot.app
+    target = shown(app).index(routine_id)
+    while shown(app).index(highlighted(app)) != target:
+        key = "down" if shown(app).index(highlighted(app)) < target else "up"
+        await pilot.press(key)
+
+
+def listed_ids(paths: Paths, capsys: pytest.CaptureFixture[str]) -> list[str]:
+    capsys.readouterr()
+    assert main(["list"], paths=paths) == 0
+    return [line.split()[0] for line in capsys.readouterr().out.splitlines() if line.strip()]
+
+
+# --- order ------------------------------------------------------------------------------------
+
+
+async def test_shift_down_moves_the_routine_and_the_order_survives_a_restart(
+    make_app: MakeApp, paths: Paths, capsys: pytest.CaptureFixture[str]
+) -> None:
+    app = make_app(paths)
+    async with app.run_test(size=SIZE) as pilot:
+        first, second = shown(app)[:2]
+        assert highlighted(app) == first
+        await pilot.press("shift+down")
+        assert shown(app)[:2] == [second, first]
+        assert highlighted(app) == first, "the moved routine stays highlighted"
+        await pilot.press("shift+down")
+        moved = shown(app)
+        assert moved[2] == first
+        await pilot.press("q")
+
+    again = make_app(paths)
+    async with again.run_test(size=SIZE):
+        assert shown(again) == moved
+    assert listed_ids(paths, capsys) == moved
+
+
+async def test_shift_up_at_the_top_changes_nothing(make_app: MakeApp, paths: Paths) -> None:
+    app = make_app(paths)
+    async with app.run_test(size=SIZE) as pilot:
+        before = shown(app)
+        await pilot.press("shift+up")
+        assert shown(app) == before
+    assert not paths.preferences_file.exists(), "nothing changed, so nothing was written"
+
+
+async def test_a_routine_dropped_in_later_appears_at_the_end(
+    make_app: MakeApp, paths: Paths, capsys: pytest.CaptureFixture[str]
+) -> None:
+    app = make_app(paths)
+    async with app.run_test(size=SIZE) as pilot:
+        await go_to(pilot, BUILTIN_IDS[-1])
+        for _ in BUILTIN_IDS:
+            await pilot.press("shift+up")
+        saved = shown(app)
+        assert saved[0] == BUILTIN_IDS[-1]
+
+    write_routine(paths.routines_dir, "aaa-first-by-name", "Aaa First By Name")
+    again = make_app(paths)
+    async with again.run_test(size=SIZE):
+        assert shown(again) == [*saved, "aaa-first-by-name"]
+    assert listed_ids(paths, capsys) == [*saved, "aaa-first-by-name"]
+
+
+async def test_a_removed_routine_does_not_break_the_saved_order(
+    make_app: MakeApp, paths: Paths
+) -> None:
+    mine = write_routine(paths.routines_dir, "mine", "My Routine")
+    app = make_app(paths)
+    async with app.run_test(size=SIZE) as pilot:
+        await go_to(pilot, "mine")
+        for _ in range(3):
+            await pilot.press("shift+up")
+        saved = shown(app)
+        assert saved.index("mine") == len(saved) - 4
+
+    mine.unlink()
+    again = make_app(paths)
+    async with again.run_test(size=SIZE) as pilot:
+        assert shown(again) == [i for i in saved if i != "mine"]
+        await pilot.press("shift+down")  # the order can still be changed
+        assert shown(again)[:2] == [saved[1], saved[0]]
+
+
+# --- favourites and hiding --------------------------------------------------------------------
+
+
+async def test_favourite_shows_a_star_and_survives_a_restart(
+    make_app: MakeApp, paths: Paths
+) -> None:
+    app = make_app(paths)
+    async with app.run_test(size=SIZE) as pilot:
+        await go_to(pilot, "quick-reset")
+        assert "★" not in label(app, "quick-reset")
+        await pilot.press("f")
+        assert label(app, "quick-reset").startswith("★ Quick Reset")
+        assert not any("★" in label(app, i) for i in shown(app) if i != "quick-reset")
+
+    again = make_app(paths)
+    async with again.run_test(size=SIZE) as pilot:
+        assert "★" in label(again, "quick-reset")
+        await go_to(pilot, "quick-reset")
+        await pilot.press("f")  # pressing f again takes the star away
+        assert "★" not in label(again, "quick-reset")
+    assert PreferencesStore(paths).load().favourites == ()
+
+
+async def test_hide_removes_it_from_the_list_and_a_shows_it_again(
+    make_app: MakeApp, paths: Paths
+) -> None:
+    app = make_app(paths)
+    async with app.run_test(size=SIZE) as pilot:
+        await go_to(pilot, "sleep-wind-down")
+        await pilot.press("h")
+        assert "sleep-wind-down" not in shown(app)
+        assert len(shown(app)) == len(BUILTIN_IDS) - 1
+
+    again = make_app(paths)
+    async with again.run_test(size=SIZE) as pilot:
+        assert "sleep-wind-down" not in shown(again)
+        await pilot.press("a")
+        assert "sleep-wind-down" in shown(again)
+        assert "(hidden)" in label(again, "sleep-wind-down")
+        assert "(hidden)" not in label(again, "quick-reset")
+        await go_to(pilot, "sleep-wind-down")
+        await pilot.press("h")  # unhide
+        await pilot.press("a")
+        assert "sleep-wind-down" in shown(again)
+    assert PreferencesStore(paths).load().hidden == ()
+
+
+# --- filters ----------------------------------------------------------------------------------
+
+
+async def test_typing_a_name_filters_the_list_and_escape_clears_it(
+    make_app: MakeApp, paths: Paths
+) -> None:
+    app = make_app(paths)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("w", "i", "n", "d")
+        assert app.screen.query_one("#filter", Input).value == "wind"
+        assert shown(app) == ["sleep-wind-down"]
+        await pilot.press("backspace", "backspace", "backspace", "backspace", "r", "e", "l", "e")
+        assert shown(app) == ["stress-release"]
+        await pilot.press("f")  # once typing, letters that are keys go to the filter too
+        assert shown(app) == []
+        assert app.screen.query_one("#filter", Input).value == "relef"
+        assert PreferencesStore(paths).load().favourites == ()
+        await pilot.press("escape")
+        assert len(shown(app)) == len(BUILTIN_IDS)
+
+
+async def test_slash_focuses_the_filter_and_arrows_still_move_the_list(
+    make_app: MakeApp, paths: Paths
+) -> None:
+    app = make_app(paths)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("slash", "s", "t")
+        assert isinstance(app.focused, Input)
+        assert shown(app) == ["circulation-boost", "stress-release"]
+        await pilot.press("down")
+        assert highlighted(app) == shown(app)[1]
+        await pilot.press("escape")
+        assert app.focused is app.screen.query_one("#routines")
+
+
+async def test_t_cycles_the_focus_filter_back_to_everything(
+    make_app: MakeApp, paths: Paths
+) -> None:
+    app = make_app(paths)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("t")  # the first focus tag: stress
+        assert sorted(shown(app)) == ["quick-reset", "sleep-wind-down", "stress-release"]
+        await pilot.press("t")  # circulation
+        assert "circulation-boost" in shown(app)
+        assert "stress-release" not in shown(app)
+        for _ in range(6):
+            await pilot.press("t")
+        assert len(shown(app)) == len(BUILTIN_IDS)
+
+
+async def test_star_shows_only_favourites_and_the_favourites_survive_a_restart(
+    make_app: MakeApp, paths: Paths
+) -> None:
+    app = make_app(paths)
+    async with app.run_test(size=SIZE) as pilot:
+        for routine_id in ("whole-foot-tour", "circulation-boost"):
+            await go_to(pilot, routine_id)
+            await pilot.press("f")
+        await pilot.press("asterisk")
+        assert shown(app) == ["circulation-boost", "whole-foot-tour"]
+
+    again = make_app(paths)
+    async with again.run_test(size=SIZE) as pilot:
+        assert len(shown(again)) == len(BUILTIN_IDS), "the filter itself is not remembered"
+        await pilot.press("asterisk")
+        assert shown(again) == ["circulation-boost", "whole-foot-tour"]
+        await pilot.press("asterisk")
+        assert len(shown(again)) == len(BUILTIN_IDS)
+
+
+async def test_nothing_matching_says_how_to_widen_the_filter(
+    make_app: MakeApp, paths: Paths, screen_text: ScreenText
+) -> None:
+    app = make_app(paths)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("asterisk")  # no favourites yet
+        await pilot.pause()
+        assert shown(app) == []
+        assert "No routine matches" in screen_text(app)
+
+
+# --- launching --------------------------------------------------------------------------------
+
+
+async def test_the_last_routine_used_is_highlighted_on_launch(
+    make_app: MakeApp, paths: Paths
+) -> None:
+    PreferencesStore(paths).set_last_routine("tired-feet-relief")
+    app = make_app(paths)
+    async with app.run_test(size=SIZE):
+        assert highlighted(app) == "tired-feet-relief"
+
+
+async def test_a_last_routine_that_is_gone_highlights_the_first(
+    make_app: MakeApp, paths: Paths
+) -> None:
+    PreferencesStore(paths).set_last_routine("deleted-long-ago")
+    app = make_app(paths)
+    async with app.run_test(size=SIZE):
+        assert highlighted(app) == shown(app)[0]
+
+
+async def test_q_quits_with_exit_code_0(make_app: MakeApp, paths: Paths) -> None:
+    app = make_app(paths)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("q")
+        await pilot.pause()
+    assert app.return_code == 0
+
+
+async def test_broken_routine_files_are_reported_once_and_the_good_ones_listed(
+    make_app: MakeApp, paths: Paths, screen_text: ScreenText
+) -> None:
+    write_routine(paths.routines_dir, "mine", "My Routine")
+    (paths.routines_dir / "broken.toml").write_text('name = "x"\nsteps = 3\n', encoding="utf-8")
+    (paths.routines_dir / "garbage.toml").write_bytes(b"\xff\xfe\x00junk")
+    app = make_app(paths)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.pause()
+        assert sorted(shown(app)) == sorted([*BUILTIN_IDS, "mine"])
+        messages = [n.message for n in app._notifications]
+        about_files = [m for m in messages if "broken.toml" in m]
+        assert len(about_files) == 1
+        assert "garbage.toml" in about_files[0]
+        assert "calmfeet validate" in about_files[0]
+        text = " ".join(screen_text(app).split())
+        assert "broken.toml" in text
+
+
+async def test_the_theme_chosen_in_the_app_is_remembered(make_app: MakeApp, paths: Paths) -> None:
+    app = make_app(paths)
+    async with app.run_test(size=SIZE) as pilot:
+        assert app.theme == "dusk"
+        app.theme = "linen"
+        await pilot.pause()
+    assert PreferencesStore(paths).load().theme == "linen"
+
+    again = make_app(paths)
+    async with again.run_test(size=SIZE):
+        assert again.theme == "linen"
+
+
+async def test_corrupt_preferences_are_kept_aside_and_the_app_still_starts(
+    make_app: MakeApp, paths: Paths, screen_text: ScreenText
+) -> None:
+    garbage = b'order = ["quick-reset"\nfavourites = \x00\xff nonsense'
+    paths.config_dir.mkdir(parents=True)
+    paths.preferences_file.write_bytes(garbage)
+    app = make_app(paths)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, PickerScreen)
+        assert len(shown(app)) == len(BUILTIN_IDS)
+        notices = [n.message for n in app._notifications if "preferences.toml" in n.message]
+        assert len(notices) == 1
+        assert "could not be read" in notices[0]
+        assert "preferences.toml" in " ".join(screen_text(app).split())
+        first = shown(app)[0]
+        await pilot.press("f")  # the person's next change is saved to a fresh file
+    kept = list(paths.config_dir.glob("preferences.toml.corrupt-*"))
+    assert len(kept) == 1
+    assert kept[0].read_bytes() == garbage
+    assert PreferencesStore(paths).load().favourites == (first,)
+
+
+# --- the person's own version of a routine ----------------------------------------------------
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+async def test_editing_steps_saves_a_valid_own_version_and_o_restores_the_original(
+    make_app: MakeApp, paths: Paths, capsys: pytest.CaptureFixture[str]
+) -> None:
+    builtin_file = builtin_routines_dir() / "quick-reset.toml"
+    before = digest(builtin_file)
+    original = load_routine(builtin_file, builtin_file.name, builtin=True)
+    own = paths.routines_dir / "quick-reset.toml"
+
+    app = make_app(paths)
+    async with app.run_test(size=SIZE) as pilot:
+        await go_to(pilot, "quick-reset")
+        await pilot.press("tab")
+        assert isinstance(app.focused, StepList)
+        await pilot.press("shift+down")  # step 1 becomes step 2
+        assert own.exists()
+        await pilot.press("plus")  # that step gets 15 s longer
+        await pilot.press("up", "x")  # the (new) first step goes
+        await pilot.pause()
+        assert highlighted(app) == "quick-reset"
+
+    saved = load_routine(own, str(own))
+    steps = original.steps
+    assert [s.title for s in saved.steps] == [s.title for s in steps[:1] + steps[2:]]
+    assert saved.steps[0].seconds == steps[0].seconds + 15
+    assert own.read_text(encoding="utf-8").startswith("# calmfeet: your own version of")
+    assert digest(builtin_file) == before, "the built-in file is never touched"
+
+    capsys.readouterr()
+    assert main(["validate", str(own)], paths=paths) == 0
+    assert capsys.readouterr().out.startswith("OK ")
+    assert main(["list"], paths=paths) == 0
+    line = next(x for x in capsys.readouterr().out.splitlines() if x.startswith("quick-reset "))
+    assert "(yours, shadows" in line
+
+    again = make_app(paths)
+    async with again.run_test(size=SIZE) as pilot:
+        await go_to(pilot, "quick-reset")
+        steps_list = again.screen.query_one(StepList)
+        assert steps_list.option_count == len(steps) - 1, "the own version is what shows"
+        await pilot.press("tab", "o")
+        await pilot.pause()
+        assert not own.exists()
+        assert steps_list.option_count == len(steps)
+        await pilot.press("o")  # already the original: nothing to remove, nothing breaks
+    assert digest(builtin_file) == before
+
+
+async def test_the_last_step_cannot_be_removed(make_app: MakeApp, paths: Paths) -> None:
+    mine = write_routine(paths.routines_dir / "elsewhere", "one-step", "One Step")
+    app = make_app(paths, extra_dirs=(mine.parent,))
+    async with app.run_test(size=SIZE) as pilot:
+        await go_to(pilot, "one-step")
+        await pilot.press("tab", "x")
+        assert app.screen.query_one(StepList).option_count == 1
+    assert not (paths.routines_dir / "one-step.toml").exists()
+
+
+# --- snapshots --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("theme", ["dusk", "linen"])
+@pytest.mark.parametrize("size", [(100, 30), (40, 12)], ids=["100x30", "40x12"])
+def test_snapshot(
+    snap_compare: SnapCompare,
+    make_app: MakeApp,
+    paths: Paths,
+    theme: str,
+    size: tuple[int, int],
+) -> None:
+    app = make_app(paths, theme=theme, reduced_motion=True)
+    assert snap_compare(app, terminal_size=size)
