@@ -1,0 +1,1042 @@
+#!/usr/bin/env python3
+"""Benchmark: the installed calmfeet in a real terminal (tmux), beside bare Textual baselines.
+
+Run: `python3 tests/benchmark.py` (about 4 minutes), or `--short` (about a minute, as CI runs it).
+Prints one table. Exits 0 whatever the verdicts say; non-zero only if calmfeet cannot run at all.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import platform
+import re
+import shlex
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+SOCKET = "calmfeet-bench"
+WIDTH, HEIGHT = 100, 30
+PAINT_TIMEOUT = 20.0
+CLOCK_TICK = os.sysconf("SC_CLK_TCK")
+SHELLS = frozenset({"sh", "bash", "dash", "zsh", "ksh", "fish", "env"})
+
+PHASE_WORD = re.compile(r"\b(Inhale|Hold|Exhale)\b")
+STEP_OF = re.compile(r"\bStep (\d+) of (\d+)\b")
+COUNT_OF = re.compile(r"\b(\d+) of (\d+)\b")
+COMPLETE = "Routine complete"
+
+BARE_APP = '''\
+"""Baseline: the smallest Textual app that paints one word."""
+from textual.app import App, ComposeResult
+from textual.widgets import Static
+
+
+class Bare(App[None]):
+    def compose(self) -> ComposeResult:
+        yield Static("calmfeet")
+
+
+Bare().run()
+'''
+
+NAIVE_BAR_APP = '''\
+"""Baseline: a naive animated bar, Static.update() 30 times a second, width on a sine."""
+import math
+import time
+
+from textual.app import App, ComposeResult
+from textual.widgets import Static
+
+PERIOD = 12.0  # the same breath as the 6-6 pattern calmfeet is measured with
+
+
+class NaiveBar(App[None]):
+    def compose(self) -> ComposeResult:
+        yield Static("", id="bar")
+
+    def on_mount(self) -> None:
+        self.started = time.monotonic()
+        self.set_interval(1 / 30, self.tick)
+
+    def tick(self) -> None:
+        phase = (time.monotonic() - self.started) / PERIOD * 2 * math.pi
+        width = 1 + round((1 - math.cos(phase)) / 2 * 90)
+        self.query_one("#bar", Static).update("\\u2588" * width)
+
+
+NaiveBar().run()
+'''
+
+
+class BenchError(Exception):
+    """A measurement that could not be taken; the message says why, for the table."""
+
+
+class CannotRun(Exception):
+    """calmfeet itself does not start: the only reason this script exits non-zero."""
+
+
+# ---- settings ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Settings:
+    short: bool
+    launches: int  # start-up launches of each app
+    busy_window: float  # CPU window while the pacer animates
+    paused_window: float
+    scale_launches: int
+    list_runs: int
+    key_presses: int
+
+    @classmethod
+    def for_mode(cls, short: bool) -> Settings:
+        if short:
+            return cls(True, 5, 3.0, 2.0, 3, 3, 6)
+        return cls(False, 9, 10.0, 5.0, 5, 3, 20)
+
+
+# ---- results ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Row:
+    what: str
+    calmfeet: str
+    baseline: str = "—"
+    ratio: str = "—"
+    target: str = "—"
+    verdict: str = "info"
+    data: dict[str, object] = field(default_factory=dict)
+
+
+def verdict(ok: bool) -> str:
+    return "pass" if ok else "FAIL"
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:.0f} ms"
+
+
+def ratio(value: float, base: float) -> str:
+    return f"{value / base:.2f}×" if base > 0 else "—"
+
+
+# ---- /proc ------------------------------------------------------------------------------------
+
+
+def proc_alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+    except (FileNotFoundError, ProcessLookupError, IndexError):
+        return False
+    return state not in ("Z", "X")
+
+
+def cpu_seconds(pid: int) -> float:
+    """utime + stime of the whole process (every thread), in seconds."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICK
+
+
+def peak_rss_kib(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    raise BenchError(f"no VmHWM for process {pid}")
+
+
+def comm(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/comm").read_text().strip()
+    except FileNotFoundError:
+        return ""
+
+
+def app_pid(pane_pid: int) -> int:
+    """The app's process: the pane's own if it exec'd, else the child of the shell tmux ran."""
+    pid = pane_pid
+    for _ in range(5):
+        if comm(pid) not in SHELLS:
+            return pid
+        try:
+            children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        except FileNotFoundError:
+            return pid
+        if not children:
+            return pid
+        pid = int(children[0])
+    return pid
+
+
+# ---- tmux -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One capture: the pane's text and when it was taken (midpoint of the capture call)."""
+
+    t: float
+    cost: float
+    text: str
+
+
+class Tmux:
+    """A private tmux server (its own socket), so no one else's sessions are ever touched."""
+
+    def __init__(self, socket: str, env: dict[str, str]) -> None:
+        self.socket = socket
+        self.env = env
+        self._count = 0
+
+    def run(self, *args: str, check: bool = True) -> str:
+        done = subprocess.run(
+            ["tmux", "-L", self.socket, *args], capture_output=True, text=True, env=self.env
+        )
+        if check and done.returncode != 0:
+            raise BenchError(f"tmux {args[0]}: {done.stderr.strip()}")
+        return done.stdout
+
+    def start(self) -> None:
+        self.run("kill-server", check=False)  # a server left behind by an interrupted run
+        self.run("new-session", "-d", "-s", "keeper", "-x", str(WIDTH), "-y", str(HEIGHT))
+        self.run("set-option", "-g", "default-terminal", "tmux-256color")
+        self.run("set-option", "-wg", "remain-on-exit", "on")  # keep a crash's traceback
+        self.run("set-option", "-g", "history-limit", "0")
+
+    def stop(self) -> None:
+        self.run("kill-server", check=False)
+
+    def spawn(self, label: str, argv: Sequence[str], env: dict[str, str]) -> tuple[str, int]:
+        self._count += 1
+        name = f"{label}-{self._count}"
+        assignments = [f"{k}={v}" for k, v in env.items()]
+        command = "exec " + shlex.join(["env", *assignments, *argv])
+        out = self.run(
+            "new-session",
+            "-d",
+            "-s",
+            name,
+            "-x",
+            str(WIDTH),
+            "-y",
+            str(HEIGHT),
+            "-P",
+            "-F",
+            "#{pane_pid}",
+            command,
+        )
+        return name, int(out.strip())
+
+    def capture(self, name: str) -> Frame:
+        start = time.perf_counter()
+        text = self.run("capture-pane", "-p", "-t", f"={name}:")
+        end = time.perf_counter()
+        return Frame((start + end) / 2, end - start, text)
+
+    def send(self, name: str, *keys: str, literal: bool = False) -> None:
+        self.run("send-keys", "-t", f"={name}:", *(["-l"] if literal else []), *keys)
+
+    def kill(self, name: str) -> None:
+        self.run("kill-session", "-t", f"={name}", check=False)
+
+
+@dataclass
+class Launched:
+    name: str
+    pid: int
+    spawned: float
+    ready: Frame
+
+    @property
+    def seconds(self) -> float:
+        return self.ready.t - self.spawned
+
+
+class Bench:
+    """Everything one benchmark run needs: the tmux server, the temp folders, the commands."""
+
+    def __init__(self, settings: Settings, root: Path, calmfeet: str, python: str) -> None:
+        self.settings = settings
+        self.root = root
+        self.calmfeet = calmfeet
+        self.python = python
+        clean = {
+            k: v for k, v in os.environ.items() if not k.startswith(("TEXTUAL", "CALMFEET", "TMUX"))
+        }
+        clean.pop("NO_COLOR", None)
+        clean["COLORTERM"] = "truecolor"
+        self.tmux = Tmux(SOCKET, clean)
+        self.app_env = {
+            "XDG_CONFIG_HOME": str(root / "config"),
+            "XDG_DATA_HOME": str(root / "data"),
+        }
+        self.bare = root / "bare_app.py"
+        self.bare.write_text(BARE_APP)
+        self.naive_bar = root / "naive_bar_app.py"
+        self.naive_bar.write_text(NAIVE_BAR_APP)
+
+    # ---- launching ---------------------------------------------------------------------------
+
+    def launch(
+        self, label: str, argv: Sequence[str], ready: Callable[[str], bool], interval: float = 0.01
+    ) -> Launched:
+        """Start in a fresh pane and poll every `interval` until `ready(text)`."""
+        spawned = time.perf_counter()
+        name, pane_pid = self.tmux.spawn(label, argv, self.app_env)
+        deadline = spawned + PAINT_TIMEOUT
+        frame = self.tmux.capture(name)
+        while not ready(frame.text):
+            if time.perf_counter() > deadline or not proc_alive(pane_pid):
+                self._give_up(name, frame, argv)
+            time.sleep(max(0.0, interval - frame.cost))
+            frame = self.tmux.capture(name)
+        return Launched(name, app_pid(pane_pid), spawned, frame)
+
+    def _give_up(self, name: str, frame: Frame, argv: Sequence[str]) -> None:
+        time.sleep(0.3)
+        with contextlib.suppress(BenchError):
+            frame = self.tmux.capture(name)
+        self.tmux.kill(name)
+        lines = [line for line in frame.text.splitlines() if line.strip()]
+        tail = " | ".join(lines[-4:]) or "(blank screen)"
+        raise BenchError(f"`{shlex.join(argv)}` never showed what was expected; screen: {tail}")
+
+    def close(self, launched: Launched) -> None:
+        self.tmux.kill(launched.name)
+        deadline = time.perf_counter() + 5
+        while proc_alive(launched.pid) and time.perf_counter() < deadline:
+            time.sleep(0.02)
+        if proc_alive(launched.pid):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(launched.pid, signal.SIGKILL)
+
+    @contextlib.contextmanager
+    def running(
+        self, label: str, argv: Sequence[str], ready: Callable[[str], bool]
+    ) -> Iterator[Launched]:
+        launched = self.launch(label, argv, ready)
+        try:
+            yield launched
+        finally:
+            self.close(launched)
+
+    def settle(self, launched: Launched, quiet: float = 0.15, timeout: float = 3.0) -> Frame:
+        """Wait until the screen has not changed for `quiet` seconds (a static screen)."""
+        frame = self.tmux.capture(launched.name)
+        stable_since = frame.t
+        deadline = frame.t + timeout
+        while frame.t < deadline:
+            time.sleep(0.02)
+            latest = self.tmux.capture(launched.name)
+            if latest.text != frame.text:
+                stable_since = latest.t
+            frame = latest
+            if frame.t - stable_since >= quiet:
+                break
+        return frame
+
+    # ---- sampling ----------------------------------------------------------------------------
+
+    def sample(self, launched: Launched, seconds: float, hz: float = 40.0) -> dict[str, float]:
+        """CPU (% of one core, from /proc) and distinct screens per second over a window."""
+        interval = 1 / hz
+        previous = self.tmux.capture(launched.name).text
+        cpu0 = cpu_seconds(launched.pid)
+        t0 = time.perf_counter()
+        changes = captures = 0
+        next_at = t0
+        while True:
+            frame = self.tmux.capture(launched.name)
+            captures += 1
+            if frame.text != previous:
+                changes += 1
+                previous = frame.text
+            next_at += interval
+            now = time.perf_counter()
+            if now - t0 >= seconds:
+                break
+            time.sleep(max(0.0, next_at - now))
+        t1 = time.perf_counter()
+        cpu1 = cpu_seconds(launched.pid)
+        elapsed = t1 - t0
+        return {
+            "cpu_percent": (cpu1 - cpu0) / elapsed * 100,
+            "cpu_seconds": cpu1 - cpu0,
+            "seconds": elapsed,
+            "screens_per_second": changes / elapsed,
+            "captures_per_second": captures / elapsed,
+        }
+
+    # ---- commands ----------------------------------------------------------------------------
+
+    def cf(self, *args: str) -> list[str]:
+        return [self.calmfeet, *args]
+
+    def cf_output(self, *args: str) -> str:
+        done = subprocess.run(
+            self.cf(*args), capture_output=True, text=True, env={**os.environ, **self.app_env}
+        )
+        if done.returncode != 0:
+            raise BenchError(
+                f"`calmfeet {shlex.join(args)}` exited {done.returncode}: "
+                f"{done.stderr.strip()[-300:]}"
+            )
+        return done.stdout
+
+
+# ---- routines generated for the benchmark -----------------------------------------------------
+
+ZONES = ("toes", "ball", "arch", "heel", "inner-edge", "outer-edge", "top", "ankle")
+FOCUS = ("stress", "circulation", "pain", "flexibility", "wellbeing", "sleep", "energy")
+
+
+def routine_toml(name: str, breathing: str, steps: Sequence[tuple[float, str | None]]) -> str:
+    """A routine file with no caution (so no dialog) and no phase words in its text."""
+    lines = [
+        f'name = "{name}"',
+        'summary = "Generated by the calmfeet benchmark."',
+        f'focus = ["{FOCUS[len(name) % len(FOCUS)]}"]',
+        f'breathing = "{breathing}"',
+    ]
+    for index, (seconds, pattern) in enumerate(steps):
+        lines += [
+            "",
+            "[[steps]]",
+            f'title = "Bench step {index + 1}"',
+            f"seconds = {seconds:g}",
+            'foot = "both"',
+            f'zone = "{ZONES[index % len(ZONES)]}"',
+            'how = "Slow, even pressure with both thumbs."',
+        ]
+        if pattern is not None:
+            lines.append(f'breathing = "{pattern}"')
+    return "\n".join(lines) + "\n"
+
+
+# ---- 1 and 4: start-up and memory -------------------------------------------------------------
+
+
+def picker_ready(first_name: str) -> Callable[[str], bool]:
+    def ready(text: str) -> bool:
+        lines = text.splitlines()
+        return bool(lines) and "calmfeet" in lines[0] and first_name in text
+
+    return ready
+
+
+def bare_ready(text: str) -> bool:
+    return "calmfeet" in text
+
+
+def measure_startup(bench: Bench, first_name: str) -> list[Row]:
+    cf_times: list[float] = []
+    bare_times: list[float] = []
+    cf_rss: list[int] = []
+    bare_rss: list[int] = []
+    for _ in range(bench.settings.launches):
+        # Interleaved, so a busy moment on the machine hits both the same way.
+        with bench.running("cf-start", bench.cf(), picker_ready(first_name)) as launched:
+            cf_times.append(launched.seconds)
+            time.sleep(0.5)
+            cf_rss.append(peak_rss_kib(launched.pid))
+        with bench.running("bare-start", [bench.python, str(bench.bare)], bare_ready) as launched:
+            bare_times.append(launched.seconds)
+            time.sleep(0.5)
+            bare_rss.append(peak_rss_kib(launched.pid))
+    cf_t, bare_t = statistics.median(cf_times), statistics.median(bare_times)
+    cf_m, bare_m = statistics.median(cf_rss), statistics.median(bare_rss)
+    n = bench.settings.launches
+    return [
+        Row(
+            f"Start-up to first painted picker (median of {n})",
+            ms(cf_t),
+            ms(bare_t) + " bare app",
+            ratio(cf_t, bare_t),
+            "≤ 1.25× bare",
+            verdict(cf_t <= 1.25 * bare_t),
+            {"calmfeet_s": cf_times, "bare_s": bare_times},
+        ),
+        Row(
+            "Peak memory (VmHWM) at the picker",
+            f"{cf_m / 1024:.1f} MiB",
+            f"{bare_m / 1024:.1f} MiB bare app",
+            ratio(cf_m, bare_m),
+            "≤ 1.3× bare",
+            verdict(cf_m <= 1.3 * bare_m),
+            {"calmfeet_kib": cf_rss, "bare_kib": bare_rss},
+        ),
+    ]
+
+
+# ---- 2 and 3: CPU while animating and paused ---------------------------------------------------
+
+
+def session_ready(text: str) -> bool:
+    return STEP_OF.search(text) is not None and "Step 1 of" in text
+
+
+def measure_cpu(bench: Bench, routines: Path) -> list[Row]:
+    settings = bench.settings
+    rows: list[Row] = []
+    argv = bench.cf("run", "bench-pacer", "--routines", str(routines))
+    with bench.running("cf-busy", argv, session_ready) as launched:
+        time.sleep(1.0)  # past the first frames and any start-up work
+        busy = bench.sample(launched, settings.busy_window)
+        bench.tmux.send(launched.name, "space")
+        time.sleep(1.0)
+        paused = bench.sample(launched, settings.paused_window)
+        paused_word = "Paused" in bench.tmux.capture(launched.name).text
+    bar_argv = [bench.python, str(bench.naive_bar)]
+    with bench.running("bar-busy", bar_argv, lambda text: "\u2588" in text) as launched:
+        time.sleep(1.0)
+        bar = bench.sample(launched, settings.busy_window)
+    window = f"{settings.busy_window:g} s"
+    rows.append(
+        Row(
+            f"CPU while the session pacer animates ({window}, % of one core)",
+            f"{busy['cpu_percent']:.2f} %",
+            f"{bar['cpu_percent']:.2f} % naive 30 Hz bar",
+            ratio(busy["cpu_percent"], bar["cpu_percent"]),
+            "≤ 3 %",
+            verdict(busy["cpu_percent"] <= 3.0),
+            {"calmfeet": busy, "naive_bar": bar},
+        )
+    )
+    rows.append(
+        Row(
+            "Distinct screens per second while animating (40 Hz capture)",
+            f"{busy['screens_per_second']:.1f}/s",
+            f"{bar['screens_per_second']:.1f}/s naive bar",
+            ratio(busy["screens_per_second"], bar["screens_per_second"]),
+            "≥ 12/s",
+            verdict(busy["screens_per_second"] >= 12.0),
+        )
+    )
+    note = "" if paused_word else " (no 'Paused' on screen!)"
+    rows.append(
+        Row(
+            f"CPU paused ({settings.paused_window:g} s, 1 s after space){note}",
+            f"{paused['cpu_percent']:.2f} %",
+            target="≤ 0.5 %",
+            verdict=verdict(paused["cpu_percent"] <= 0.5 and paused_word),
+            data={"calmfeet": paused, "paused_shown": paused_word},
+        )
+    )
+    return rows
+
+
+# ---- 5: timing against the schedule -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Change:
+    t: float
+    value: str
+
+
+def expected_changes(routine_file: Path) -> tuple[list[Change], list[Change]]:
+    """Phase-word and step changes from the routine itself: the breath continues across steps
+    with an equal pattern and starts afresh (with an inhale) when the pattern changes."""
+    from calmfeet.core.routines import load_routine
+
+    routine = load_routine(routine_file)
+    phases: list[Change] = []
+    steps: list[Change] = []
+    start = origin = 0.0
+    previous_pattern = None
+    word: str | None = None
+    for index, step in enumerate(routine.steps):
+        pattern = step.breathing
+        end = start + step.seconds
+        if previous_pattern is None or pattern != previous_pattern:
+            origin = start
+        if index:
+            steps.append(Change(start, f"Step {index + 1}"))
+        for boundary in pattern.boundaries(end - origin):
+            t = origin + boundary
+            if t < start - 1e-9 or t >= end - 1e-9:
+                continue
+            new_word = pattern.state_at(boundary + 1e-6).phase.word
+            if new_word != word:
+                if word is not None:
+                    phases.append(Change(t, new_word))
+                word = new_word
+        start, previous_pattern = end, pattern
+    steps.append(Change(start, "complete"))
+    return phases, steps
+
+
+@dataclass
+class Matched:
+    errors: list[float]
+    missed: list[Change]
+    extra: list[Change]
+
+
+def match(expected: Sequence[Change], observed: Sequence[Change], tolerance: float) -> Matched:
+    """Pair each expected change with the nearest unused observed change of the same value."""
+    used: set[int] = set()
+    errors: list[float] = []
+    missed: list[Change] = []
+    for want in expected:
+        best: int | None = None
+        for i, seen in enumerate(observed):
+            if i in used or seen.value != want.value or abs(seen.t - want.t) > tolerance:
+                continue
+            if best is None or abs(seen.t - want.t) < abs(observed[best].t - want.t):
+                best = i
+        if best is None:
+            missed.append(want)
+        else:
+            used.add(best)
+            errors.append(observed[best].t - want.t)
+    extra = [seen for i, seen in enumerate(observed) if i not in used]
+    return Matched(errors, missed, extra)
+
+
+def measure_timing(bench: Bench, routine_file: Path, hz: float) -> list[Row]:
+    phases_expected, steps_expected = expected_changes(routine_file)
+    total = steps_expected[-1].t
+    argv = bench.cf("run", routine_file.stem, "--routines", str(routine_file.parent))
+    spawned = time.perf_counter()
+    name, pane_pid = bench.tmux.spawn("cf-timing", argv, bench.app_env)
+    interval = 1 / hz
+    previous: Frame | None = None
+    origin: float | None = None
+    word: str | None = None
+    step: str | None = None
+    phases_seen: list[Change] = []
+    steps_seen: list[Change] = []
+    gaps: list[float] = []
+    costs: list[float] = []
+    next_at = time.perf_counter()
+    try:
+        while True:
+            frame = bench.tmux.capture(name)
+            costs.append(frame.cost)
+            # The change happened between the previous capture and this one: take the middle.
+            when = frame.t if previous is None else (previous.t + frame.t) / 2
+            if previous is not None and origin is not None:
+                gaps.append(frame.t - previous.t)
+            text = frame.text
+            found_step = STEP_OF.search(text)
+            if origin is None:
+                if found_step is not None and found_step.group(1) == "1":
+                    origin = when
+                    step = "Step 1"
+                    phase = PHASE_WORD.search(text)
+                    word = phase.group(1) if phase else None
+                elif frame.t - spawned > PAINT_TIMEOUT or not proc_alive(pane_pid):
+                    lines = [line for line in text.splitlines() if line.strip()]
+                    raise BenchError(
+                        "the session never showed 'Step 1 of'; screen: "
+                        + (" | ".join(lines[-4:]) or "(blank)")
+                    )
+            else:
+                t = when - origin
+                if COMPLETE in text:
+                    steps_seen.append(Change(t, "complete"))
+                    break
+                if found_step is not None and f"Step {found_step.group(1)}" != step:
+                    step = f"Step {found_step.group(1)}"
+                    steps_seen.append(Change(t, step))
+                phase = PHASE_WORD.search(text)
+                if phase is not None and phase.group(1) != word:
+                    word = phase.group(1)
+                    phases_seen.append(Change(t, word))
+                if t > total + 5 or not proc_alive(pane_pid):
+                    break
+            previous = frame
+            next_at += interval
+            time.sleep(max(0.0, next_at - time.perf_counter()))
+    finally:
+        bench.tmux.kill(name)
+    phase_match = match(phases_expected, phases_seen, tolerance=0.5)
+    step_match = match(steps_expected, steps_seen, tolerance=1.0)
+    gap = statistics.median(gaps) if gaps else 0.0
+    label = f"{total:g} s routine, {len(steps_expected)} steps"
+    rows = [
+        _error_rows("Phase-word changes", phase_match, len(phases_expected), 0.050, label),
+        _error_rows(
+            "Step changes (and 'Routine complete')", step_match, len(steps_expected), 0.100, label
+        ),
+    ]
+    flat = [row for pair in rows for row in pair]
+    for what, found in (("phase", phase_match), ("step", step_match)):
+        drift = found.errors[-1] - found.errors[0] if len(found.errors) >= 2 else 0.0
+        flat.append(
+            Row(
+                f"Drift over the routine, {what} changes (last error − first)",
+                f"{drift * 1000:+.0f} ms",
+                data={"drift_s": drift},
+            )
+        )
+    for what, found in (("phase", phase_match), ("step", step_match)):
+        if found.errors:
+            offset = statistics.median(found.errors)
+            spread = max(abs(e - offset) for e in found.errors)
+            flat.append(
+                Row(
+                    f"Jitter, {what} changes (max |error − median error|; the offset removed)",
+                    ms(spread),
+                    data={"offset_s": offset, "spread_s": spread},
+                )
+            )
+    flat.append(
+        Row(
+            "Capture resolution for timing (median interval / capture call)",
+            f"{gap * 1000:.1f} ms / {statistics.median(costs) * 1000:.1f} ms",
+            target=f"errors are ± {gap * 500:.0f} ms",
+            data={"interval_s": gap, "capture_cost_s": statistics.median(costs), "hz": hz},
+        )
+    )
+    return flat
+
+
+def _error_rows(
+    what: str, found: Matched, expected: int, target: float, label: str
+) -> tuple[Row, Row]:
+    seen = f"{len(found.errors)} of {expected} seen"
+    if found.extra:
+        seen += f", {len(found.extra)} unexpected"
+    if not found.errors:
+        failed = Row(f"{what}: none matched ({label})", "—", verdict="FAIL")
+        return failed, Row(f"{what}: median |error|", "—", verdict="FAIL")
+    absolute = [abs(e) for e in found.errors]
+    complete = not found.missed and not found.extra
+    signed = statistics.median(found.errors)
+    data: dict[str, object] = {
+        "errors_s": found.errors,
+        "missed": [(c.t, c.value) for c in found.missed],
+        "extra": [(c.t, c.value) for c in found.extra],
+    }
+    return (
+        Row(
+            f"{what}: max |error| ({label}; {seen})",
+            ms(max(absolute)),
+            target=f"≤ {target * 1000:.0f} ms",
+            verdict=verdict(max(absolute) <= target and complete),
+            data=data,
+        ),
+        Row(
+            f"{what}: median |error| (median signed {signed * 1000:+.0f} ms)",
+            ms(statistics.median(absolute)),
+            target=f"≤ {target * 1000:.0f} ms",
+            verdict=verdict(statistics.median(absolute) <= target),
+        ),
+    )
+
+
+# ---- 6: scale ---------------------------------------------------------------------------------
+
+
+def make_many_routines(folder: Path, count: int) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for i in range(count):
+        steps: list[tuple[float, str | None]] = [(60 + 15 * (i % 4), None), (90, None), (45, None)]
+        (folder / f"bench-{i:04d}.toml").write_text(
+            routine_toml(f"Bench routine {i:04d}", "calm", steps)
+        )
+
+
+def top_count(text: str) -> str | None:
+    """The picker's "N of M" on its top bar."""
+    lines = text.splitlines()
+    found = COUNT_OF.search(lines[0]) if lines else None
+    return found.group(0) if found else None
+
+
+def screen_differs(before: str) -> Callable[[str], bool]:
+    return lambda text: text != before
+
+
+def count_differs(shown: str | None) -> Callable[[str], bool]:
+    return lambda text: top_count(text) != shown
+
+
+def key_latency(
+    bench: Bench, launched: Launched, key: str, changed: Callable[[str], bool]
+) -> float:
+    """From sending the key to the first capture that shows its effect (polled flat out)."""
+    start = time.perf_counter()
+    bench.tmux.send(launched.name, key)
+    deadline = start + 5
+    while True:
+        frame = bench.tmux.capture(launched.name)
+        if changed(frame.text):
+            return frame.t - start
+        if frame.t > deadline:
+            raise BenchError(f"key {key!r} had no visible effect within 5 s")
+
+
+def key_latencies(
+    bench: Bench, argv: Sequence[str], ready: Callable[[str], bool]
+) -> tuple[list[float], list[float]]:
+    """Moving the highlight (Down/Up), then filtering (a digit, then backspace), alternately."""
+    presses = bench.settings.key_presses
+    moves: list[float] = []
+    filters: list[float] = []
+    with bench.running("cf-keys", argv, ready) as launched:
+        before = bench.settle(launched, quiet=0.3).text
+        for i in range(presses):
+            key = "Down" if i % 2 == 0 else "Up"
+            moves.append(key_latency(bench, launched, key, screen_differs(before)))
+            before = bench.settle(launched).text
+        for i in range(presses):
+            key = "7" if i % 2 == 0 else "BSpace"
+            filters.append(key_latency(bench, launched, key, count_differs(top_count(before))))
+            before = bench.settle(launched).text
+    return moves, filters
+
+
+def measure_scale(bench: Bench, many: Path, first_name: str, count: int) -> list[Row]:
+    settings = bench.settings
+    rows: list[Row] = []
+    list_times: list[float] = []
+    listed = 0
+    for _ in range(settings.list_runs):
+        start = time.perf_counter()
+        out = bench.cf_output("list", "--json", "--routines", str(many))
+        list_times.append(time.perf_counter() - start)
+        listed = len(json.loads(out))
+    list_t = statistics.median(list_times)
+    rows.append(
+        Row(
+            f"`calmfeet list --json` with {count:,} extra routines (median of "
+            f"{settings.list_runs}; {listed} listed)",
+            ms(list_t),
+            target="< 1 s",
+            verdict=verdict(list_t < 1.0 and listed >= count),
+            data={"seconds": list_times, "listed": listed},
+        )
+    )
+
+    with_many: list[float] = []
+    without: list[float] = []
+    ready = picker_ready(first_name)
+    for _ in range(settings.scale_launches):
+        with bench.running("cf-many", bench.cf("--routines", str(many)), ready) as launched:
+            with_many.append(launched.seconds)
+        with bench.running("cf-few", bench.cf(), ready) as launched:
+            without.append(launched.seconds)
+    many_t, few_t = statistics.median(with_many), statistics.median(without)
+    rows.append(
+        Row(
+            f"Picker first paint with {count:,} routines vs built-ins only (median of "
+            f"{settings.scale_launches})",
+            ms(many_t),
+            ms(few_t) + " built-ins only",
+            ratio(many_t, few_t),
+            "≤ 1.5×",
+            verdict(many_t <= 1.5 * few_t),
+            {"with_s": with_many, "without_s": without},
+        )
+    )
+
+    many_keys = key_latencies(bench, bench.cf("--routines", str(many)), ready)
+    few_keys = key_latencies(bench, bench.cf(), ready)
+    for index, label in enumerate(("Down/Up (preview follows)", "filter letter/backspace")):
+        values, base = many_keys[index], few_keys[index]
+        middle, base_middle = statistics.median(values), statistics.median(base)
+        rows.append(
+            Row(
+                f"Key press to screen, picker with {count:,} routines: {label} "
+                f"(median of {len(values)}, max {ms(max(values))})",
+                ms(middle),
+                ms(base_middle) + " built-ins only",
+                ratio(middle, base_middle),
+                target="≤ 50 ms",
+                verdict=verdict(middle <= 0.050),
+                data={"seconds": values, "builtins_only_seconds": base},
+            )
+        )
+    return rows
+
+
+# ---- output -----------------------------------------------------------------------------------
+
+HEADERS = ("what", "calmfeet", "baseline", "ratio", "target", "verdict")
+
+
+def cells(row: Row) -> tuple[str, ...]:
+    return (row.what, row.calmfeet, row.baseline, row.ratio, row.target, row.verdict)
+
+
+def plain_table(rows: Sequence[Row]) -> str:
+    table = [HEADERS, *(cells(r) for r in rows)]
+    widths = [max(len(line[i]) for line in table) for i in range(len(HEADERS))]
+    out = []
+    for n, line in enumerate(table):
+        out.append("  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip())
+        if n == 0:
+            out.append("  ".join("-" * w for w in widths))
+    return "\n".join(out)
+
+
+def markdown_table(rows: Sequence[Row]) -> str:
+    def line(values: Sequence[str]) -> str:
+        return "| " + " | ".join(v.replace("|", "\\|") for v in values) + " |"
+
+    out = [line(HEADERS), line(["---"] * len(HEADERS))]
+    out.extend(line(cells(r)) for r in rows)
+    return "\n".join(out)
+
+
+# ---- main -------------------------------------------------------------------------------------
+
+
+def resolve_calmfeet() -> tuple[str, str]:
+    """The installed entry script and its Python, looking through version-manager shims."""
+    found = shutil.which("calmfeet")
+    if found is None:
+        raise CannotRun("the `calmfeet` command is not on PATH (pip install -e . first)")
+    script = found
+    first = _first_line(found)
+    if "python" not in first and shutil.which("pyenv"):
+        real = subprocess.run(["pyenv", "which", "calmfeet"], capture_output=True, text=True)
+        if real.returncode == 0 and real.stdout.strip():
+            script = real.stdout.strip()
+            first = _first_line(script)
+    python = first[2:].strip() if first.startswith("#!") and "python" in first else sys.executable
+    if python.split()[0].endswith("/env"):
+        python = shutil.which(python.split()[-1]) or sys.executable
+    return script, python
+
+
+def _first_line(path: str) -> str:
+    try:
+        with open(path, "rb") as handle:
+            return handle.readline().decode("utf-8", "replace").strip()
+    except OSError:
+        return ""
+
+
+def section(rows: list[Row], what: str, run: Callable[[], list[Row]]) -> bool:
+    print(f"… {what}", file=sys.stderr, flush=True)
+    try:
+        rows.extend(run())
+    except BenchError as error:
+        rows.append(Row(f"{what}: could not measure", str(error), verdict="error"))
+        return False
+    return True
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--short", action="store_true", help="fewer runs, shorter windows (CI)")
+    parser.add_argument("--json", metavar="PATH", type=Path, help="also write the results here")
+    parser.add_argument("--markdown", action="store_true", help="print the table as Markdown")
+    args = parser.parse_args(argv)
+    settings = Settings.for_mode(args.short)
+
+    print("$ " + shlex.join(["python3", *sys.argv]))
+    if shutil.which("tmux") is None:
+        print("benchmark skipped: tmux is not installed (tests/check.sh installs it when root)")
+        return 0
+    try:
+        calmfeet, python = resolve_calmfeet()
+    except CannotRun as error:
+        print(f"benchmark: calmfeet cannot run: {error}")
+        return 1
+
+    tmux_version = subprocess.run(["tmux", "-V"], capture_output=True, text=True).stdout.strip()
+    started = time.perf_counter()
+    rows: list[Row] = []
+    with tempfile.TemporaryDirectory(prefix="calmfeet-bench-") as temp:
+        root = Path(temp)
+        bench = Bench(settings, root, calmfeet, python)
+        try:
+            version = bench.cf_output("--version").strip()
+            builtins = json.loads(bench.cf_output("list", "--json"))
+            first_name = str(builtins[0]["name"])
+        except (BenchError, ValueError, LookupError) as error:
+            print(f"benchmark: calmfeet cannot run: {error}")
+            return 1
+        print(
+            f"{version} ({calmfeet}), baselines on {python}; Python {platform.python_version()}, "
+            f"{tmux_version}, {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.2f}; "
+            f"{'short' if settings.short else 'full'} mode; pane {WIDTH}×{HEIGHT}",
+            flush=True,
+        )
+
+        routines = root / "routines"
+        routines.mkdir()
+        (routines / "bench-pacer.toml").write_text(
+            routine_toml("Bench pacer", "6-6", [(120, None), (120, None), (120, None)])
+        )
+        if settings.short:
+            timing_steps: list[tuple[float, str | None]] = [
+                (5, None),
+                (5, None),
+                (5, "2-1-2"),
+                (5, None),
+            ]
+            timing_file = routines / "bench-timing.toml"
+            timing_file.write_text(routine_toml("Bench timing", "2-3", timing_steps))
+        else:
+            timing_steps = [(30, None), (30, None), (30, "3-1-3"), (30, None)]
+            timing_file = routines / "bench-timing.toml"
+            timing_file.write_text(routine_toml("Bench timing", "4-2-5", timing_steps))
+        many = root / "many"
+        count = 1000
+        make_many_routines(many, count)
+
+        bench.tmux.start()
+        try:
+            if not section(rows, "start-up and memory", lambda: measure_startup(bench, first_name)):
+                print(plain_table(rows))
+                print("benchmark: calmfeet cannot run: the picker never painted")
+                return 1
+            section(rows, "CPU", lambda: measure_cpu(bench, routines))
+            section(rows, "timing", lambda: measure_timing(bench, timing_file, hz=100.0))
+            section(rows, "scale", lambda: measure_scale(bench, many, first_name, count))
+        finally:
+            bench.tmux.stop()
+
+    elapsed = time.perf_counter() - started
+    print(markdown_table(rows) if args.markdown else plain_table(rows))
+    failed = sum(r.verdict in ("FAIL", "error") for r in rows)
+    print(
+        f"{failed} of {len(rows)} rows miss their target or could not be measured; "
+        f"took {elapsed:.0f} s. (Verdicts never change the exit code.)"
+    )
+    if args.json is not None:
+        payload = {
+            "command": shlex.join(["python3", *sys.argv]),
+            "mode": "short" if settings.short else "full",
+            "calmfeet": calmfeet,
+            "python": python,
+            "tmux": tmux_version,
+            "cpus": os.cpu_count(),
+            "seconds": elapsed,
+            "rows": [
+                {
+                    "what": r.what,
+                    "calmfeet": r.calmfeet,
+                    "baseline": r.baseline,
+                    "ratio": r.ratio,
+                    "target": r.target,
+                    "verdict": r.verdict,
+                    "data": r.data,
+                }
+                for r in rows
+            ],
+        }
+        args.json.write_text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
