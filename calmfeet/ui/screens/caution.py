@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -10,6 +10,12 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
 from calmfeet.core.model import Routine
+
+MAX_CAUTION_ROWS = 12
+COMPACT_BELOW = 24
+# Rows the dialog needs besides the caution text: border, padding, heading, name, buttons.
+ROOMY_ROWS = 11
+COMPACT_ROWS = 7
 
 
 class CautionScreen(ModalScreen[bool]):
@@ -49,6 +55,9 @@ class CautionScreen(ModalScreen[bool]):
     CautionScreen Button {
         margin: 0 1;
     }
+    CautionScreen.-compact #dialog { padding: 0 1; }
+    CautionScreen.-compact #name { margin-bottom: 0; }
+    CautionScreen.-compact #caution-scroll { margin-bottom: 0; }
     """
 
     BINDINGS = [
@@ -71,6 +80,14 @@ class CautionScreen(ModalScreen[bool]):
             with Horizontal(id="buttons"):
                 yield Button("I understand, start", id="start", variant="primary")
                 yield Button("Not now", id="cancel")
+
+    def on_resize(self, event: events.Resize) -> None:
+        """Shrink the caution text, not the buttons, so starting is always possible."""
+        compact = event.size.height < COMPACT_BELOW
+        self.set_class(compact, "-compact")
+        around = COMPACT_ROWS if compact else ROOMY_ROWS
+        rows = max(1, min(MAX_CAUTION_ROWS, event.size.height - around))
+        self.query_one("#caution-scroll").styles.max_height = rows
 
     @on(Button.Pressed, "#start")
     def _start(self) -> None:

@@ -75,12 +75,11 @@ class CompleteScreen(Screen[None]):
         with Vertical(id="summary"):
             yield Static(self.heading, id="heading")
             yield Static(self.routine_name, id="routine-name", markup=False)
-            yield Static(f"Time practised  {format_clock(self.seconds)}", id="practised")
+            yield Static(f"Practised for {format_clock(self.seconds)}", id="practised")
             if not self.breathing_only:
                 plural = "" if self.step_count == 1 else "s"
                 yield Static(
-                    f"Steps done      {self.steps_done} of {self.step_count} step{plural}",
-                    id="steps-done",
+                    f"{self.steps_done} of {self.step_count} step{plural} done", id="steps-done"
                 )
             where = "close calmfeet" if self.run_mode else "go back to your routines"
             yield Static(f"Press enter to {where}.", id="hint")

@@ -23,8 +23,8 @@ class ConfirmScreen(ModalScreen[bool]):
         background: $background 60%;
     }
     ConfirmScreen #dialog {
-        width: auto;
-        max-width: 60;
+        width: 60;
+        max-width: 100%;
         height: auto;
         max-height: 100%;
         border: round $primary;
@@ -32,13 +32,12 @@ class ConfirmScreen(ModalScreen[bool]):
         padding: 1 2;
     }
     ConfirmScreen #question {
-        width: auto;
-        max-width: 56;
+        width: 1fr;
         text-align: center;
         margin-bottom: 1;
     }
     ConfirmScreen #buttons {
-        width: auto;
+        width: 100%;
         height: auto;
         align-horizontal: center;
     }

@@ -191,6 +191,7 @@ class SessionScreen(Screen[None]):
         text-overflow: ellipsis;
     }
     SessionScreen.-tiny #side { padding-left: 1; }
+    SessionScreen.-tiny.-paused #how { display: none; }
 
     SessionScreen.-too-small #body { display: none; }
     SessionScreen.-too-small Footer { display: none; }

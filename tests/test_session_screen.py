@@ -1,0 +1,641 @@
+"""The practice screen: what a person sees and what each key does, timed by a fake clock."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.app import App
+from textual.binding import Binding
+from textual.pilot import Pilot
+from textual.screen import Screen
+from textual.widgets import Digits, Static
+
+from calmfeet.core.breathing import BUILTIN_PATTERNS, BreathingPattern
+from calmfeet.core.clock import FakeClock
+from calmfeet.core.model import Routine, Step
+from calmfeet.core.session import SLEEP_REASON, breathing_only_routine
+from calmfeet.ui.screens.caution import CautionScreen
+from calmfeet.ui.screens.complete import CompleteScreen
+from calmfeet.ui.screens.confirm import ConfirmScreen
+from calmfeet.ui.screens.session import (
+    LEAVE_QUESTION,
+    TOO_SMALL,
+    SessionScreen,
+    where_words,
+)
+from calmfeet.ui.theme_vars import THEME_VARIABLE_DEFAULTS
+from calmfeet.ui.widgets.footmap import FootMap
+from calmfeet.ui.widgets.pacer import Pacer
+from calmfeet.ui.widgets.step_progress import StepProgress, progress_cells
+
+SnapCompare = Callable[..., bool]
+
+
+def calm() -> BreathingPattern:
+    return BUILTIN_PATTERNS["calm"]()
+
+
+def make_routine(caution: str = "") -> Routine:
+    """Three steps, 3:15 in all, on different feet and zones."""
+    pattern = calm()
+    steps = (
+        Step("Warm the soles", 60, "both", "whole", "Rub both soles with your palms.", pattern),
+        Step(
+            "Thumb-walk the arch",
+            90,
+            "left",
+            "arch",
+            "Walk both thumbs slowly from heel to ball along the arch.",
+            pattern,
+        ),
+        Step("Heel circles", 45, "right", "heel", "Circle the heel with your fingertips.", pattern),
+    )
+    return Routine(
+        id="test-routine",
+        name="Test routine",
+        summary="A short routine for tests.",
+        focus=("stress",),
+        breathing=pattern,
+        caution=caution,
+        steps=steps,
+        source=Path("test-routine.toml"),
+    )
+
+
+@dataclass
+class Recorded:
+    routine: str
+    started: datetime
+    seconds: float
+    steps_done: int
+    completed: bool
+
+
+@dataclass
+class Prefs:
+    bell: bool = True
+
+
+class PickerStandIn(Screen[None]):
+    """Where the session returns to."""
+
+
+class SessionApp(App[int]):
+    """A small app with the methods the session screen uses from CalmFeetApp."""
+
+    BINDINGS = [Binding("question_mark", "show_keys", "Keys", id="keys")]
+
+    def __init__(
+        self,
+        routine: Routine,
+        clock: FakeClock,
+        *,
+        run_mode: bool = False,
+        breathing_only: bool = False,
+        bell: bool = True,
+    ) -> None:
+        super().__init__()
+        self.routine = routine
+        self.clock = clock
+        self.run_mode = run_mode
+        self.breathing_only = breathing_only
+        self.prefs = Prefs(bell=bell)
+        self.records: list[Recorded] = []
+        self.bells = 0
+
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        return dict(THEME_VARIABLE_DEFAULTS)
+
+    @property
+    def reduced_motion(self) -> bool:
+        return self.animation_level == "none"
+
+    def on_mount(self) -> None:
+        self.push_screen(PickerStandIn())
+        self.push_screen(
+            SessionScreen(
+                self.routine,
+                clock=self.clock,
+                bell=self.prefs.bell,
+                run_mode=self.run_mode,
+                breathing_only=self.breathing_only,
+            )
+        )
+
+    def bell(self) -> None:
+        self.bells += 1
+
+    def toggle_bell(self) -> None:
+        self.prefs = Prefs(bell=not self.prefs.bell)
+
+    def record_session(
+        self, routine: Routine, started: datetime, seconds: float, steps_done: int, completed: bool
+    ) -> None:
+        self.records.append(Recorded(routine.id, started, seconds, steps_done, completed))
+
+    def action_show_keys(self) -> None:
+        self.action_show_help_panel()
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+def session_screen(app: App[Any]) -> SessionScreen:
+    screen = app.screen
+    assert isinstance(screen, SessionScreen), screen
+    return screen
+
+
+def text(screen: Screen[Any], selector: str) -> str:
+    return str(screen.query_one(selector, Static).content)
+
+
+def shown_time(screen: Screen[Any]) -> str:
+    return screen.query_one("#clock", Digits).value
+
+
+def screen_text(app: App[Any]) -> str:
+    """Every character on the terminal, as a person would read it."""
+    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+
+
+async def advance(pilot: Pilot[Any], clock: FakeClock, seconds: float) -> None:
+    """Move time on and let the screen catch up, as its timer would."""
+    clock.advance(seconds)
+    screen = pilot.app.screen
+    if isinstance(screen, SessionScreen):
+        screen.tick()
+    await pilot.pause()
+
+
+# ---- what is shown ------------------------------------------------------------------------
+
+
+async def test_shows_the_step_at_a_glance(clock: FakeClock) -> None:
+    app = SessionApp(make_routine(), clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        screen = session_screen(app)
+        assert text(screen, "#step-of") == "Step 1 of 3"
+        assert text(screen, "#title") == "Warm the soles"
+        assert text(screen, "#where") == "Both feet · whole sole"
+        assert text(screen, "#how") == "Rub both soles with your palms."
+        assert text(screen, "#next") == "Next: Thumb-walk the arch"
+        assert text(screen, "#routine-left") == "3:15 left"
+        assert shown_time(screen) == "1:00"
+        await advance(pilot, clock, 12.3)
+        assert shown_time(screen) == "0:48"
+        assert text(screen, "#routine-left") == "3:03 left"
+        on_screen = screen_text(app)
+        assert "Step 1 of 3" in on_screen
+        assert "Test routine" in on_screen
+
+
+async def test_last_step_says_so_and_foot_map_follows_the_step(clock: FakeClock) -> None:
+    app = SessionApp(make_routine(), clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("n", "n")
+        screen = session_screen(app)
+        assert text(screen, "#step-of") == "Step 3 of 3"
+        assert text(screen, "#next") == "Last step"
+        assert text(screen, "#where") == "Right foot · heel"
+        foot_map = screen.query_one(FootMap)
+        assert (foot_map.foot, foot_map.zone) == ("right", "heel")
+
+
+def test_where_words_read_naturally() -> None:
+    step = make_routine().steps[1]
+    assert where_words(step) == "Left foot · arch"
+    assert where_words(step, ascii=True) == "Left foot - arch"
+
+
+async def test_last_three_seconds_count_down_in_words_and_colour(clock: FakeClock) -> None:
+    app = SessionApp(make_routine(), clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = session_screen(app)
+        digits = screen.query_one("#clock", Digits)
+        await advance(pilot, clock, 56.5)
+        assert text(screen, "#cue") == ""
+        assert not digits.has_class("-ending")
+        await advance(pilot, clock, 0.6)  # 2.9 s left
+        assert text(screen, "#cue") == "Next in 3…"
+        assert digits.has_class("-ending")
+        await advance(pilot, clock, 1.0)
+        assert text(screen, "#cue") == "Next in 2…"
+        await advance(pilot, clock, 2.0)  # on to step 2: the cue goes
+        assert text(screen, "#step-of") == "Step 2 of 3"
+        assert text(screen, "#cue") == ""
+        assert not digits.has_class("-ending")
+        await pilot.press("n")
+        await advance(pilot, clock, 43.0)
+        assert text(screen, "#cue") == "Done in 2…"
+
+
+async def test_progress_bar_marks_done_current_and_later_steps(clock: FakeClock) -> None:
+    app = SessionApp(make_routine(), clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = session_screen(app)
+        bar = screen.query_one(StepProgress)
+        await advance(pilot, clock, 75)  # 15 s into step 2 of 3
+        cells = bar.cells
+        assert cells[0] == "done"
+        assert cells[-1] == "todo"
+        assert "fill" in cells and "rest" in cells
+        assert "━" in bar.text and "╌" in bar.text and "─" in bar.text
+
+
+# ---- keys ---------------------------------------------------------------------------------
+
+
+async def test_space_pauses_and_freezes_everything(clock: FakeClock) -> None:
+    app = SessionApp(make_routine(), clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = session_screen(app)
+        await advance(pilot, clock, 10)
+        await pilot.press("space")
+        assert screen.has_class("-paused")
+        assert text(screen, "#cue") == "Paused"
+        assert screen.query_one(Pacer).has_class("-paused")
+        frame = screen.query_one(Pacer).frame_key
+        await advance(pilot, clock, 30)
+        assert shown_time(screen) == "0:50"
+        assert screen.query_one(Pacer).frame_key == frame
+        assert "Paused" in screen_text(app)
+        await pilot.press("space")
+        assert not screen.has_class("-paused")
+        await advance(pilot, clock, 5)
+        assert shown_time(screen) == "0:45"
+
+
+async def test_a_sleeping_computer_pauses_and_says_why(clock: FakeClock) -> None:
+    app = SessionApp(make_routine(), clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = session_screen(app)
+        await advance(pilot, clock, 10)
+        clock.jump_wall(3600)
+        screen.tick()
+        await pilot.pause()
+        assert screen.has_class("-paused")
+        assert text(screen, "#notice") == SLEEP_REASON
+        assert shown_time(screen) == "0:50"
+        await pilot.press("space")
+        assert not screen.has_class("-paused")
+
+
+async def test_next_previous_restart_and_add_time(clock: FakeClock) -> None:
+    app = SessionApp(make_routine(), clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = session_screen(app)
+        await pilot.press("n")
+        assert text(screen, "#step-of") == "Step 2 of 3"
+        await pilot.press("right")
+        assert text(screen, "#step-of") == "Step 3 of 3"
+        await pilot.press("p")
+        assert text(screen, "#step-of") == "Step 2 of 3"
+        await pilot.press("left")
+        assert text(screen, "#step-of") == "Step 1 of 3"
+        await advance(pilot, clock, 20)
+        assert shown_time(screen) == "0:40"
+        await pilot.press("r")
+        assert shown_time(screen) == "1:00"
+        await pilot.press("plus")
+        assert shown_time(screen) == "1:30"
+        await pilot.press("equals_sign")
+        assert shown_time(screen) == "2:00"
+        assert text(screen, "#routine-left") == "4:15 left"
+
+
+async def test_bell_rings_on_step_change_and_b_turns_it_off(clock: FakeClock) -> None:
+    app = SessionApp(make_routine(), clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        assert app.bells == 0  # not for the first step
+        await advance(pilot, clock, 60)
+        assert app.bells == 1
+        await pilot.press("r")
+        assert app.bells == 1  # starting the same step again is not a change
+        await pilot.press("b")
+        assert app.prefs.bell is False
+        await pilot.press("n")
+        assert app.bells == 1
+        await pilot.press("b")
+        assert app.prefs.bell is True
+
+
+async def test_question_mark_still_shows_the_keys(clock: FakeClock) -> None:
+    app = SessionApp(make_routine(), clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("question_mark")
+        assert app.screen.query("HelpPanel")
+
+
+async def test_escape_asks_and_staying_carries_on(clock: FakeClock) -> None:
+    app = SessionApp(make_routine(), clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = session_screen(app)
+        await advance(pilot, clock, 10)
+        await pilot.press("escape")
+        assert isinstance(app.screen, ConfirmScreen)
+        assert LEAVE_QUESTION in screen_text(app)
+        await advance(pilot, clock, 20)  # the session waits while the question is up
+        await pilot.press("escape")
+        assert app.screen is screen
+        assert not screen.has_class("-paused")
+        assert shown_time(screen) == "0:50"
+        assert app.records == []
+
+
+async def test_leaving_early_records_once_and_goes_back(clock: FakeClock) -> None:
+    app = SessionApp(make_routine(), clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await advance(pilot, clock, 70)
+        await pilot.press("q")
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, PickerStandIn)
+        assert len(app.records) == 1
+        record = app.records[0]
+        assert record.completed is False
+        assert record.steps_done == 1
+        assert record.seconds == pytest.approx(70)
+        assert record.started.tzinfo is not None
+
+
+async def test_leaving_in_run_mode_exits(clock: FakeClock) -> None:
+    app = SessionApp(make_routine(), clock, run_mode=True)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("escape")
+        await pilot.press("y")
+        await pilot.pause()
+    assert app.return_value == 0
+    assert [r.completed for r in app.records] == [False]
+
+
+async def test_closing_the_app_mid_session_still_records(clock: FakeClock) -> None:
+    app = SessionApp(make_routine(), clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await advance(pilot, clock, 30)
+        app.exit(0)
+        await pilot.pause()
+    assert len(app.records) == 1
+    assert app.records[0].seconds == pytest.approx(30)
+    assert app.records[0].completed is False
+
+
+# ---- the end ------------------------------------------------------------------------------
+
+
+async def test_finishing_shows_routine_complete_and_records_once(clock: FakeClock) -> None:
+    app = SessionApp(make_routine(), clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        for _ in range(4):
+            await advance(pilot, clock, 60)
+        assert isinstance(app.screen, CompleteScreen)
+        on_screen = screen_text(app)
+        assert "Routine complete" in on_screen
+        assert "3 of 3 steps done" in on_screen
+        assert "Practised for 3:15" in on_screen
+        assert len(app.records) == 1
+        assert app.records[0].completed is True
+        assert app.records[0].steps_done == 3
+        assert app.records[0].seconds == pytest.approx(195)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, PickerStandIn)
+    assert len(app.records) == 1
+
+
+async def test_enter_on_complete_in_run_mode_exits(clock: FakeClock) -> None:
+    app = SessionApp(make_routine(), clock, run_mode=True)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await advance(pilot, clock, 200)
+        assert isinstance(app.screen, CompleteScreen)
+        await pilot.press("enter")
+        await pilot.pause()
+    assert app.return_value == 0
+
+
+async def test_skipping_steps_counts_only_steps_done(clock: FakeClock) -> None:
+    app = SessionApp(make_routine(), clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await advance(pilot, clock, 60)
+        await pilot.press("n", "n")
+        await pilot.pause()
+        assert isinstance(app.screen, CompleteScreen)
+        assert "1 of 3 steps done" in screen_text(app)
+
+
+async def test_breathing_session_says_breathing_complete(clock: FakeClock) -> None:
+    routine = breathing_only_routine(calm(), 1)
+    app = SessionApp(routine, clock, run_mode=True, breathing_only=True)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = session_screen(app)
+        assert not screen.query_one(FootMap).display or not screen.query_one(FootMap).region
+        await advance(pilot, clock, 61)
+        on_screen = screen_text(app)
+        assert "Breathing session complete" in on_screen
+        assert "Routine complete" not in on_screen
+        assert "Practised for 1:00" in on_screen
+        assert "steps done" not in on_screen
+
+
+# ---- motion and size ----------------------------------------------------------------------
+
+
+async def test_pacer_follows_reduced_motion(clock: FakeClock) -> None:
+    app = SessionApp(make_routine(), clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = session_screen(app)
+        assert screen.query_one(Pacer).reduced_motion is False
+        app.animation_level = "none"
+        await advance(pilot, clock, 0.1)
+        assert screen.query_one(Pacer).reduced_motion is True
+
+
+async def test_ticks_within_a_second_change_no_text(
+    clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Redrawing text 20 times a second would cost a noticeable share of a core."""
+    app = SessionApp(make_routine(), clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = session_screen(app)
+        await advance(pilot, clock, 10.01)
+        updates: list[str] = []
+        original_static = Static.update
+        original_digits = Digits.update
+
+        def counting_static(self: Static, *args: Any, **kwargs: Any) -> None:
+            updates.append(f"{self.id}")
+            original_static(self, *args, **kwargs)
+
+        def counting_digits(self: Digits, value: str) -> None:
+            updates.append("clock")
+            original_digits(self, value)
+
+        monkeypatch.setattr(Static, "update", counting_static)
+        monkeypatch.setattr(Digits, "update", counting_digits)
+        for _ in range(19):
+            clock.advance(0.05)
+            screen.tick()
+        assert updates == []
+        clock.advance(0.05)
+        screen.tick()
+        assert sorted(updates) == ["clock", "routine-left"]
+
+
+@pytest.mark.parametrize("size", [(1, 1), (20, 5), (39, 11)])
+async def test_too_small_asks_for_a_larger_window(clock: FakeClock, size: tuple[int, int]) -> None:
+    app = SessionApp(make_routine(), clock)
+    async with app.run_test(size=size) as pilot:
+        await advance(pilot, clock, 5)
+        screen = session_screen(app)
+        assert screen.has_class("-too-small")
+        assert screen.query_one("#too-small").display
+        assert not screen.query_one("#body").display
+        if size == (39, 11):
+            assert "Make the window larger" in screen_text(app)
+            assert "Step 1 of 3" not in screen_text(app)
+        assert text(screen, "#too-small") == TOO_SMALL
+
+
+@pytest.mark.parametrize("size", [(40, 12), (100, 30), (250, 80)])
+async def test_usable_sizes_show_the_step(clock: FakeClock, size: tuple[int, int]) -> None:
+    app = SessionApp(make_routine(), clock)
+    async with app.run_test(size=size) as pilot:
+        await advance(pilot, clock, 5)
+        on_screen = screen_text(app)
+        assert "Step 1 of 3" in on_screen
+        assert "Warm the soles" in on_screen
+        assert "Make the window larger" not in on_screen
+        pacer = session_screen(app).query_one(Pacer)
+        assert pacer.size.height >= 2
+        foot_map = session_screen(app).query_one(FootMap)
+        assert foot_map.display == (size != (40, 12))
+
+
+async def test_resize_storm_does_not_crash(clock: FakeClock) -> None:
+    app = SessionApp(make_routine(), clock)
+    sizes = [(1, 1), (250, 80), (40, 12), (39, 11), (2, 30), (120, 3), (80, 24), (41, 13)]
+    async with app.run_test(size=(100, 30)) as pilot:
+        for _ in range(3):
+            for width, height in sizes:
+                await pilot.resize_terminal(width, height)
+                clock.advance(0.7)
+                session_screen(app).tick()
+            await pilot.pause()
+        await pilot.resize_terminal(100, 30)
+        await pilot.pause()
+        assert "Step 1 of 3" in screen_text(app)
+        assert not session_screen(app).has_class("-too-small")
+
+
+# ---- the step progress bar ----------------------------------------------------------------
+
+
+def test_progress_cells_one_segment_per_step() -> None:
+    cells = progress_cells(20, 3, 1, 0.5)
+    assert len(cells) == 20
+    assert cells.count("gap") == 2
+    assert cells[:6] == ("done",) * 6
+    assert cells[-6:] == ("todo",) * 6
+    middle = cells[7:13]
+    assert middle == ("fill",) * 3 + ("rest",) * 3
+
+
+def test_progress_cells_fit_any_width() -> None:
+    for width in range(0, 30):
+        for total in (1, 3, 40):
+            for current in (0, total // 2, total):
+                cells = progress_cells(width, total, current, 0.3)
+                assert len(cells) == width
+    assert progress_cells(5, 40, 40, 0.0) == ("done",) * 5
+    assert progress_cells(10, 3, 3, 0.0).count("todo") == 0
+
+
+# ---- dialogs ------------------------------------------------------------------------------
+
+
+class DialogApp(App[None]):
+    def __init__(self, dialog: Screen[bool]) -> None:
+        super().__init__()
+        self.dialog = dialog
+        self.answers: list[bool | None] = []
+
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        return dict(THEME_VARIABLE_DEFAULTS)
+
+    def on_mount(self) -> None:
+        self.push_screen(self.dialog, self.answers.append)
+
+
+@pytest.mark.parametrize(("key", "answer"), [("enter", True), ("escape", False)])
+async def test_caution_screen(key: str, answer: bool) -> None:
+    routine = make_routine(caution="Skip this if your feet are injured or numb.")
+    app = DialogApp(CautionScreen(routine))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        on_screen = screen_text(app)
+        assert "Test routine" in on_screen
+        assert "Skip this if your feet are injured or numb." in on_screen
+        assert "I understand, start" in on_screen
+        await pilot.press(key)
+        await pilot.pause()
+    assert app.answers == [answer]
+
+
+async def test_caution_screen_fits_a_tiny_terminal() -> None:
+    routine = make_routine(caution="Long caution. " * 80)
+    app = DialogApp(CautionScreen(routine))
+    async with app.run_test(size=(1, 1)) as pilot:
+        await pilot.resize_terminal(40, 12)
+        await pilot.pause()
+        assert "I understand, start" in screen_text(app)
+        await pilot.press("enter")
+        await pilot.pause()
+    assert app.answers == [True]
+
+
+# ---- snapshots ----------------------------------------------------------------------------
+
+
+def _after(seconds: float, clock: FakeClock) -> Callable[[Pilot[Any]], Awaitable[None]]:
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await advance(pilot, clock, seconds)
+
+    return run_before
+
+
+def test_snapshot_session(snap_compare: SnapCompare, clock: FakeClock) -> None:
+    app = SessionApp(make_routine(), clock)
+    assert snap_compare(app, terminal_size=(100, 30), run_before=_after(72.4, clock))
+
+
+def test_snapshot_session_small(snap_compare: SnapCompare, clock: FakeClock) -> None:
+    app = SessionApp(make_routine(), clock)
+    assert snap_compare(app, terminal_size=(40, 12), run_before=_after(72.4, clock))
+
+
+def test_snapshot_complete(snap_compare: SnapCompare, clock: FakeClock) -> None:
+    app = SessionApp(make_routine(), clock)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=_after(200, clock))
+
+
+@pytest.mark.parametrize("size", [(1, 1), (40, 12)])
+async def test_complete_screen_at_small_sizes(clock: FakeClock, size: tuple[int, int]) -> None:
+    app = SessionApp(make_routine(), clock)
+    async with app.run_test(size=size) as pilot:
+        await advance(pilot, clock, 200)
+        assert isinstance(app.screen, CompleteScreen)
+        if size == (40, 12):
+            assert "Routine complete" in screen_text(app)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, PickerStandIn)
