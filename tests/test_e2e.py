@@ -1,0 +1,336 @@
+"""The installed `calmfeet` command in a real terminal (tmux): what a person sees and keeps."""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import shutil
+import signal
+import subprocess
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(180)]
+
+CALMFEET = shutil.which("calmfeet")
+TMUX = shutil.which("tmux")
+needs_calmfeet = pytest.mark.skipif(
+    CALMFEET is None, reason="the calmfeet command is not installed: pip install -e ."
+)
+
+WIDTH, HEIGHT = 100, 30
+POLL = 0.05
+DEADLINE = 15.0  # how long to wait for something to appear; never a limit on how fast
+EXIT_LINE = "EXIT="
+
+ROUTINE = """\
+name = "{name}"
+summary = "For the end-to-end tests."
+focus = ["energy"]
+breathing = "resonance"
+{steps}"""
+STEP = """
+[[steps]]
+title = "{title}"
+seconds = {seconds}
+foot = "both"
+zone = "{zone}"
+"""
+
+
+def write_routine(folder: Path, routine_id: str, seconds: float, count: int = 3) -> Path:
+    zones = ("toes", "heel", "arch", "ball")
+    steps = "".join(
+        STEP.format(title=f"Part {n + 1}", seconds=seconds, zone=zones[n % len(zones)])
+        for n in range(count)
+    )
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{routine_id}.toml"
+    path.write_text(ROUTINE.format(name=routine_id.title(), steps=steps), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    """calmfeet's folders in tmp_path; a UTF-8 locale so the drawing is the usual one."""
+    home = tmp_path / "home"
+    values = {
+        "HOME": str(home),
+        "XDG_CONFIG_HOME": str(home / ".config"),
+        "XDG_DATA_HOME": str(home / ".local" / "share"),
+        "LANG": "C.UTF-8",
+        "LC_ALL": "C.UTF-8",
+    }
+    for key in ("HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME"):
+        Path(values[key]).mkdir(parents=True, exist_ok=True)
+    result = {k: v for k, v in os.environ.items() if k != "CALMFEET_ROUTINES"}
+    result.pop("TMUX", None)
+    result.update(values)
+    return result
+
+
+class Terminal:
+    """One private tmux server; each `start` opens a fresh 100x30 session running a command."""
+
+    def __init__(self, env: dict[str, str]) -> None:
+        self.env = env
+        self.socket = f"calmfeet-e2e-{uuid.uuid4().hex[:12]}"
+        self.session = ""
+        self._count = 0
+
+    def tmux(self, *args: str) -> str:
+        assert TMUX is not None
+        done = subprocess.run(
+            [TMUX, "-u", "-f", "/dev/null", "-L", self.socket, *args],
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=DEADLINE,
+        )
+        assert done.returncode == 0, f"tmux {args[0]} failed: {done.stderr}"
+        return done.stdout
+
+    def start(self, *calmfeet_args: str) -> None:
+        """Run calmfeet under sh, which then prints its exit code and lingers for a moment."""
+        assert CALMFEET is not None
+        self._count += 1
+        self.session = f"run{self._count}"
+        exports = " ".join(
+            f"{k}={shlex.quote(self.env[k])}"
+            for k in ("HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "LANG", "LC_ALL")
+        )
+        command = " ".join(shlex.quote(a) for a in (CALMFEET, *calmfeet_args))
+        script = f"{command}; echo {EXIT_LINE}$?; sleep 5"
+        self.tmux(
+            "new-session",
+            "-d",
+            "-s",
+            self.session,
+            "-x",
+            str(WIDTH),
+            "-y",
+            str(HEIGHT),
+            f"env {exports} sh -c {shlex.quote(script)}",
+        )
+
+    def text(self) -> str:
+        return self.tmux("capture-pane", "-p", "-t", self.session)
+
+    def flat(self) -> str:
+        """The pane's words with line breaks and runs of spaces made single spaces."""
+        return " ".join(self.text().split())
+
+    def wait_for(self, needle: str, *, flat: bool = False) -> str:
+        """Poll until `needle` is on screen; fails with the screen when it never comes."""
+        end = time.monotonic() + DEADLINE
+        while True:
+            screen = self.flat() if flat else self.text()
+            if needle in screen:
+                return screen
+            if time.monotonic() > end:
+                pytest.fail(f"{needle!r} never appeared; the screen shows:\n{self.text()}")
+            time.sleep(POLL)
+
+    def exit_code(self) -> int:
+        screen = self.wait_for(EXIT_LINE)
+        line = next(x for x in screen.splitlines() if x.startswith(EXIT_LINE))
+        return int(line.removeprefix(EXIT_LINE).strip())
+
+    def send(self, *keys: str) -> None:
+        self.tmux("send-keys", "-t", self.session, *keys)
+
+    def pane(self, variable: str) -> str:
+        return self.tmux("display-message", "-p", "-t", self.session, f"#{{{variable}}}").strip()
+
+    def calmfeet_pid(self) -> int:
+        """The calmfeet process: the child of the pane's sh (the shim execs, keeping the pid)."""
+        shell = int(self.pane("pane_pid"))
+        children = Path(f"/proc/{shell}/task/{shell}/children").read_text().split()
+        assert len(children) == 1, f"expected one child of the pane's shell, got {children}"
+        return int(children[0])
+
+    def close(self) -> None:
+        subprocess.run(
+            [TMUX or "tmux", "-L", self.socket, "kill-server"], capture_output=True, check=False
+        )
+
+
+@pytest.fixture
+def term(env: dict[str, str]) -> Iterator[Terminal]:
+    if CALMFEET is None:
+        pytest.skip("the calmfeet command is not installed: pip install -e .")
+    if TMUX is None:
+        pytest.skip("tmux not installed: tests/check.sh installs it")
+    terminal = Terminal(env)
+    try:
+        yield terminal
+    finally:
+        terminal.close()
+
+
+def calmfeet(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    assert CALMFEET is not None
+    return subprocess.run(
+        [CALMFEET, *args],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def row_of(screen: str, text: str) -> int:
+    return next(i for i, line in enumerate(screen.splitlines()) if text in line)
+
+
+# --- (a) the order a person sets is there next time ------------------------------------------
+
+
+def test_moving_a_routine_up_is_there_on_the_next_launch(
+    term: Terminal, env: dict[str, str]
+) -> None:
+    term.start()
+    screen = term.wait_for("Circulation Boost")
+    assert row_of(screen, "Ankle & Toe Mobility") < row_of(screen, "Circulation Boost")
+    term.send("Down")
+    term.send("S-Up")
+    end = time.monotonic() + DEADLINE
+    while True:  # wait for the move to show before quitting
+        screen = term.text()
+        if row_of(screen, "Circulation Boost") < row_of(screen, "Ankle & Toe Mobility"):
+            break
+        if time.monotonic() > end:
+            pytest.fail(f"shift+up did not move the routine:\n{screen}")
+        time.sleep(POLL)
+    term.send("q")
+    assert term.exit_code() == 0
+
+    term.start()
+    screen = term.wait_for("Ankle & Toe Mobility")
+    assert row_of(screen, "Circulation Boost") < row_of(screen, "Ankle & Toe Mobility")
+    term.send("q")
+    assert term.exit_code() == 0
+
+    listed = calmfeet(env, "list")
+    assert listed.returncode == 0
+    assert [line.split()[0] for line in listed.stdout.splitlines()][:2] == [
+        "circulation-boost",
+        "ankle-mobility",
+    ]
+
+
+# --- (b) a short routine runs on time to the end ---------------------------------------------
+
+
+def test_a_short_routine_runs_on_schedule_to_routine_complete(
+    term: Terminal, tmp_path: Path
+) -> None:
+    folder = tmp_path / "mine"
+    write_routine(folder, "short", seconds=2)
+    term.start("run", "short", "--routines", str(folder))
+    term.wait_for("Step 1 of 3")
+    start = time.monotonic()
+    expected = {"Step 2 of 3": 2.0, "Step 3 of 3": 4.0, "Routine complete": 6.0}
+    seen: dict[str, float] = {}
+    end = start + DEADLINE
+    while len(seen) < len(expected):
+        screen = term.text()
+        now = time.monotonic() - start
+        for needle in expected:
+            if needle not in seen and needle in screen:
+                seen[needle] = now
+        if time.monotonic() > end:
+            pytest.fail(f"only {sorted(seen)} appeared; the screen shows:\n{screen}")
+        time.sleep(POLL)
+    for needle, when in expected.items():
+        # A generous check that steps follow the routine's clock, not a speed limit.
+        assert abs(seen[needle] - when) <= 1.0, f"{needle} at {seen[needle]:.2f} s, not {when} s"
+    term.send("Enter")
+    assert term.exit_code() == 0
+
+
+# --- (c) a broken routine file is named on screen; the good ones are still there -------------
+
+
+def test_a_broken_routine_file_is_named_on_screen_and_the_rest_listed(
+    term: Terminal, tmp_path: Path
+) -> None:
+    folder = tmp_path / "mine"
+    write_routine(folder, "works-fine", seconds=30)
+    (folder / "broken-feet.toml").write_text('name = "Broken"\nsteps = "no"\n', encoding="utf-8")
+    term.start("--routines", str(folder))
+    screen = term.wait_for("broken-feet.toml", flat=True)
+    for name in ("Ankle & Toe Mobility", "Whole-Foot Tour", "Works-Fine"):
+        assert name in screen
+    term.send("q")
+    assert term.exit_code() == 0
+
+
+# --- (d) a signal ends a session cleanly and keeps it in history ------------------------------
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP], ids=["SIGTERM", "SIGHUP"])
+def test_a_signal_during_a_session_exits_cleanly_and_records_it(
+    term: Terminal, env: dict[str, str], tmp_path: Path, sig: signal.Signals
+) -> None:
+    folder = tmp_path / "mine"
+    write_routine(folder, "long", seconds=60)
+    term.start("run", "long", "--routines", str(folder))
+    term.wait_for("Step 1 of 3")
+    term.wait_for("2:58 left")  # some practice time to record
+    assert term.pane("alternate_on") == "1"
+    os.kill(term.calmfeet_pid(), sig)
+    term.exit_code()  # the shell got control back: calmfeet is gone
+    screen = term.text()
+    assert "Step 1 of 3" not in screen, "the app's screen should be gone"
+    assert "Traceback" not in screen
+    assert term.pane("alternate_on") == "0", "the terminal is back on the normal screen"
+    assert term.pane("mouse_any_flag") == "0", "mouse reporting is switched off again"
+    assert term.pane("cursor_flag") == "1", "the cursor is visible again"
+
+    shown = calmfeet(env, "history", "--json")
+    assert shown.returncode == 0, shown.stderr
+    rows = json.loads(shown.stdout)
+    assert len(rows) == 1
+    assert rows[0]["routine"] == "long"
+    assert rows[0]["completed"] is False
+    assert rows[0]["seconds"] >= 1
+
+
+# --- (e) mistakes on the command line: exit 2, said in words ---------------------------------
+
+
+@needs_calmfeet
+def test_run_with_an_unknown_id_lists_the_ids(env: dict[str, str]) -> None:
+    done = calmfeet(env, "run", "nosuch")
+    assert done.returncode == 2
+    assert "nosuch" in done.stderr
+    for routine_id in ("quick-reset", "whole-foot-tour", "sleep-wind-down"):
+        assert routine_id in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+@needs_calmfeet
+def test_an_unknown_theme_lists_the_themes(env: dict[str, str]) -> None:
+    done = calmfeet(env, "--theme", "nosuch")
+    assert done.returncode == 2
+    for theme in ("dusk", "linen", "moss", "contrast"):
+        assert theme in done.stderr
+
+
+@needs_calmfeet
+@pytest.mark.parametrize("pattern", ["0.5-0.5", "1-1-x", "4-7-8-9-9"])
+def test_a_bad_breathing_pattern_is_one_line(env: dict[str, str], pattern: str) -> None:
+    # "1-1" is a valid pattern today (a 2 s cycle is the shortest allowed), so it is not here.
+    done = calmfeet(env, "breathe", pattern)
+    assert done.returncode == 2
+    assert len(done.stderr.strip().splitlines()) == 1
+    assert done.stderr.startswith("calmfeet: ")
+    assert done.stdout == ""
