@@ -240,12 +240,22 @@ def _parse_table(table: Mapping[object, object]) -> BreathingPattern:
         raw = table.get(key, 0)
         if isinstance(raw, bool) or not isinstance(raw, (int, float)):
             raise PatternError(f"{key} must be a number of seconds, got {_describe_type(raw)}")
-        numbers[key] = float(raw)
+        try:
+            numbers[key] = float(raw)
+        except OverflowError:  # an int beyond float range: refused below as not finite
+            numbers[key] = math.inf
     if "inhale" not in table or "exhale" not in table:
         raise PatternError("a breathing table needs both inhale and exhale")
-    name = "-".join(
-        _fmt(numbers[k]) for k in TABLE_KEYS if k in ("inhale", "exhale") or numbers[k] > 0
-    )
+    # Named like the string form, so `list --json` output typed back in means the same pattern:
+    # { inhale = 4, exhale = 6, hold_after = 2 } is "4-0-6-2", never "4-6-2" (= hold 6, exhale 2).
+    shown: tuple[str, ...]
+    if numbers["hold_after"] > 0:
+        shown = TABLE_KEYS
+    elif numbers["hold"] > 0:
+        shown = ("inhale", "hold", "exhale")
+    else:
+        shown = ("inhale", "exhale")
+    name = "-".join(_fmt(numbers[k]) for k in shown)
     return _from_numbers(
         name, numbers["inhale"], numbers["hold"], numbers["exhale"], numbers["hold_after"]
     )
@@ -268,7 +278,9 @@ def _describe_type(value: object) -> str:
         return "true" if value else "false"
     if isinstance(value, str):
         return repr(value)
-    if isinstance(value, (int, float)):
+    if isinstance(value, int):
+        return str(value)  # `:g` would overflow on an int too big for a float
+    if isinstance(value, float):
         return f"{value:g}"
     if isinstance(value, list):
         return "a list"
