@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -21,6 +22,9 @@ from calmfeet.core.paths import Paths
 from calmfeet.core.preferences import Preferences, PreferencesStore
 from calmfeet.ui.theme_vars import THEME_VARIABLE_DEFAULTS
 from calmfeet.ui.themes import DEFAULT_THEME, ThemeCatalog
+
+if TYPE_CHECKING:
+    from calmfeet.ui.screens.session import SessionScreen
 
 
 @dataclass
@@ -60,7 +64,7 @@ class CalmFeetApp(App[int]):
         self.prefs: Preferences = config.prefs.current
         self._theme_ready = False
         self.exit_code = 0
-        self._session_screens: list[Screen[object]] = []
+        self._session_screens: list[SessionScreen] = []
         if config.reduced_motion or self.prefs.reduced_motion:
             self.animation_level = "none"
 
@@ -212,10 +216,18 @@ class CalmFeetApp(App[int]):
     def record_unfinished_session(self) -> None:
         """After the app stops (quit, ctrl+q, SIGTERM), make sure no session goes unrecorded."""
         for screen in self._session_screens:
-            record = getattr(screen, "record_once", None)
-            if callable(record):
-                with contextlib.suppress(Exception):  # exiting must never show a traceback
-                    record(completed=False)
+            if screen.recorded:
+                continue
+            screen.recorded = True
+            session = screen.session
+            with contextlib.suppress(Exception):  # exiting must never show a traceback
+                self.record_session(
+                    screen.routine,
+                    screen.started,
+                    session.practised_seconds,
+                    session.steps_done,
+                    session.is_finished,
+                )
         self._session_screens.clear()
 
     def record_session(
@@ -241,10 +253,12 @@ class CalmFeetApp(App[int]):
         try:
             history.record(record)
         except Exception as error:  # noqa: BLE001 - history must never crash a session
-            self.notify(f"This session could not be saved to history: {error}", severity="warning")
-        for notice in history.notices:
-            self.notify(notice, severity="warning", timeout=10)
-        history.notices.clear()
+            if self.is_running:
+                self.notify(f"This session could not be saved to history: {error}")
+        if self.is_running:
+            for notice in history.notices:
+                self.notify(notice, severity="warning", timeout=10)
+            history.notices.clear()
 
     # ---- keys and commands ------------------------------------------------------------------
 
@@ -282,8 +296,9 @@ class CalmFeetApp(App[int]):
 
     def show_stats(self) -> None:
         from calmfeet.core.history import History
+        from calmfeet.core.stats import local_today
         from calmfeet.ui.screens.stats import StatsScreen
 
         history = self.config.history
         records = history.all() if isinstance(history, History) else []
-        self.push_screen(StatsScreen(records, today=datetime.now().date()))
+        self.push_screen(StatsScreen(records, today=local_today(self.config.clock.wall())))
