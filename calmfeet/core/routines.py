@@ -200,7 +200,9 @@ class _Checker:
 def _kind(value: object) -> str:
     if isinstance(value, bool):
         return f"a boolean ({str(value).lower()})"
-    if isinstance(value, (int, float)):
+    if isinstance(value, int):
+        return f"a number ({value})"  # `:g` would overflow on an int too big for a float
+    if isinstance(value, float):
         return f"a number ({value:g})"
     if isinstance(value, str):
         return f"text ({value!r})"
@@ -232,10 +234,13 @@ def _step_seconds(
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             check.add(key, f"must be a positive number of seconds, got {_kind(value)}", index)
             return None
-        if not math.isfinite(value) or value <= 0:
-            check.add(key, f"must be a positive number of seconds, got {value:g}", index)
+        try:
+            seconds = float(value)
+        except OverflowError:  # TOML integers can exceed a float; too long (or short) anyway
+            seconds = math.inf if value > 0 else -math.inf
+        if math.isnan(seconds) or seconds <= 0:
+            check.add(key, f"must be a positive number of seconds, got {seconds:g}", index)
             return None
-        seconds = float(value)
     elif key == "duration":
         if not isinstance(value, str):
             check.add(key, f'must be text like "1m30s" or "90s", got {_kind(value)}', index)
@@ -250,12 +255,15 @@ def _step_seconds(
             return None
     else:
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-            shown = f"{value:g}" if isinstance(value, int) else _kind(value)
+            shown = str(value) if isinstance(value, int) else _kind(value)
             check.add(key, f"must be a whole number of breaths, 1 or more, got {shown}", index)
             return None
         if pattern is None:
             return None
-        seconds = value * pattern.cycle_seconds
+        try:
+            seconds = value * pattern.cycle_seconds
+        except OverflowError:
+            seconds = math.inf
     if seconds > MAX_STEP_SECONDS:
         check.add(key, f"a step can last at most 60 minutes, got {seconds:g} seconds", index)
         return None
