@@ -1,9 +1,5 @@
 #!/usr/bin/env python3
-"""Benchmark: the installed calmfeet in a real terminal (tmux), beside bare Textual baselines.
-
-Run: `python3 tests/benchmark.py` (about 4 minutes), or `--short` (about a minute, as CI runs it).
-Prints one table. Exits 0 whatever the verdicts say; non-zero only if calmfeet cannot run at all.
-"""
+"""Benchmark: the installed calmfeet in a real terminal (tmux), beside bare Textual baselines."""
 
 from __future__ import annotations
 
@@ -934,7 +930,11 @@ def section(rows: list[Row], what: str, run: Callable[[], list[Row]]) -> bool:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser = argparse.ArgumentParser(
+        description=__doc__,
+        epilog="Full mode takes about 4 minutes, --short about a minute (tests/check.sh runs it). "
+        "Prints one table; exits 0 whatever the verdicts, non-zero only if calmfeet cannot run.",
+    )
     parser.add_argument("--short", action="store_true", help="fewer runs, shorter windows (CI)")
     parser.add_argument("--json", metavar="PATH", type=Path, help="also write the results here")
     parser.add_argument("--markdown", action="store_true", help="print the table as Markdown")
@@ -1007,6 +1007,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     elapsed = time.perf_counter() - started
     print(markdown_table(rows) if args.markdown else plain_table(rows))
+    load = os.getloadavg()[0]
+    cpus = os.cpu_count() or 1
+    if load > cpus / 2:
+        print(
+            f"note: load average {load:.2f} on {cpus} CPUs: wall-clock rows (start-up, key "
+            "presses, first paint) run slow on a busy machine; CPU and memory rows are the app's "
+            "own and hold, and start-up ratios compare launches interleaved under the same load."
+        )
     failed = sum(r.verdict in ("FAIL", "error") for r in rows)
     print(
         f"{failed} of {len(rows)} rows miss their target or could not be measured; "
@@ -1020,6 +1028,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "python": python,
             "tmux": tmux_version,
             "cpus": os.cpu_count(),
+            "load_average": os.getloadavg(),
             "seconds": elapsed,
             "rows": [
                 {
