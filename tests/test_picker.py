@@ -12,10 +12,14 @@ from textual.pilot import Pilot
 from textual.widgets import Input, OptionList
 
 from calmfeet.cli import main
+from calmfeet.core.clock import FakeClock
+from calmfeet.core.history import History
 from calmfeet.core.paths import Paths, builtin_routines_dir
 from calmfeet.core.preferences import PreferencesStore
 from calmfeet.core.routines import load_routine
+from calmfeet.ui.screens.caution import CautionScreen
 from calmfeet.ui.screens.picker import PickerScreen, StepList
+from calmfeet.ui.screens.session import SessionScreen
 
 SnapCompare = Callable[..., bool]
 MakeApp = Callable[..., Any]
@@ -437,3 +441,62 @@ def test_snapshot(
 ) -> None:
     app = make_app(paths, theme=theme, reduced_motion=True)
     assert snap_compare(app, terminal_size=size)
+
+
+# --- from the picker into a session and back ---------------------------------------------------
+
+
+async def test_a_routine_started_from_the_picker_is_remembered_with_its_caution(
+    make_app: MakeApp, paths: Paths
+) -> None:
+    clock = FakeClock()
+    app = make_app(paths, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await go_to(pilot, "stress-release")
+        await pilot.press("enter")
+        assert isinstance(app.screen, CautionScreen), "a caution comes first"
+        await pilot.press("enter")
+        screen = app.screen
+        assert isinstance(screen, SessionScreen)
+        clock.advance(30)
+        screen.tick()
+        await pilot.press("escape")  # leave: calmfeet asks first
+        await pilot.press("y")
+        await pilot.pause()
+        assert isinstance(app.screen, PickerScreen)
+        assert highlighted(app) == "stress-release"
+        await pilot.press("q")
+    assert app.return_code == 0
+
+    again = make_app(paths, clock=FakeClock())
+    async with again.run_test(size=SIZE) as pilot:
+        assert highlighted(again) == "stress-release"
+        await pilot.press("enter")
+        assert isinstance(again.screen, SessionScreen), "the caution was confirmed once"
+    with History(paths.history_db) as history:
+        rows = history.all()
+    assert [(r.routine, r.completed) for r in rows][0] == ("stress-release", False)
+
+
+async def test_a_routine_run_to_the_end_comes_back_to_the_picker(
+    make_app: MakeApp, paths: Paths, screen_text: ScreenText
+) -> None:
+    clock = FakeClock()
+    PreferencesStore(paths).confirm_caution("quick-reset")
+    app = make_app(paths, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await go_to(pilot, "quick-reset")
+        await pilot.press("enter")
+        screen = app.screen
+        assert isinstance(screen, SessionScreen)
+        clock.advance(screen.routine.total_seconds + 1)
+        screen.tick()
+        await pilot.pause()
+        assert "Routine complete" in screen_text(app)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, PickerScreen)
+        assert highlighted(app) == "quick-reset"
+    with History(paths.history_db) as history:
+        rows = history.all()
+    assert [(r.routine, r.completed) for r in rows] == [("quick-reset", True)]
