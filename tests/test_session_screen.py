@@ -17,7 +17,10 @@ from textual.widgets import Digits, Static
 
 from calmfeet.core.breathing import BUILTIN_PATTERNS, BreathingPattern
 from calmfeet.core.clock import FakeClock
+from calmfeet.core.history import History, SessionRecord
+from calmfeet.core.library import Library
 from calmfeet.core.model import Routine, Step
+from calmfeet.core.paths import Paths
 from calmfeet.core.session import SLEEP_REASON, breathing_only_routine
 from calmfeet.ui.screens.caution import CautionScreen
 from calmfeet.ui.screens.complete import CompleteScreen
@@ -34,6 +37,7 @@ from calmfeet.ui.widgets.pacer import Pacer
 from calmfeet.ui.widgets.step_progress import StepProgress, progress_cells
 
 SnapCompare = Callable[..., bool]
+MakeApp = Callable[..., Any]
 
 
 def calm() -> BreathingPattern:
@@ -639,3 +643,52 @@ async def test_complete_screen_at_small_sizes(clock: FakeClock, size: tuple[int,
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, PickerStandIn)
+
+
+# ---- inside the real app ------------------------------------------------------------------
+
+
+def _history_rows(paths: Paths) -> list[SessionRecord]:
+    with History(paths.history_db) as history:
+        return history.all()
+
+
+async def test_real_app_caution_then_session_then_history(
+    make_app: MakeApp, paths: Paths, clock: FakeClock
+) -> None:
+    routine = make_routine(caution="Skip this if your feet are injured or numb.")
+    app = make_app(paths, library=Library(routines=[routine]), run_routine=routine.id, clock=clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, CautionScreen)
+        await pilot.press("enter")
+        await pilot.pause()
+        screen = session_screen(app)
+        assert text(screen, "#step-of") == "Step 1 of 3"
+        await pilot.press("b")
+        assert app.prefs.bell is False
+        await advance(pilot, clock, 200)
+        assert isinstance(app.screen, CompleteScreen)
+        await pilot.press("enter")
+        await pilot.pause()
+    assert app.return_value == 0
+    rows = _history_rows(paths)
+    assert [(r.routine, r.steps_done, r.completed) for r in rows] == [(routine.id, 3, True)]
+    assert rows[0].seconds == pytest.approx(195)
+
+
+async def test_real_app_leaving_early_saves_an_incomplete_session(
+    make_app: MakeApp, paths: Paths, clock: FakeClock
+) -> None:
+    routine = make_routine()
+    app = make_app(paths, library=Library(routines=[routine]), run_routine=routine.id, clock=clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await advance(pilot, clock, 42)
+        await pilot.press("escape")
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("enter")
+        await pilot.pause()
+    rows = _history_rows(paths)
+    assert [(r.steps_done, r.completed) for r in rows] == [(0, False)]
+    assert rows[0].seconds == pytest.approx(42)

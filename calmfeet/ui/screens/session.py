@@ -151,16 +151,20 @@ class SessionScreen(Screen[None]):
     }
     SessionScreen #visual {
         height: 1fr;
+        align: center middle;
         min-height: 2;
         margin-top: 1;
     }
     SessionScreen Pacer {
         width: 1fr;
+        max-width: 56;
         height: 1fr;
+        max-height: 14;
     }
     SessionScreen FootMap {
         width: 34;
         height: 1fr;
+        max-height: 14;
     }
     SessionScreen #too-small {
         display: none;
