@@ -63,7 +63,6 @@ class CalmFeetApp(App[int]):
         self.config = config
         self.prefs: Preferences = config.prefs.current
         self._theme_ready = False
-        self.exit_code = 0
         self._session_screens: list[SessionScreen] = []
         if config.reduced_motion or self.prefs.reduced_motion:
             self.animation_level = "none"
@@ -130,12 +129,13 @@ class CalmFeetApp(App[int]):
         try:
             loop = asyncio.get_running_loop()
             for sig in (signal.SIGTERM, signal.SIGHUP):
-                loop.add_signal_handler(sig, self._on_signal)
+                loop.add_signal_handler(sig, self._on_signal, sig)
         except (NotImplementedError, RuntimeError, ValueError):
             pass  # not on the main thread (tests) or not supported here
 
-    def _on_signal(self) -> None:
-        self.exit(self.exit_code)
+    def _on_signal(self, signum: int) -> None:
+        """Leave like a well-behaved command: terminal restored, session kept, 128 + signal."""
+        self.exit(128 + signum)
 
     # ---- preferences ------------------------------------------------------------------------
 
