@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import json
 import math
 import re
 from collections.abc import Mapping
@@ -38,6 +39,7 @@ STEP_KEYS = (
 )
 DURATION_KEYS = ("seconds", "duration", "breaths")
 
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 _DURATION = re.compile(
     r"^\s*(?:(\d+(?:\.\d+)?)\s*h)?\s*(?:(\d+(?:\.\d+)?)\s*m)?\s*(?:(\d+(?:\.\d+)?)\s*s)?\s*$"
 )
@@ -140,7 +142,9 @@ class _Checker:
                 continue
             close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
             hint = f"; did you mean {close[0]!r}?" if close else f"; known keys: {', '.join(known)}"
-            self.add(key, f"unknown key{hint}", step)
+            # A quoted key can hold a newline; quote it back so each problem stays on one line.
+            shown = key if _BARE_KEY.fullmatch(key) else json.dumps(key, ensure_ascii=False)
+            self.add(shown, f"unknown key{hint}", step, line_key=key)
 
     def text(
         self, table: Mapping[str, object], key: str, step: int | None, *, required: bool
