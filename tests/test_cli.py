@@ -48,12 +48,6 @@ mirror = true
 """
 
 
-@pytest.fixture
-def paths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Paths:
-    monkeypatch.delenv(ENV_VAR, raising=False)
-    return Paths(config_dir=tmp_path / "config", data_dir=tmp_path / "data")
-
-
 def run(paths: Paths, capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     code = main(list(argv), paths=paths)
     captured = capsys.readouterr()

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+
 from calmfeet.cli import main
 from calmfeet.core.library import load_library
 from calmfeet.core.paths import Paths, builtin_routines_dir
@@ -50,12 +51,6 @@ GENERATED: dict[str, Callable[[Path], None]] = {
 }
 ACCEPTED = {"bom", "crlf"}
 COMMITTED = sorted(p.stem for p in CORPUS.glob("*.expected") if p.stem not in GENERATED)
-
-
-@pytest.fixture
-def paths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Paths:
-    monkeypatch.delenv("CALMFEET_ROUTINES", raising=False)
-    return Paths(config_dir=tmp_path / "config", data_dir=tmp_path / "data")
 
 
 def _expected(name: str) -> str:

@@ -15,12 +15,6 @@ from calmfeet.core.paths import Paths, builtin_routines_dir
 BUILTIN_IDS = [p.stem for p in sorted(builtin_routines_dir().glob("*.toml"), key=lambda p: p.name)]
 
 
-@pytest.fixture
-def paths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Paths:
-    monkeypatch.delenv(ENV_VAR, raising=False)
-    return Paths(config_dir=tmp_path / "config", data_dir=tmp_path / "data")
-
-
 def write_routine(folder: Path, routine_id: str, name: str, *, mirror: bool = False) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{routine_id}.toml"

@@ -1,0 +1,93 @@
+"""calmfeet/core stays plain Python: the command line and scripts never pay for Textual."""
+
+from __future__ import annotations
+
+import ast
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CORE = ROOT / "calmfeet" / "core"
+UI_PACKAGES = ("textual", "rich")
+CORE_FILES = sorted(CORE.rglob("*.py"))
+
+
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _imported_roots(tree: ast.AST) -> list[tuple[int, str]]:
+    """Every top-level package a file imports, anywhere in it (functions included)."""
+    found: list[tuple[int, str]] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.extend((node.lineno, alias.name.split(".")[0]) for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.append((node.lineno, node.module.split(".")[0]))
+    return found
+
+
+def test_core_has_modules() -> None:
+    names = {p.stem for p in CORE_FILES}
+    assert {"breathing", "routines", "library", "model", "paths", "clock"} <= names
+
+
+@pytest.mark.parametrize("path", CORE_FILES, ids=lambda p: p.stem)
+def test_core_file_never_imports_ui(path: Path) -> None:
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    offending = [
+        f"{path.name}:{line}: imports {root}"
+        for line, root in _imported_roots(tree)
+        if root in UI_PACKAGES
+    ]
+    assert offending == []
+
+
+def test_ast_check_catches_a_textual_import() -> None:
+    """The check above would notice an import tucked inside a function."""
+    tree = ast.parse("def f():\n    from textual.app import App\n    import rich.text\n")
+    assert _imported_roots(tree) == [(2, "textual"), (3, "rich")]
+
+
+@pytest.mark.parametrize("module", [_module_name(p) for p in CORE_FILES])
+def test_importing_core_module_loads_no_ui(module: str) -> None:
+    """In a fresh interpreter, so nothing another test imported can hide an indirect import."""
+    code = (
+        "import importlib, sys\n"
+        f"importlib.import_module({module!r})\n"
+        f"loaded = sorted(m for m in sys.modules if m.split('.')[0] in {UI_PACKAGES!r})\n"
+        "assert not loaded, loaded\n"
+    )
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_list_command_loads_no_ui() -> None:
+    """`calmfeet list` answers a script without starting (or importing) the app."""
+    code = (
+        "import sys\n"
+        "from calmfeet.cli import main\n"
+        "from calmfeet.core.paths import Paths\n"
+        "import tempfile, pathlib\n"
+        "tmp = pathlib.Path(tempfile.mkdtemp())\n"
+        "code = main(['list', '--json'], paths=Paths(tmp / 'c', tmp / 'd'))\n"
+        "assert code == 0\n"
+        "assert 'textual' not in sys.modules\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env.pop("CALMFEET_ROUTINES", None)
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
