@@ -5,21 +5,24 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from calmfeet.core.breathing import BUILTIN_PATTERNS, BreathingPattern, Phase, parse_pattern
-from calmfeet.ui.theme_vars import THEME_VARIABLE_DEFAULTS
-from calmfeet.ui.widgets.pacer import (
-    FULL,
-    Pacer,
-    bar_row,
-    level_step,
-    pacer_geometry,
-    shape_rows,
-)
 from hypothesis import given
 from hypothesis import strategies as st
 from rich.color import Color as RichColor
 from textual.app import App, ComposeResult
 from textual.strip import Strip
+from textual.theme import Theme
+
+from calmfeet.core.breathing import BUILTIN_PATTERNS, BreathingPattern, Phase, parse_pattern
+from calmfeet.ui.theme_vars import THEME_VARIABLE_DEFAULTS
+from calmfeet.ui.widgets.pacer import (
+    FULL,
+    Pacer,
+    _changed_regions,
+    bar_row,
+    level_step,
+    pacer_geometry,
+    shape_rows,
+)
 
 SnapCompare = Callable[..., bool]
 PHASE_WORDS = tuple(p.word for p in Phase)
@@ -162,6 +165,20 @@ async def test_shape_and_word_take_their_colours_from_the_theme() -> None:
             assert colors == {RichColor.parse(THEME_VARIABLE_DEFAULTS[f"pacer-{phase}"])}
 
 
+async def test_switching_theme_recolours_the_shape_at_once() -> None:
+    pattern = BUILTIN_PATTERNS["calm"]()
+    app = PacerApp(pattern, elapsed=1.0)
+    async with app.run_test(size=(60, 16)) as pilot:
+        pacer = app.query_one(Pacer)
+        app.register_theme(
+            Theme(name="dawn", primary="#888888", dark=True, variables={"pacer-inhale": "#ff0000"})
+        )
+        app.theme = "dawn"
+        await pilot.pause()
+        styles = {seg.style for strip in lines(pacer) for seg in strip if FULL in seg.text}
+        assert {style.color for style in styles if style} == {RichColor.parse("#ff0000")}
+
+
 # Paused
 
 
@@ -255,6 +272,33 @@ async def test_inhale_moves_at_least_12_times_a_second_at_20_hz(
         changes = sum(1 for a, b in zip(frames, frames[1:], strict=False) if a != b)
         assert changes / inhale >= 12
         assert len(refreshes) == changes + 1, "one repaint per new frame, none in between"
+
+
+@pytest.mark.parametrize("name", ["4-7-8", "sigh", "box"])
+async def test_partial_repaints_cover_every_row_that_changed(name: str) -> None:
+    """A row left out of a partial repaint would stay stale on the terminal."""
+    pattern = BUILTIN_PATTERNS[name]()
+    app = PacerApp()
+    async with app.run_test(size=(70, 20)):
+        pacer = app.query_one(Pacer)
+        pacer.show(pattern, pattern.state_at(0))
+        before, key = frame(pacer), pacer.frame_key
+        partial = full = 0
+        for tick in range(1, round(pattern.cycle_seconds * 20) + 10):
+            pacer.show(pattern, pattern.state_at(tick / 20), paused=tick % 97 == 0)
+            after, new_key = frame(pacer), pacer.frame_key
+            regions = _changed_regions(key, new_key)
+            full += new_key != key and not regions
+            if regions:
+                partial += 1
+                covered = {y for r in regions for y in range(r.y, r.bottom)}
+                changed = {y for y, (a, b) in enumerate(zip(before, after, strict=True)) if a != b}
+                assert changed <= covered
+                assert all(r.x == 0 and r.width == 70 for r in regions)
+            before, key = after, new_key
+        pauses = (round(pattern.cycle_seconds * 20) + 10) // 97
+        assert full <= len(pattern.phases) + 1 + 2 * pauses, "only a phase or a pause repaints all"
+        assert partial > full * 5
 
 
 # Reduced motion
