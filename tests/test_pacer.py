@@ -153,7 +153,7 @@ async def test_a_pattern_named_after_a_phase_does_not_add_a_second_word() -> Non
         assert "4 · 6" in screen_text(pacer)
 
 
-async def test_shape_and_word_take_their_colours_from_the_theme() -> None:
+async def test_each_phase_colours_the_shape_from_the_theme() -> None:
     pattern = BUILTIN_PATTERNS["4-7-8"]()
     app = PacerApp()
     async with app.run_test(size=(60, 16)):
@@ -185,7 +185,7 @@ async def test_switching_theme_recolours_the_shape_at_once() -> None:
 async def test_paused_shows_paused_and_freezes_until_resumed() -> None:
     pattern = BUILTIN_PATTERNS["box"]()
     app = PacerApp()
-    async with app.run_test(size=(60, 16)):
+    async with app.run_test(size=(60, 16)) as pilot:
         pacer = app.query_one(Pacer)
         pacer.show(pattern, pattern.state_at(1.0))
         running = frame(pacer)
@@ -194,6 +194,14 @@ async def test_paused_shows_paused_and_freezes_until_resumed() -> None:
         assert "Paused" in screen_text(pacer)
         assert phase_words_on_screen(pacer) == []
         assert pacer.has_class("-paused")
+        await pilot.pause()
+        shape_colours = {
+            seg.style and seg.style.color for s in lines(pacer) for seg in s if FULL in seg.text
+        }
+        assert (
+            shape_colours
+            and RichColor.parse(THEME_VARIABLE_DEFAULTS["pacer-inhale"]) not in shape_colours
+        )
         for t in (1.5, 3.0, 5.0, 9.0):
             pacer.show(pattern, pattern.state_at(t), paused=True)
             assert frame(pacer) == paused
