@@ -111,6 +111,8 @@ def main(argv: Sequence[str] | None = None, *, paths: Paths | None = None) -> in
     except UsageError as error:
         print(f"calmfeet: {error}", file=sys.stderr)
         return EXIT_USAGE
+    except SystemExit as done:  # argparse's --help, --version and usage errors
+        return done.code if isinstance(done.code, int) else EXIT_USAGE
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
@@ -203,7 +205,7 @@ def cmd_list(
             f"  {', '.join(routine.focus)}"
         )
         if routine.shadows:
-            line += f"  (yours, shadows {routine.shadows[-1]})"
+            line += f"  (shadows {routine.shadows[-1]})"
         print(line.rstrip(), file=out)
     return EXIT_OK
 

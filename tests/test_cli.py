@@ -220,16 +220,12 @@ def test_validate_empty_folder_is_usage_error(
 def test_validate_without_paths_is_usage_error(
     paths: Paths, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    with pytest.raises(SystemExit) as exited:
-        main(["validate"], paths=paths)
-    assert exited.value.code == 2
+    assert main(["validate"], paths=paths) == 2
     assert "the following arguments are required: PATH" in capsys.readouterr().err
 
 
 def test_unknown_command_is_usage_error(paths: Paths, capsys: pytest.CaptureFixture[str]) -> None:
-    with pytest.raises(SystemExit) as exited:
-        main(["frobnicate"], paths=paths)
-    assert exited.value.code == 2
+    assert main(["frobnicate"], paths=paths) == 2
     assert "invalid choice: 'frobnicate'" in capsys.readouterr().err
 
 
@@ -264,16 +260,12 @@ def test_paths_never_creates_anything(paths: Paths, capsys: pytest.CaptureFixtur
 def test_version(paths: Paths, capsys: pytest.CaptureFixture[str]) -> None:
     from calmfeet import __version__
 
-    with pytest.raises(SystemExit) as exited:
-        main(["--version"], paths=paths)
-    assert exited.value.code == 0
+    assert main(["--version"], paths=paths) == 0
     assert capsys.readouterr().out == f"calmfeet {__version__}\n"
 
 
 def test_help_lists_every_command(paths: Paths, capsys: pytest.CaptureFixture[str]) -> None:
-    with pytest.raises(SystemExit) as exited:
-        main(["--help"], paths=paths)
-    assert exited.value.code == 0
+    assert main(["--help"], paths=paths) == 0
     out = capsys.readouterr().out
     listed = re.findall(r"^    (\w+)\s", out, flags=re.MULTILINE)
     assert listed == ["list", "validate", "paths", "run", "breathe", "themes", "history"]
@@ -283,9 +275,7 @@ def test_help_lists_every_command(paths: Paths, capsys: pytest.CaptureFixture[st
 def test_each_command_has_help(
     command: str, paths: Paths, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    with pytest.raises(SystemExit) as exited:
-        main([command, "--help"], paths=paths)
-    assert exited.value.code == 0
+    assert main([command, "--help"], paths=paths) == 0
     assert capsys.readouterr().out.startswith(f"usage: calmfeet {command}")
 
 

@@ -402,7 +402,7 @@ async def test_editing_steps_saves_a_valid_own_version_and_o_restores_the_origin
     assert capsys.readouterr().out.startswith("OK ")
     assert main(["list"], paths=paths) == 0
     line = next(x for x in capsys.readouterr().out.splitlines() if x.startswith("quick-reset "))
-    assert "(yours, shadows" in line
+    assert "(shadows" in line
 
     again = make_app(paths)
     async with again.run_test(size=SIZE) as pilot:
