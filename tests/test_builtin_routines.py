@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 import tomli
+
 from calmfeet.core.model import FOCUS_TAGS, ZONES, Routine
 from calmfeet.core.paths import builtin_routines_dir
 from calmfeet.core.routines import load_routine

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from textual.app import App, ComposeResult
+
 from calmfeet.core.footmap import (
     MARKER_ZONES,
     SOLE_ZONES,
@@ -19,7 +21,6 @@ from calmfeet.core.footmap import (
 from calmfeet.core.model import FEET, ZONES
 from calmfeet.ui.theme_vars import THEME_VARIABLE_DEFAULTS
 from calmfeet.ui.widgets.footmap import FootMap
-from textual.app import App, ComposeResult
 
 SnapCompare = Callable[..., bool]
 

@@ -7,6 +7,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from calmfeet.core.breathing import BreathingPattern, Phase, parse_pattern
 from calmfeet.core.clock import FakeClock
 from calmfeet.core.model import Routine, Step
@@ -22,8 +25,6 @@ from calmfeet.core.session import (
     StepStarted,
     breathing_only_routine,
 )
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 CALM = parse_pattern("calm")  # 4 in, 6 out: a 10 s cycle
 BOX = parse_pattern("box")  # 4 · 4 · 4 · 4: a 16 s cycle
