@@ -938,7 +938,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--short", action="store_true", help="fewer runs, shorter windows (CI)")
     parser.add_argument("--json", metavar="PATH", type=Path, help="also write the results here")
     parser.add_argument("--markdown", action="store_true", help="print the table as Markdown")
+    parser.add_argument(
+        "--only",
+        metavar="PARTS",
+        default="startup,cpu,timing,scale",
+        help="comma-separated parts to run: startup, cpu, timing, scale (default: all)",
+    )
     args = parser.parse_args(argv)
+    parts = {part.strip() for part in args.only.split(",")}
     settings = Settings.for_mode(args.short)
 
     print("$ " + shlex.join(["python3", *sys.argv]))
@@ -995,13 +1002,18 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         bench.tmux.start()
         try:
-            if not section(rows, "start-up and memory", lambda: measure_startup(bench, first_name)):
+            if "startup" in parts and not section(
+                rows, "start-up and memory", lambda: measure_startup(bench, first_name)
+            ):
                 print(plain_table(rows))
                 print("benchmark: calmfeet cannot run: the picker never painted")
                 return 1
-            section(rows, "CPU", lambda: measure_cpu(bench, routines))
-            section(rows, "timing", lambda: measure_timing(bench, timing_file, hz=100.0))
-            section(rows, "scale", lambda: measure_scale(bench, many, first_name, count))
+            if "cpu" in parts:
+                section(rows, "CPU", lambda: measure_cpu(bench, routines))
+            if "timing" in parts:
+                section(rows, "timing", lambda: measure_timing(bench, timing_file, hz=100.0))
+            if "scale" in parts:
+                section(rows, "scale", lambda: measure_scale(bench, many, first_name, count))
         finally:
             bench.tmux.stop()
 

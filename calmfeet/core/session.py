@@ -158,6 +158,16 @@ class Session:
         self._leave_step(now, completed=False)
         self._enter_step(max(0, self._index - 1), now, restart_breath=self._index == 0)
 
+    def begin_now(self) -> None:
+        """Start counting from this moment, for a screen that first shows the session later
+        than it was made: the person gets the whole first step. No-op once time has counted."""
+        if self._state is not SessionState.RUNNING or self._index != 0 or self._step_acc:
+            return
+        now = self._clock.monotonic()
+        self._segment_start = now
+        self._last_mono = now
+        self._last_wall = self._clock.wall()
+
     def restart_step(self) -> None:
         now = self._sync()
         if self._state is SessionState.FINISHED:

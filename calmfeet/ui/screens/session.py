@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import math
 from datetime import datetime, timezone
 
@@ -11,7 +12,6 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.geometry import Size
 from textual.screen import Screen
-from textual.timer import Timer
 from textual.widgets import Digits, Footer, Static
 
 from calmfeet.core.clock import Clock, SystemClock
@@ -26,10 +26,22 @@ from calmfeet.core.session import (
 from calmfeet.ui.screens.complete import CompleteScreen
 from calmfeet.ui.screens.confirm import ConfirmScreen
 from calmfeet.ui.widgets.footmap import FootMap
-from calmfeet.ui.widgets.pacer import Pacer
+from calmfeet.ui.widgets.pacer import Pacer, seconds_to_next_frame
 from calmfeet.ui.widgets.step_progress import StepProgress
 
-TICK_SECONDS = 1 / 20
+MIN_SLEEP_SECONDS = 0.004
+MAX_SLEEP_SECONDS = 1.0
+WAKE_MARGIN = 0.001
+"""Wake a hair after a change is due, so the reading taken then is already past it."""
+
+
+def _to_next_whole(seconds: float) -> float:
+    """Time until a countdown shown rounded up (4, 3, 2 ...) shows its next number."""
+    if seconds <= 0:
+        return MAX_SLEEP_SECONDS
+    return seconds - (math.ceil(seconds - 1e-9) - 1)
+
+
 MIN_WIDTH, MIN_HEIGHT = 40, 12
 TOO_SMALL = f"Make the window larger ({MIN_WIDTH}×{MIN_HEIGHT} or more)"
 LEAVE_QUESTION = "Leave this routine? Your practice so far is saved."
@@ -59,11 +71,24 @@ def size_classes(size: Size) -> set[str]:
     return classes
 
 
-class SessionScreen(Screen[None]):
-    """Runs one `Session`: a single 20 Hz timer reads it and pushes changes down to the widgets.
+class BlankColumn(Vertical):
+    """A plain container the compositor fills with blank lines instead of rendering them: the
+    pacer repaints 13 times a second, and every container around it is redrawn each time."""
 
-    Nothing is updated unless what it shows has changed, so a running session costs little,
-    and while paused the timer itself is paused, so nothing runs at all.
+    BLANK = True
+
+
+class BlankRow(Horizontal):
+    """A plain row, drawn as blank lines for the same reason as BlankColumn."""
+
+    BLANK = True
+
+
+class SessionScreen(Screen[None]):
+    """Runs one `Session`: one wake-up, scheduled for the next moment something on screen is
+    due to change (a pacer frame, a phase, a whole second, a step's end), reads it and pushes
+    changes down to the widgets. Nothing is updated unless what it shows has changed, and
+    while paused nothing is scheduled at all.
     """
 
     DEFAULT_CSS = """
@@ -231,9 +256,10 @@ class SessionScreen(Screen[None]):
         self.started = datetime.now(timezone.utc)
         self.recorded = False
         self._bell = bell
-        self._timer: Timer | None = None
+        self._wake: asyncio.TimerHandle | None = None
         self._timer_paused = False
         self._shown: dict[str, str] = {}
+        self._text_key: tuple[object, ...] | None = None
         self._shown_index: int | None = None
         self._ending = False
         self._paused_shown = False
@@ -245,7 +271,7 @@ class SessionScreen(Screen[None]):
     # ---- building ---------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="body"):
+        with BlankColumn(id="body"):
             with Horizontal(id="top"):
                 yield Static(id="step-of", markup=False)
                 yield Static(self.routine.name, id="routine-name", markup=False)
@@ -261,7 +287,7 @@ class SessionScreen(Screen[None]):
                         yield Static(id="next", markup=False)
                 yield Static(id="notice", markup=False)
                 yield Static(id="how", markup=False)
-            with Horizontal(id="visual"):
+            with BlankRow(id="visual"):
                 yield Pacer()
                 step = self.session.step
                 yield FootMap(step.foot, step.zone, ascii=self.ascii)
@@ -270,8 +296,17 @@ class SessionScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.started = datetime.now(timezone.utc)
+        self._pacer = self.query_one(Pacer)
+        self._foot_map = self.query_one(FootMap)
+        self._progress = self.query_one(StepProgress)
+        self._digits = self.query_one("#clock", Digits)
         self._apply_size(self.app.size)
-        self._timer = self.set_interval(TICK_SECONDS, self.tick, name="session")
+        self.tick()
+        self.call_after_refresh(self._begin)
+
+    def _begin(self) -> None:
+        """The clock starts when the first step is on screen, not when the screen was made."""
+        self.session.begin_now()
         self.tick()
 
     def on_resize(self, event: events.Resize) -> None:
@@ -305,7 +340,26 @@ class SessionScreen(Screen[None]):
     def _show(self) -> None:
         session = self.session
         paused = session.state is SessionState.PAUSED
+        pacer = self._pacer
+        pacer.show(session.step.breathing, session.breath_state(), paused=paused)
+        # Everything but the pacer changes at most once a second: skip it between seconds.
+        remaining = session.step_remaining
+        text_key = (
+            session.index,
+            math.ceil(remaining - 1e-9),
+            math.ceil(session.routine_remaining - 1e-9),
+            paused,
+            session.is_finished,
+            session.paused_reason,
+            bool(getattr(self.app, "reduced_motion", False)),
+        )
+        if text_key != self._text_key:
+            self._text_key = text_key
+            self._show_text(paused, remaining)
         self._set_timer_paused(paused or session.is_finished)
+
+    def _show_text(self, paused: bool, remaining: float) -> None:
+        session = self.session
         if paused != self._paused_shown:
             self._paused_shown = paused
             self.set_class(paused, "-paused")
@@ -320,27 +374,26 @@ class SessionScreen(Screen[None]):
         following = session.next_step_preview
         self._put("#next", f"Next: {following.title}" if following else "Last step")
         self._put("#routine-left", f"{format_clock(session.routine_remaining)} left", False)
-        remaining = session.step_remaining
         clock_text = format_clock(remaining)
         if self._shown.get("#clock") != clock_text:
             self._shown["#clock"] = clock_text
-            self.query_one("#clock", Digits).update(clock_text)
+            self._digits.update(clock_text)
         ending = not paused and not session.is_finished and 0 < remaining <= ENDING_SECONDS
         if ending != self._ending:
             self._ending = ending
-            self.query_one("#clock", Digits).set_class(ending, "-ending")
+            self._digits.set_class(ending, "-ending")
         self._put("#cue", self._cue(paused, ending, remaining), False)
         self._put("#notice", (session.paused_reason or PAUSED_NOTICE) if paused else "")
         duration = session.step_duration
         fraction = session.step_elapsed / duration if duration > 0 else 1.0
         done_index = session.step_count if session.is_finished else session.index
-        self.query_one(StepProgress).show(done_index, session.step_count, fraction)
-        pacer = self.query_one(Pacer)
+        self._progress.show(done_index, session.step_count, fraction)
+        pacer = self._pacer
         reduced = bool(getattr(self.app, "reduced_motion", False))
         if pacer.reduced_motion != reduced:
             pacer.reduced_motion = reduced
-        pacer.show(step.breathing, session.breath_state(), paused=paused)
-        foot_map = self.query_one(FootMap)
+            pacer.show(step.breathing, session.breath_state(), paused=paused)
+        foot_map = self._foot_map
         if foot_map.foot != step.foot:
             foot_map.foot = step.foot
         if foot_map.zone != step.zone:
@@ -364,13 +417,47 @@ class SessionScreen(Screen[None]):
         self.query_one(selector, Static).update(text, layout=layout)
 
     def _set_timer_paused(self, paused: bool) -> None:
-        if self._timer is None or paused == self._timer_paused:
-            return
+        """Wake exactly when something on screen is due to change, and never while paused.
+
+        A plain event-loop timer rather than Textual's `set_timer`: the latter builds a Timer,
+        a task and a partial (whose signature is inspected) on every call, which at 13 wakes
+        a second costs more than the work the wake does.
+        """
+        if self._wake is not None:
+            self._wake.cancel()
+            self._wake = None
         self._timer_paused = paused
-        if paused:
-            self._timer.pause()
-        else:
-            self._timer.resume()
+        if paused or not self.is_attached:
+            return
+        delay = self._seconds_to_next_change() + WAKE_MARGIN
+        self._wake = asyncio.get_running_loop().call_later(delay, self._on_wake)
+
+    def _on_wake(self) -> None:
+        self._wake = None
+        if not self.is_attached:
+            return
+        try:
+            self.tick()
+        except Exception as error:  # noqa: BLE001 - hand it to Textual, as its timers would
+            self.app._handle_exception(error)
+
+    def _seconds_to_next_change(self) -> float:
+        """The soonest of: the pacer's next frame or phase, the next whole second of either
+        clock, and the step's end. Waking at exactly these moments keeps the screen on time
+        (phase words within a few milliseconds) while doing no work in between."""
+        session = self.session
+        pacer = self._pacer
+        step = session.step
+        state = session.breath_state()
+        candidates = [
+            seconds_to_next_frame(step.breathing, state, pacer.motion_reduced),
+            _to_next_whole(state.seconds_left),
+            _to_next_whole(session.step_remaining),
+            _to_next_whole(session.routine_remaining),
+            session.step_remaining,
+            MAX_SLEEP_SECONDS,
+        ]
+        return max(MIN_SLEEP_SECONDS, min(candidates))
 
     # ---- the bell ---------------------------------------------------------------------------
 
@@ -477,8 +564,9 @@ class SessionScreen(Screen[None]):
             self.call_later(self._finish)
 
     def _go_back(self) -> None:
-        if self._timer is not None:
-            self._timer.stop()
+        if self._wake is not None:
+            self._wake.cancel()
+            self._wake = None
         if self.run_mode:
             self.app.exit(0)
         elif self.is_current:
@@ -486,4 +574,7 @@ class SessionScreen(Screen[None]):
 
     def on_unmount(self) -> None:
         """The app may be closing (ctrl+q, SIGTERM): keep what was practised."""
+        if self._wake is not None:
+            self._wake.cancel()
+            self._wake = None
         self.record(completed=self.session.is_finished)

@@ -22,9 +22,9 @@ from calmfeet.core.breathing import BreathingPattern, Phase, PhaseState
 LEFT_EIGHTHS = " ▏▎▍▌▋▊▉"
 FULL = "█"
 PAUSED_WORD = "Paused"
-MAX_BAND_ROWS = 7
+MAX_BAND_ROWS = 5
 # Comfortably above the 12 a second that reads as smooth, well below a 20 Hz caller.
-MAX_FRAMES_PER_SECOND = 13
+MAX_FRAMES_PER_SECOND = 12.5
 # A cell is about twice as tall as it is wide, so a round cap of n rows is 2n cells wide.
 CELL_ASPECT = 2
 
@@ -163,6 +163,20 @@ def shown_level(pattern: BreathingPattern, state: PhaseState, reduced_motion: bo
     quanta = max(1, math.ceil(MAX_FRAMES_PER_SECOND * spec.seconds))
     progress = math.floor(min(1.0, max(0.0, state.progress)) * quanta) / quanta
     return spec.start_level + (spec.end_level - spec.start_level) * progress
+
+
+def seconds_to_next_frame(
+    pattern: BreathingPattern, state: PhaseState, reduced_motion: bool
+) -> float:
+    """How long until `shown_level` or the phase changes, so the screen can sleep till then."""
+    spec = pattern.phases[state.index]
+    until_phase_end = max(0.0, state.seconds_left)
+    if reduced_motion or spec.seconds <= 0 or spec.start_level == spec.end_level:
+        return until_phase_end
+    quanta = max(1, math.ceil(MAX_FRAMES_PER_SECOND * spec.seconds))
+    done = math.floor(min(1.0, max(0.0, state.progress)) * quanta) + 1
+    next_frame = done / quanta * spec.seconds - (spec.seconds - state.seconds_left)
+    return max(0.0, min(until_phase_end, next_frame))
 
 
 def whole_seconds_left(state: PhaseState) -> int:
