@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import signal
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -25,6 +27,9 @@ from calmfeet.ui.themes import DEFAULT_THEME, ThemeCatalog
 
 if TYPE_CHECKING:
     from calmfeet.ui.screens.session import SessionScreen
+
+
+SIGNAL_EXIT_GRACE_SECONDS = 1.5
 
 
 @dataclass
@@ -66,6 +71,7 @@ class CalmFeetApp(App[int]):
         self._session_screens: list[SessionScreen] = []
         if config.reduced_motion or self.prefs.reduced_motion:
             self.animation_level = "none"
+        self._choose_theme()
 
     # ---- set-up -----------------------------------------------------------------------------
 
@@ -76,13 +82,16 @@ class CalmFeetApp(App[int]):
     def reduced_motion(self) -> bool:
         return self.animation_level == "none"
 
-    def on_mount(self) -> None:
+    def _choose_theme(self) -> None:
+        """Before the first CSS pass: choosing a theme later would parse the CSS twice."""
         for loaded in self.config.themes.themes:
             self.register_theme(loaded.theme)
         wanted = self.config.theme or self.prefs.theme or DEFAULT_THEME
         if wanted not in self.available_themes:
             wanted = DEFAULT_THEME if DEFAULT_THEME in self.available_themes else "textual-dark"
         self.theme = wanted
+
+    def on_mount(self) -> None:
         self._theme_ready = True
         if self.config.theme and self.config.theme != self.prefs.theme:
             self._save(lambda store: store.set_theme(self.config.theme))
@@ -134,8 +143,20 @@ class CalmFeetApp(App[int]):
             pass  # not on the main thread (tests) or not supported here
 
     def _on_signal(self, signum: int) -> None:
-        """Leave like a well-behaved command: terminal restored, session kept, 128 + signal."""
-        self.exit(128 + signum)
+        """Leave like a well-behaved command: session kept, terminal restored, 128 + signal.
+
+        The history row is written first, while everything still works. After SIGHUP the
+        terminal is usually gone, and Textual's shutdown can then block for ever on its writer
+        thread (its queue full, nothing left to drain it); a watchdog ends the process if the
+        clean exit has not happened within a second and a half. Nothing is half-written by
+        then: preferences are saved atomically and each history row is its own transaction.
+        """
+        code = 128 + signum
+        self.record_unfinished_session()
+        self.exit(code)
+        watchdog = threading.Timer(SIGNAL_EXIT_GRACE_SECONDS, os._exit, args=(code,))
+        watchdog.daemon = True
+        watchdog.start()
 
     # ---- preferences ------------------------------------------------------------------------
 
