@@ -126,8 +126,16 @@ class _KeyLines:
 class _Checker:
     def __init__(self, display: str, text: str) -> None:
         self.display = display
-        self.lines = _KeyLines(text)
+        self._text = text
+        self._lines: _KeyLines | None = None
         self.problems: list[RoutineProblem] = []
+
+    @property
+    def lines(self) -> _KeyLines:
+        """Found only when there is a problem to place: a valid file never needs it."""
+        if self._lines is None:
+            self._lines = _KeyLines(self._text)
+        return self._lines
 
     def add(self, key: str, message: str, step: int | None = None, line_key: str = "") -> None:
         path = key if step is None else f"steps[{step + 1}].{key}" if key else f"steps[{step + 1}]"

@@ -122,6 +122,9 @@ class PickerScreen(Screen[None]):
         super().__init__()
         self._shown_ids: list[str] = []
         self._preview_id: str | None = None
+        self._preview_ready = False
+        self._preview_pending = False
+        self._options: dict[str, tuple[tuple[int, bool, bool], Option]] = {}
 
     # ---- layout -----------------------------------------------------------------------------
 
@@ -145,6 +148,12 @@ class PickerScreen(Screen[None]):
     def on_mount(self) -> None:
         self.refresh_list(highlight=self.app.prefs.last_routine)  # type: ignore[attr-defined]
         self.query_one(RoutineList).focus()
+        self.call_after_refresh(self._preview_after_first_paint)
+
+    def _preview_after_first_paint(self) -> None:
+        """The list is what a person looks for first; the preview follows one frame later."""
+        self._preview_ready = True
+        self._show_preview(self.highlighted)
 
     def on_resize(self, event: Resize) -> None:
         self.set_class(event.size.width < 70, "-narrow")
@@ -191,6 +200,18 @@ class PickerScreen(Screen[None]):
         return self._routine(self._shown_ids[index])
 
     def _option(self, routine: Routine) -> Option:
+        """One option per routine and look, reused: OptionList keeps each option's laid-out
+        text on the option itself, so filtering 1,000 routines does not lay them out again."""
+        prefs = self.app.prefs  # type: ignore[attr-defined]
+        key = (id(routine), routine.id in prefs.favourites, routine.id in prefs.hidden)
+        cached = self._options.get(routine.id)
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        option = self._build_option(routine)
+        self._options[routine.id] = (key, option)
+        return option
+
+    def _build_option(self, routine: Routine) -> Option:
         prefs = self.app.prefs  # type: ignore[attr-defined]
         star = "★ " if routine.id in prefs.favourites else "  "
         line = Text(star, style="bold")
@@ -216,7 +237,7 @@ class PickerScreen(Screen[None]):
             index = self._shown_ids.index(keep) if keep in self._shown_ids else 0
             routine_list.highlighted = index
         self._show_filters()
-        self._show_preview(self.highlighted)
+        self._preview_soon()
 
     def _show_filters(self) -> None:
         parts = [f"{len(self._shown_ids)} of {len(self._library_routines)}"]
@@ -231,6 +252,8 @@ class PickerScreen(Screen[None]):
         self.query_one("#filters", Static).update(" · ".join(parts))
 
     def _show_preview(self, routine: Routine | None) -> None:
+        if not self._preview_ready:
+            return
         text = self.query_one("#preview-text", Static)
         steps = self.query_one(StepList)
         if routine is None:
@@ -286,6 +309,16 @@ class PickerScreen(Screen[None]):
 
     @on(OptionList.OptionHighlighted, "#routines")
     def _routine_highlighted(self) -> None:
+        self._preview_soon()
+
+    def _preview_soon(self) -> None:
+        """Let the highlight move on screen first; the preview is built right after."""
+        if not self._preview_pending:
+            self._preview_pending = True
+            self.call_after_refresh(self._preview_now)
+
+    def _preview_now(self) -> None:
+        self._preview_pending = False
         self._show_preview(self.highlighted)
 
     @on(OptionList.OptionHighlighted, "#steps")
@@ -422,6 +455,7 @@ class PickerScreen(Screen[None]):
         self._replace_routine(saved)
         self._preview_id = None
         self.refresh_list(highlight=saved.id)
+        self._preview_now()  # rebuild the steps now, so the cursor can stay on the edited one
         steps_list.highlighted = new_index
 
     def _replace_routine(self, routine: Routine) -> None:
@@ -458,6 +492,7 @@ class PickerScreen(Screen[None]):
             library.routines = [r for r in library.routines if r.id != routine.id]
         self._preview_id = None
         self.refresh_list(highlight=routine.id)
+        self._preview_now()
         self.notify(f"Back to the original {routine.name}.", timeout=3)
 
 
