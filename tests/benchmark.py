@@ -911,6 +911,16 @@ def resolve_calmfeet() -> tuple[str, str]:
     return script, python
 
 
+def precompile(python: str) -> None:
+    """Byte-compile the installed package first, as `pip install .` does: an editable install
+    under PYTHONDONTWRITEBYTECODE would otherwise compile calmfeet from source at every launch
+    (and Textual, installed normally, would not), which is not what a person's launch costs."""
+    find = "import calmfeet, os; print(os.path.dirname(calmfeet.__file__))"
+    where = subprocess.run([python, "-c", find], capture_output=True, text=True)
+    if where.returncode == 0 and where.stdout.strip():
+        subprocess.run([python, "-m", "compileall", "-q", where.stdout.strip()], check=False)
+
+
 def _first_line(path: str) -> str:
     try:
         with open(path, "rb") as handle:
@@ -958,6 +968,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"benchmark: calmfeet cannot run: {error}")
         return 1
 
+    precompile(python)
     tmux_version = subprocess.run(["tmux", "-V"], capture_output=True, text=True).stdout.strip()
     started = time.perf_counter()
     rows: list[Row] = []
