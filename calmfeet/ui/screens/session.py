@@ -91,6 +91,8 @@ class SessionScreen(Screen[None]):
     while paused nothing is scheduled at all.
     """
 
+    BLANK = True  # no content of its own: the compositor fills it with blank lines, cheaply
+
     DEFAULT_CSS = """
     SessionScreen {
         layout: vertical;
