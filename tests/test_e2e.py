@@ -287,7 +287,7 @@ def test_a_signal_during_a_session_exits_cleanly_and_records_it(
     term.wait_for("2:58 left")  # some practice time to record
     assert term.pane("alternate_on") == "1"
     os.kill(term.calmfeet_pid(), sig)
-    term.exit_code()  # the shell got control back: calmfeet is gone
+    assert term.exit_code() == 128 + sig, "exits like other commands: 128 + the signal"
     screen = term.text()
     assert "Step 1 of 3" not in screen, "the app's screen should be gone"
     assert "Traceback" not in screen
@@ -302,6 +302,37 @@ def test_a_signal_during_a_session_exits_cleanly_and_records_it(
     assert rows[0]["routine"] == "long"
     assert rows[0]["completed"] is False
     assert rows[0]["seconds"] >= 1
+
+
+def test_closing_the_terminal_ends_calmfeet_and_keeps_the_session(
+    term: Terminal, env: dict[str, str], tmp_path: Path
+) -> None:
+    """The real SIGHUP: the window goes away, so the terminal can no longer be written to."""
+    folder = tmp_path / "mine"
+    write_routine(folder, "long", seconds=60)
+    term.start("run", "long", "--routines", str(folder))
+    term.wait_for("2:58 left")
+    pid = term.calmfeet_pid()
+    term.close()  # the whole tmux server, and with it the terminal, is gone
+    end = time.monotonic() + DEADLINE
+    while Path(f"/proc/{pid}").exists() and _state(pid) != "Z":
+        if time.monotonic() > end:
+            os.kill(pid, signal.SIGKILL)
+            pytest.fail("calmfeet kept running after its terminal closed")
+        time.sleep(POLL)
+
+    shown = calmfeet(env, "history", "--json")
+    assert shown.returncode == 0, shown.stderr
+    rows = json.loads(shown.stdout)
+    assert [row["routine"] for row in rows] == ["long"]
+    assert rows[0]["completed"] is False
+
+
+def _state(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return "Z"
 
 
 # --- (e) mistakes on the command line: exit 2, said in words ---------------------------------
