@@ -153,7 +153,7 @@ class CalmFeetApp(App[int]):
         """
         code = 128 + signum
         self.record_unfinished_session()
-        self.exit(code)
+        self.exit(return_code=code)
         watchdog = threading.Timer(SIGNAL_EXIT_GRACE_SECONDS, os._exit, args=(code,))
         watchdog.daemon = True
         watchdog.start()
