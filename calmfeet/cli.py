@@ -138,10 +138,14 @@ def _main(argv: Sequence[str] | None, paths: Paths, out: TextIO, err: TextIO) ->
 
 
 def ordered_library(
-    paths: Paths, extra_dirs: Sequence[Path], prefs: Preferences | None = None
+    paths: Paths,
+    extra_dirs: Sequence[Path],
+    prefs: Preferences | None = None,
+    *,
+    builtin_only: bool = False,
 ) -> Library:
     """The library in the person's saved order, the same order the picker shows."""
-    library = load_library(paths, extra_dirs)
+    library = load_library(paths, extra_dirs, builtin_only=builtin_only)
     if prefs is None:
         store = PreferencesStore(paths)
         prefs = store.load()

@@ -11,6 +11,8 @@ from typing import TextIO
 from calmfeet.core.paths import Paths
 
 EXIT_USAGE = 2
+BACKGROUND_LOAD_FILES = 100
+"""Beyond this many routine files of one's own, they load after the picker first paints."""
 
 
 def dispatch(args: argparse.Namespace, paths: Paths, out: TextIO, err: TextIO) -> int:
@@ -71,6 +73,7 @@ def run_app(args: argparse.Namespace, paths: Paths, err: TextIO) -> int:
     from calmfeet.cli import ordered_library
     from calmfeet.core.breathing import PatternError, parse_pattern
     from calmfeet.core.history import History
+    from calmfeet.core.library import count_own_files
     from calmfeet.core.preferences import PreferencesStore
     from calmfeet.ui.themes import discover_themes
 
@@ -99,7 +102,10 @@ def run_app(args: argparse.Namespace, paths: Paths, err: TextIO) -> int:
             return EXIT_USAGE
 
     extra_dirs = tuple(getattr(args, "routines", []) or [])
-    library = ordered_library(paths, extra_dirs, prefs.current)
+    # A large library of one's own is read after the picker first shows (the built-ins at
+    # once, the rest a moment later); `run` needs every routine before it starts.
+    later = args.command is None and count_own_files(paths, extra_dirs) > BACKGROUND_LOAD_FILES
+    library = ordered_library(paths, extra_dirs, prefs.current, builtin_only=later)
     run_routine = None
     if args.command == "run":
         run_routine = args.routine_id
@@ -125,6 +131,9 @@ def run_app(args: argparse.Namespace, paths: Paths, err: TextIO) -> int:
         breathe=breathe,
         breathe_minutes=minutes,
         extra_dirs=extra_dirs,
+        full_library=(
+            (lambda: ordered_library(paths, extra_dirs, prefs.current)) if later else None
+        ),
         history=History(paths.history_db),
     )
     if os.environ.get("TEXTUAL_ANIMATIONS", "").lower() == "none":

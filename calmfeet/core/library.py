@@ -76,15 +76,31 @@ def _routine_files(source: RoutineSource, failures: list[RoutineFileError]) -> l
     return [Path(entry.path) for entry in entries if entry.name.endswith(".toml")]
 
 
+def count_own_files(
+    paths: Paths, extra_dirs: Sequence[Path] = (), env: Mapping[str, str] | None = None
+) -> int:
+    """How many routine files there are beyond the built-ins, without reading any of them."""
+    total = 0
+    for source in routine_sources(paths, extra_dirs, env)[1:]:
+        try:
+            total += sum(1 for entry in os.scandir(source.folder) if entry.name.endswith(".toml"))
+        except OSError:
+            total += 1 if source.folder.suffix == ".toml" else 0
+    return total
+
+
 def load_library(
     paths: Paths,
     extra_dirs: Sequence[Path] = (),
     env: Mapping[str, str] | None = None,
+    *,
+    builtin_only: bool = False,
 ) -> Library:
     """Every routine that loads, in a stable order: built-ins by file name, then others by name."""
     library = Library()
     by_id: dict[str, Routine] = {}
-    for source in routine_sources(paths, extra_dirs, env):
+    sources = routine_sources(paths, extra_dirs, env)
+    for source in sources[:1] if builtin_only else sources:
         builtin = source.kind == "built-in"
         for path in _routine_files(source, library.failures):
             shown = path.name if builtin else str(path)

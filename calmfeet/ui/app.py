@@ -6,15 +6,17 @@ import contextlib
 import os
 import signal
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from textual import on
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.worker import Worker, WorkerState
 
 from calmfeet.core.breathing import BreathingPattern
 from calmfeet.core.clock import Clock, SystemClock
@@ -49,6 +51,8 @@ class AppConfig:
     breathe_minutes: float = 5.0
     extra_dirs: tuple[Path, ...] = ()
     history: object | None = None
+    full_library: Callable[[], Library] | None = None
+    """When set, the library holds only the built-ins and this reads the rest in a thread."""
     notices: list[str] = field(default_factory=list)
 
 
@@ -97,7 +101,33 @@ class CalmFeetApp(App[int]):
             self._save(lambda store: store.set_theme(self.config.theme))
         self._install_signal_handlers()
         self._open_first_screen()
-        self._announce_notices()
+        if self.config.full_library is not None:
+            self.run_worker(
+                self.config.full_library, thread=True, name="library", exit_on_error=False
+            )
+            self._announce_notices(library=False)
+        else:
+            self._announce_notices()
+
+    @on(Worker.StateChanged)
+    def _library_loaded(self, event: Worker.StateChanged) -> None:
+        """The whole library is in: show it, and say what could not be loaded."""
+        if event.worker.name != "library" or event.state not in (
+            WorkerState.SUCCESS,
+            WorkerState.ERROR,
+        ):
+            return
+        library = event.worker.result
+        if not isinstance(library, Library):
+            self.notify("Your routines could not be read; showing the built-ins.")
+            return
+        self.config.library = library
+        from calmfeet.ui.screens.picker import PickerScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, PickerScreen):
+                screen.library_changed()
+        self._announce_notices(library=True, others=False)
 
     def _open_first_screen(self) -> None:
         from calmfeet.ui.screens.picker import PickerScreen
@@ -112,10 +142,12 @@ class CalmFeetApp(App[int]):
                 return
         self.push_screen(PickerScreen())
 
-    def _announce_notices(self) -> None:
-        notices = list(self.config.notices)
-        notices.extend(self.config.prefs.take_notices())
-        failures = self.config.library.failures
+    def _announce_notices(self, *, library: bool = True, others: bool = True) -> None:
+        notices: list[str] = []
+        if others:
+            notices.extend(self.config.notices)
+            notices.extend(self.config.prefs.take_notices())
+        failures = self.config.library.failures if library else []
         if failures:
             names = ", ".join(Path(f.path).name for f in failures[:6])
             more = f" and {len(failures) - 6} more" if len(failures) > 6 else ""
@@ -123,7 +155,7 @@ class CalmFeetApp(App[int]):
                 f"{len(failures)} routine file{'s' if len(failures) != 1 else ''} could not be "
                 f"loaded: {names}{more}. Run `calmfeet validate` on them for details."
             )
-        if self.config.themes.failures:
+        if others and self.config.themes.failures:
             notices.append(
                 "Some theme files could not be loaded: "
                 + "; ".join(self.config.themes.failures[:3])

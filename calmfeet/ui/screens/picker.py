@@ -225,6 +225,13 @@ class PickerScreen(Screen[None]):
         line.append(details, style="dim")
         return Option(line, id=routine.id)
 
+    def library_changed(self) -> None:
+        """More routines arrived: keep the person's place, or find the last one used."""
+        routine_list = self.query_one(RoutineList)
+        moved = bool(routine_list.highlighted) or bool(self.name_filter)
+        keep = self.highlighted.id if moved and self.highlighted else None
+        self.refresh_list(highlight=keep or self.app.prefs.last_routine)  # type: ignore[attr-defined]
+
     def refresh_list(self, highlight: str | None = None) -> None:
         """Rebuild the options (only when the list itself changed, never on a tick)."""
         routine_list = self.query_one(RoutineList)
