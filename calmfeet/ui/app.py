@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import sys
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -189,6 +190,26 @@ class CalmFeetApp(App[int]):
         watchdog = threading.Timer(SIGNAL_EXIT_GRACE_SECONDS, os._exit, args=(code,))
         watchdog.daemon = True
         watchdog.start()
+
+    def _print_error_renderables(self) -> None:
+        """A crash never shows a traceback: it goes to a log file, and one line says where."""
+        if "debug" in self.features or not self._exit_renderables:
+            super()._print_error_renderables()
+            return
+        from rich.console import Console
+
+        log = self.config.paths.data_dir / "crash.log"
+        try:
+            log.parent.mkdir(parents=True, exist_ok=True)
+            with log.open("a", encoding="utf-8") as handle:
+                console = Console(file=handle, width=120, color_system=None)
+                for renderable in self._exit_renderables:
+                    console.print(renderable)
+            where = f"details are in {log}"
+        except OSError:
+            where = "and the details could not be saved"
+        self._exit_renderables.clear()
+        print(f"calmfeet: something went wrong and calmfeet had to stop; {where}", file=sys.stderr)
 
     # ---- preferences ------------------------------------------------------------------------
 
