@@ -72,7 +72,6 @@ def run_app(args: argparse.Namespace, paths: Paths, err: TextIO) -> int:
     """Check every argument before the terminal switches to full screen, then run the app."""
     from calmfeet.cli import ordered_library
     from calmfeet.core.breathing import PatternError, parse_pattern
-    from calmfeet.core.history import History
     from calmfeet.core.library import count_own_files
     from calmfeet.core.preferences import PreferencesStore
     from calmfeet.ui.themes import discover_themes
@@ -134,14 +133,14 @@ def run_app(args: argparse.Namespace, paths: Paths, err: TextIO) -> int:
         full_library=(
             (lambda: ordered_library(paths, extra_dirs, prefs.current)) if later else None
         ),
-        history=History(paths.history_db),
+        history_path=paths.history_db,
     )
     if os.environ.get("TEXTUAL_ANIMATIONS", "").lower() == "none":
         config.reduced_motion = True
     app = CalmFeetApp(config)
     app.run()
     app.record_unfinished_session()
-    history = config.history
-    if isinstance(history, History):
+    history = app.history if config.history is not None else None
+    if history is not None:
         history.close()
     return app.return_code or 0

@@ -29,6 +29,7 @@ from calmfeet.ui.theme_vars import THEME_VARIABLE_DEFAULTS
 from calmfeet.ui.themes import DEFAULT_THEME, ThemeCatalog
 
 if TYPE_CHECKING:
+    from calmfeet.core.history import History
     from calmfeet.ui.screens.session import SessionScreen
 
 
@@ -52,6 +53,8 @@ class AppConfig:
     breathe_minutes: float = 5.0
     extra_dirs: tuple[Path, ...] = ()
     history: object | None = None
+    """A History; or None, and then one is opened at `history_path` when first needed."""
+    history_path: Path | None = None
     full_library: Callable[[], Library] | None = None
     """When set, the library holds only the built-ins and this reads the rest in a thread."""
     notices: list[str] = field(default_factory=list)
@@ -304,16 +307,25 @@ class CalmFeetApp(App[int]):
                 )
         self._session_screens.clear()
 
+    @property
+    def history(self) -> History | None:
+        """Opened on first use: SQLite is not needed to show the picker."""
+        from calmfeet.core.history import History
+
+        if self.config.history is None and self.config.history_path is not None:
+            self.config.history = History(self.config.history_path)
+        history = self.config.history
+        return history if isinstance(history, History) else None
+
     def record_session(
         self, routine: Routine, started: datetime, seconds: float, steps_done: int, completed: bool
     ) -> None:
         """Write one history row; the history never stops the app."""
-        history = self.config.history
+        history = self.history
         if history is None or seconds <= 0:
             return
-        from calmfeet.core.history import History, SessionRecord
+        from calmfeet.core.history import SessionRecord
 
-        assert isinstance(history, History)
         offset = started.astimezone().utcoffset()
         record = SessionRecord(
             routine=routine.id,
@@ -369,10 +381,13 @@ class CalmFeetApp(App[int]):
                 )
 
     def show_stats(self) -> None:
-        from calmfeet.core.history import History
         from calmfeet.core.stats import local_today
         from calmfeet.ui.screens.stats import StatsScreen
 
-        history = self.config.history
-        records = history.all() if isinstance(history, History) else []
+        history = self.history
+        records = history.all() if history is not None else []
+        if history is not None:
+            for notice in history.notices:
+                self.notify(notice, severity="warning", timeout=10)
+            history.notices.clear()
         self.push_screen(StatsScreen(records, today=local_today(self.config.clock.wall())))
