@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -117,3 +118,14 @@ def test_safety_notes_cover_clots_pregnancy_and_numb_feet() -> None:
     for routine in routines.values():
         if routine.id not in ("ankle-mobility", "sleep-wind-down"):
             assert "diabetes" in routine.caution, routine.id
+
+
+def test_no_builtin_text_says_inhale_hold_or_exhale() -> None:
+    """On the session screen the pacer's phase word must be the only one of the three."""
+    phase_words = re.compile(r"\b(inhale|hold|exhale)s?\b", re.IGNORECASE)
+    for routine in load_all():
+        for text in (routine.name, routine.summary, routine.caution):
+            assert not phase_words.search(text), (routine.id, text)
+        for step in routine.steps:
+            for text in (step.title, step.how):
+                assert not phase_words.search(text), (routine.id, text)

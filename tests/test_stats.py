@@ -155,3 +155,15 @@ def test_most_used_tie_goes_to_the_most_recent() -> None:
         session(on(TODAY - timedelta(days=2)), routine="a", name="Arch relief"),
     ]
     assert compute_stats(records, TODAY).most_used == RoutineUse("b", "Heel ease", 2)
+
+
+def test_breathing_only_sessions_count_as_practice_but_not_as_a_routine() -> None:
+    records = [
+        session(on(TODAY - timedelta(days=2)), routine="breathe", name="Breathe"),
+        session(on(TODAY - timedelta(days=1)), routine="breathe", name="Breathe"),
+        session(on(TODAY), routine="a", name="Arch relief"),
+    ]
+    stats = compute_stats(records, TODAY)
+    assert stats.most_used == RoutineUse("a", "Arch relief", 1)
+    assert stats.sessions == 3
+    assert stats.current_streak == 3

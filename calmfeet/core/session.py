@@ -10,6 +10,7 @@ from pathlib import Path
 from calmfeet.core.breathing import BreathingPattern, PhaseState
 from calmfeet.core.clock import Clock
 from calmfeet.core.model import Routine, Step
+from calmfeet.core.stats import BREATHING_ONLY_ID
 
 SLEEP_GAP_SECONDS = 5.0
 """How far the wall clock may run ahead of (or behind) the monotonic one before we call it sleep."""
@@ -381,7 +382,7 @@ def breathing_only_routine(pattern: BreathingPattern, minutes: float) -> Routine
         breathing=pattern,
     )
     return Routine(
-        id="breathe",
+        id=BREATHING_ONLY_ID,
         name=f"Breathe {pattern.label}",
         summary="Just the breathing pacer.",
         focus=(),

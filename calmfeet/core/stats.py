@@ -65,10 +65,16 @@ def _current_run(days: set[date], today: date) -> int:
     return length
 
 
+BREATHING_ONLY_ID = "breathe"
+"""The id `calmfeet breathe` records its sessions under (see core.session)."""
+
+
 def _most_used(records: list[SessionRecord]) -> RoutineUse | None:
     counts: dict[str, int] = {}
     latest: dict[str, SessionRecord] = {}
     for rec in records:
+        if rec.routine == BREATHING_ONLY_ID:
+            continue  # `calmfeet breathe` counts as practice, but it is not a routine
         counts[rec.routine] = counts.get(rec.routine, 0) + 1
         seen = latest.get(rec.routine)
         if seen is None or rec.started >= seen.started:
