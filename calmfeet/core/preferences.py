@@ -200,9 +200,13 @@ def _read_file(path: Path) -> _Disk:
         text, table = _decode(data)
         if _schema_version(table) > SCHEMA_VERSION:
             return _Disk("newer", _from_table(text, table, strict=False))
-        return _Disk("ok", _from_table(text, table, strict=True))
     except _Unusable as error:
         return _Disk("corrupt", Preferences(), str(error))
+    try:
+        return _Disk("ok", _from_table(text, table, strict=True))
+    except _Unusable as error:
+        # One bad value: the file is still set aside, but every good setting is kept.
+        return _Disk("corrupt", _from_table(text, table, strict=False), str(error))
 
 
 # --- writing ----------------------------------------------------------------------------
@@ -347,11 +351,16 @@ class PreferencesStore:
         caller does not write over the file either.
         """
         aside = self._move_aside()
+        kept = (
+            "using defaults"
+            if disk.prefs == Preferences()
+            else "kept every setting that could be read, defaults for the rest"
+        )
         self._note(
             f"{self.file.name} could not be read ({disk.reason}); kept it as {aside.name} "
-            f"in {self.file.parent}; using defaults"
+            f"in {self.file.parent}; {kept}"
         )
-        return _Disk("missing", Preferences())
+        return _Disk("missing", disk.prefs)
 
     def _move_aside(self) -> Path:
         stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(self._clock.wall()))
