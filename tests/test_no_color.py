@@ -1,0 +1,63 @@
+"""NO_COLOR: calmfeet still says everything, in words and shapes, with colour switched off."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.app import App
+
+from calmfeet.core.paths import Paths
+from calmfeet.ui.app import CalmFeetApp
+
+MakeApp = Callable[..., CalmFeetApp]
+ScreenText = Callable[[App[Any]], str]
+
+ROUTINE = """\
+name = "Plain"
+breathing = "4-6"
+[[steps]]
+title = "Press the arch"
+seconds = 30
+foot = "left"
+zone = "arch"
+how = "Press slowly."
+"""
+
+
+def coloured_text(app: App[Any]) -> set[tuple[int, int, int]]:
+    """Foreground colours of visible text that are not a shade of grey."""
+    found: set[tuple[int, int, int]] = set()
+    for strip in app.screen._compositor.render_strips():
+        for segment in strip:
+            style = segment.style
+            if style is None or style.color is None or not segment.text.strip():
+                continue
+            red, green, blue = style.color.get_truecolor()
+            if max(red, green, blue) - min(red, green, blue) > 8:
+                found.add((red, green, blue))
+    return found
+
+
+async def test_no_color_session_still_shows_phase_foot_and_zone_in_words(
+    make_app: MakeApp,
+    paths: Paths,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    screen_text: ScreenText,
+) -> None:
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "plain.toml").write_text(ROUTINE, encoding="utf-8")
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = make_app(paths, extra_dirs=[folder], run_routine="plain")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        assert app.no_color
+        text = screen_text(app)
+        assert "Inhale" in text, "the phase is a word, not just a colour"
+        assert "Left foot · arch" in text
+        assert "arch · left foot" in text, "the foot map's legend names the zone"
+        assert not coloured_text(app), "colour on screen despite NO_COLOR"
