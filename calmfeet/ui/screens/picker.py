@@ -21,6 +21,14 @@ from calmfeet.core.model import FOCUS_TAGS, Routine, Step, format_clock, format_
 from calmfeet.ui.widgets.footmap import FootMap
 
 FOCUS_CYCLE: tuple[str | None, ...] = (None, *FOCUS_TAGS)
+ASCII_ONLY = str.maketrans({"★": "*", "·": "-", "⚠": "!", "↑": "^", "↓": "v", "−": "-", "…": "."})
+"""One character for one, so a Text's styled spans stay where they were."""
+
+
+def ascii_text(text: Text) -> Text:
+    return Text(text.plain.translate(ASCII_ONLY), style=text.style, spans=list(text.spans))
+
+
 LIST_KEYS = frozenset({"f", "h", "a", "t", "s", "q", "e", "o", "*", "/", "?", " "})
 
 
@@ -90,6 +98,9 @@ class PickerScreen(Screen[None]):
     PickerScreen StepList:focus { background: $boost; }
     PickerScreen #preview-map { height: auto; margin-top: 1; }
     PickerScreen #empty { height: 1fr; content-align: center middle; color: $text-muted; }
+    PickerScreen.-ascii RoutineList { border: ascii $panel; }
+    PickerScreen.-ascii RoutineList:focus { border: ascii $primary; }
+    PickerScreen.-ascii #preview { border: ascii $panel; }
     PickerScreen.-narrow #preview { display: none; }
     PickerScreen.-short #preview-map { display: none; }
     """
@@ -132,7 +143,8 @@ class PickerScreen(Screen[None]):
         with Horizontal(id="top"):
             yield Static("calmfeet", id="title")
             yield Static("", id="filters")
-        yield Input(placeholder="Type to filter by name…", id="filter")
+        placeholder = "Type to filter by name" + ("..." if self._ascii else "…")
+        yield Input(placeholder=placeholder, id="filter")
         with Horizontal(id="body"):
             yield RoutineList(id="routines")
             with VerticalScroll(id="preview", can_focus=False):
@@ -146,6 +158,7 @@ class PickerScreen(Screen[None]):
         return bool(getattr(getattr(self.app, "config", None), "ascii", False))
 
     def on_mount(self) -> None:
+        self.set_class(self._ascii, "-ascii")
         self.refresh_list(highlight=self.app.prefs.last_routine)  # type: ignore[attr-defined]
         self.query_one(RoutineList).focus()
         self.call_after_refresh(self._preview_after_first_paint)
@@ -223,7 +236,7 @@ class PickerScreen(Screen[None]):
         if routine.focus:
             details += " · " + ", ".join(routine.focus)
         line.append(details, style="dim")
-        return Option(line, id=routine.id)
+        return Option(ascii_text(line) if self._ascii else line, id=routine.id)
 
     def library_changed(self) -> None:
         """More routines arrived: keep the person's place, or find the last one used."""
@@ -256,7 +269,10 @@ class PickerScreen(Screen[None]):
             parts.append("showing hidden")
         if self.name_filter:
             parts.append(f"name: {self.name_filter!r}")
-        self.query_one("#filters", Static).update(" · ".join(parts))
+        shown = " · ".join(parts)
+        self.query_one("#filters", Static).update(
+            shown.translate(ASCII_ONLY) if self._ascii else shown
+        )
 
     def _show_preview(self, routine: Routine | None) -> None:
         if not self._preview_ready:
@@ -284,22 +300,24 @@ class PickerScreen(Screen[None]):
             )
         body.append("Steps", style="bold")
         body.append("  (tab to edit: shift+↑↓ move, +/− time, x remove)", style="dim")
-        text.update(body)
+        text.update(ascii_text(body) if self._ascii else body)
         if self._preview_id != routine.id or steps.option_count != len(routine.steps):
             keep = steps.highlighted if self._preview_id == routine.id else 0
             steps.clear_options()
-            steps.add_options([self._step_option(i, s) for i, s in enumerate(routine.steps)])
+            steps.add_options(
+                [self._step_option(i, s, self._ascii) for i, s in enumerate(routine.steps)]
+            )
             if routine.steps:
                 steps.highlighted = min(keep or 0, len(routine.steps) - 1)
         self._preview_id = routine.id
         self._show_step_on_map()
 
     @staticmethod
-    def _step_option(index: int, step: Step) -> Option:
+    def _step_option(index: int, step: Step, ascii: bool = False) -> Option:
         foot = {"both": "both feet", "left": "left foot", "right": "right foot"}[step.foot]
         label = Text(f"{index + 1:>2}. {step.title}")
         label.append(f"  {format_clock(step.seconds)} · {foot} · {step.zone}", style="dim")
-        return Option(label)
+        return Option(ascii_text(label) if ascii else label)
 
     def _show_step_on_map(self) -> None:
         routine = self._routine(self._preview_id)

@@ -282,7 +282,8 @@ class SessionScreen(Screen[None]):
                 yield Static(id="title", markup=False)
                 yield Static(id="where", markup=False)
                 with Horizontal(id="clock-row"):
-                    yield Digits(id="clock")
+                    # Digits draws with box characters; --ascii gets plain bold text instead.
+                    yield Static(id="clock", markup=False) if self.ascii else Digits(id="clock")
                     with Vertical(id="side"):
                         yield Static(id="routine-left", markup=False)
                         yield Static(id="cue", markup=False)
@@ -290,7 +291,7 @@ class SessionScreen(Screen[None]):
                 yield Static(id="notice", markup=False)
                 yield Static(id="how", markup=False)
             with BlankRow(id="visual"):
-                yield Pacer()
+                yield Pacer(ascii=self.ascii)
                 step = self.session.step
                 yield FootMap(step.foot, step.zone, ascii=self.ascii)
         yield Static(TOO_SMALL, id="too-small", markup=False)
@@ -301,7 +302,9 @@ class SessionScreen(Screen[None]):
         self._pacer = self.query_one(Pacer)
         self._foot_map = self.query_one(FootMap)
         self._progress = self.query_one(StepProgress)
-        self._digits = self.query_one("#clock", Digits)
+        clock = self.query_one("#clock")
+        assert isinstance(clock, (Digits, Static))
+        self._digits: Digits | Static = clock
         self._apply_size(self.app.size)
         self.tick()
         self.call_after_refresh(self._begin)

@@ -230,9 +230,16 @@ class Pacer(Widget):
     """Move the shape only at phase boundaries (set from preferences or --reduced-motion)."""
 
     def __init__(
-        self, *, name: str | None = None, id: str | None = None, classes: str | None = None
+        self,
+        *,
+        ascii: bool = False,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
+        self.ascii = ascii
+        """Whole-cell `#` shapes and `-` separators, for terminals without Unicode."""
         self._pattern: BreathingPattern | None = None
         self._pattern_texts: tuple[str, str] = ("", "")
         self._state: PhaseState | None = None
@@ -264,7 +271,10 @@ class Pacer(Widget):
         if not paused or self._state is None:
             if pattern is not self._pattern:
                 self._pattern = pattern
-                self._pattern_texts = (pattern.label, pattern.describe())
+                texts = (pattern.label, pattern.describe())
+                if self.ascii:
+                    texts = (texts[0].replace("·", "-"), texts[1].replace("·", "-"))
+                self._pattern_texts = texts
             self._state = state
         if paused != self._paused:
             self._paused = paused
@@ -360,7 +370,10 @@ class Pacer(Widget):
             reverse = self._styles[f"{phase_class} reversed"] = shape_style + Style(reverse=True)
         step = level_step(geometry, shown_level(pattern, state, self.motion_reduced))
         for offset, row in enumerate(shape_rows(geometry, step)):
-            lines[geometry.band_top + offset] = _bar_strip(row, base, shape_style, reverse)
+            if self.ascii:
+                lines[geometry.band_top + offset] = _ascii_bar_strip(row, base, shape_style)
+            else:
+                lines[geometry.band_top + offset] = _bar_strip(row, base, shape_style, reverse)
         if self._paused:
             word = _fit(width, PAUSED_WORD)
         else:
@@ -405,6 +418,22 @@ def _centred(text: str, width: int, base: Style, style: Style) -> Strip:
         Segment(" " * (width - lead - len(text)), base),
     ]
     return Strip([s for s in segments if s.text], width)
+
+
+def _ascii_bar_strip(row: BarRow, base: Style, style: Style) -> Strip:
+    """The same row in whole cells: an edge cell counts when at least half of it is filled."""
+    left_filled = 8 - LEFT_EIGHTHS.index(row.left_edge) if row.left_edge else 0
+    right_filled = LEFT_EIGHTHS.index(row.right_edge) if row.right_edge else 0
+    left = "#" if left_filled >= 4 else " " * len(row.left_edge)
+    right = "#" if right_filled >= 4 else " " * len(row.right_edge)
+    segments = [
+        Segment(" " * row.lead, base),
+        Segment(left, style if left.strip() else base),
+        Segment("#" * row.body, style),
+        Segment(right, style if right.strip() else base),
+        Segment(" " * row.trail, base),
+    ]
+    return Strip([s for s in segments if s.text], len(row.text))
 
 
 def _bar_strip(row: BarRow, base: Style, style: Style, reverse: Style) -> Strip:
