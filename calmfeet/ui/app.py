@@ -216,15 +216,11 @@ class CalmFeetApp(App[int]):
 
     # ---- preferences ------------------------------------------------------------------------
 
-    def _save(self, change: object) -> None:
-        """Apply a change to the preferences store, telling the person once if it cannot save."""
-        store = self.config.prefs
-        before = store.save_error
-        self.prefs = change(store)  # type: ignore[operator]
-        for notice in store.take_notices():
+    def _save(self, change: Callable[[PreferencesStore], Preferences]) -> None:
+        """Apply a change through the store; any notice it has (e.g. cannot save) shows once."""
+        self.prefs = change(self.config.prefs)
+        for notice in self.config.prefs.take_notices():
             self.notify(notice, severity="warning", timeout=10)
-        if store.save_error and store.save_error != before and not store.notices:
-            pass
 
     def watch_theme(self, theme: str) -> None:
         if self._theme_ready and theme != self.prefs.theme:

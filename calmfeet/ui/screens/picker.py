@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -519,6 +517,3 @@ class PickerScreen(Screen[None]):
         self.refresh_list(highlight=routine.id)
         self._preview_now()
         self.notify(f"Back to the original {routine.name}.", timeout=3)
-
-
-__all__ = ["PickerScreen", "replace"]
