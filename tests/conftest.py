@@ -79,3 +79,24 @@ def screen_text() -> ScreenText:
         return "\n".join(strip.text.rstrip() for strip in strips)
 
     return read
+
+
+PLAIN_ROUTINE = """\
+name = "Plain"
+breathing = "4-6"
+[[steps]]
+title = "Press the arch"
+seconds = 30
+foot = "left"
+zone = "arch"
+how = "Press slowly."
+"""
+
+
+@pytest.fixture
+def plain_routine_dir(tmp_path: Path) -> Path:
+    """A folder with one routine, `plain`: no caution, one 30 s step on the left arch."""
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "plain.toml").write_text(PLAIN_ROUTINE, encoding="utf-8")
+    return folder

@@ -14,17 +14,6 @@ from calmfeet.ui.app import CalmFeetApp
 MakeApp = Callable[..., CalmFeetApp]
 ScreenText = Callable[[App[Any]], str]
 
-ROUTINE = """\
-name = "Plain"
-breathing = "4-6"
-[[steps]]
-title = "Press the arch"
-seconds = 30
-foot = "left"
-zone = "arch"
-how = "Press slowly."
-"""
-
 
 def non_ascii_above_the_footer(text: str) -> set[str]:
     """Textual's own footer draws its separators; everything above it is calmfeet's."""
@@ -45,12 +34,9 @@ async def test_the_picker_in_ascii(
 
 
 async def test_the_session_in_ascii(
-    make_app: MakeApp, paths: Paths, tmp_path: Path, screen_text: ScreenText
+    make_app: MakeApp, paths: Paths, plain_routine_dir: Path, screen_text: ScreenText
 ) -> None:
-    folder = tmp_path / "mine"
-    folder.mkdir()
-    (folder / "plain.toml").write_text(ROUTINE, encoding="utf-8")
-    app = make_app(paths, ascii=True, extra_dirs=[folder], run_routine="plain")
+    app = make_app(paths, ascii=True, extra_dirs=[plain_routine_dir], run_routine="plain")
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         text = screen_text(app)

@@ -15,17 +15,6 @@ from calmfeet.ui.app import CalmFeetApp
 MakeApp = Callable[..., CalmFeetApp]
 ScreenText = Callable[[App[Any]], str]
 
-ROUTINE = """\
-name = "Plain"
-breathing = "4-6"
-[[steps]]
-title = "Press the arch"
-seconds = 30
-foot = "left"
-zone = "arch"
-how = "Press slowly."
-"""
-
 
 def coloured_text(app: App[Any]) -> set[tuple[int, int, int]]:
     """Foreground colours of visible text that are not a shade of grey."""
@@ -44,15 +33,12 @@ def coloured_text(app: App[Any]) -> set[tuple[int, int, int]]:
 async def test_no_color_session_still_shows_phase_foot_and_zone_in_words(
     make_app: MakeApp,
     paths: Paths,
-    tmp_path: Path,
+    plain_routine_dir: Path,
     monkeypatch: pytest.MonkeyPatch,
     screen_text: ScreenText,
 ) -> None:
-    folder = tmp_path / "mine"
-    folder.mkdir()
-    (folder / "plain.toml").write_text(ROUTINE, encoding="utf-8")
     monkeypatch.setenv("NO_COLOR", "1")
-    app = make_app(paths, extra_dirs=[folder], run_routine="plain")
+    app = make_app(paths, extra_dirs=[plain_routine_dir], run_routine="plain")
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         assert app.no_color
