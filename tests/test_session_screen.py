@@ -542,6 +542,7 @@ async def test_usable_sizes_show_the_step(
         assert foot_map.display == (size != (40, 12))
 
 
+@pytest.mark.slow
 async def test_resize_storm_does_not_crash(
     session_app: SessionAppFactory, clock: FakeClock
 ) -> None:

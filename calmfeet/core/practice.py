@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from typing import TYPE_CHECKING
 
-from calmfeet.core.history import SessionRecord, local_utc_offset_minutes
 from calmfeet.core.session import Session
+
+if TYPE_CHECKING:
+    from calmfeet.core.history import SessionRecord
 
 
 def practice_record(session: Session) -> SessionRecord | None:
@@ -16,6 +19,9 @@ def practice_record(session: Session) -> SessionRecord | None:
     seconds = session.practised_seconds
     if seconds <= 0:
         return None
+    # Here, not at the top: SQLite (which history imports) is not needed to show the picker.
+    from calmfeet.core.history import SessionRecord, local_utc_offset_minutes
+
     started = datetime.fromtimestamp(session.started_wall, tz=timezone.utc)
     routine = session.routine
     return SessionRecord(
