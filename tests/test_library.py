@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from calmfeet.cli import main
-from calmfeet.core.library import ENV_VAR, load_library, routine_sources
+from calmfeet.core import library as library_module
+from calmfeet.core.library import ENV_VAR, Library, load_library, routine_sources
+from calmfeet.core.model import Routine
 from calmfeet.core.paths import Paths, builtin_routines_dir
+from calmfeet.core.routines import load_routine
 
 BUILTIN_IDS = [p.stem for p in sorted(builtin_routines_dir().glob("*.toml"), key=lambda p: p.name)]
 
@@ -275,3 +280,86 @@ def test_builtin_mirrored_steps_in_json(paths: Paths, capsys: pytest.CaptureFixt
                 assert before["title"] == entry["steps"][index]["title"]
                 mirrored_pairs += 1
     assert mirrored_pairs > 0
+
+
+# --- changing one routine without reading every file again ------------------------------------
+
+
+def test_with_routine_and_without_leave_the_others_in_place(paths: Paths) -> None:
+    library = load_library(paths, env={})
+    target = library.routines[3]
+    renamed = replace(target, name="Renamed")
+    changed = library.with_routine(renamed)
+    assert changed.ids == library.ids
+    assert changed.routines[3].name == "Renamed"
+    assert library.routines[3].name == target.name, "the old library is left as it was"
+    gone = library.without(target.id)
+    assert gone.ids == [i for i in library.ids if i != target.id]
+    assert library.get(target.id) is target
+
+
+def test_restoring_a_builtin_reads_only_the_builtin_file(
+    paths: Paths, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The person's version goes; the built-in comes back with its steps, read from one file."""
+    target = BUILTIN_IDS[1]
+    write_routine(paths.routines_dir, target, "My Own Version")
+    library = load_library(paths, env={})
+    mine = library.routines[1]
+    assert mine.name == "My Own Version"
+
+    read: list[Path] = []
+
+    def counting_load_routine(path: Path, *args: Any, **kwargs: Any) -> Routine:
+        read.append(path)
+        return load_routine(path, *args, **kwargs)
+
+    def no_full_reload(*args: object, **kwargs: object) -> Library:
+        raise AssertionError("restoring one routine must not reload the library")
+
+    monkeypatch.setattr(library_module, "load_library", no_full_reload)
+    monkeypatch.setattr(library_module, "load_routine", counting_load_routine)
+    restored = library.with_original_of(mine)
+
+    builtin_file = builtin_routines_dir() / f"{target}.toml"
+    assert read == [builtin_file]
+    assert restored.ids == library.ids, "it comes back where it stood"
+    original = restored.routines[1]
+    assert original.builtin
+    assert original.source == builtin_file
+    assert original.shadows == ()
+    expected = load_routine(builtin_file, builtin_file.name, builtin=True)
+    assert original == expected
+
+
+def test_restoring_one_layer_keeps_the_layers_below_it(paths: Paths, tmp_path: Path) -> None:
+    """A routine shadowing two files: the nearer one shows again, still shadowing the built-in."""
+    target = BUILTIN_IDS[0]
+    user = write_routine(paths.routines_dir, target, "User")
+    write_routine(tmp_path / "cli", target, "Option")
+    library = load_library(paths, [tmp_path / "cli"], env={})
+    restored = library.with_original_of(library.routines[0]).routines[0]
+    assert restored.name == "User"
+    assert restored.source == user
+    assert not restored.builtin
+    assert restored.shadows == (builtin_routines_dir() / f"{target}.toml",)
+    assert restored == load_library(paths, env={}).routines[0], "as a fresh load would give"
+
+
+def test_restoring_skips_a_shadowed_file_that_no_longer_loads(paths: Paths, tmp_path: Path) -> None:
+    target = BUILTIN_IDS[0]
+    user = write_routine(paths.routines_dir, target, "User")
+    write_routine(tmp_path / "cli", target, "Option")
+    library = load_library(paths, [tmp_path / "cli"], env={})
+    user.write_text("this is not TOML [", encoding="utf-8")
+    restored = library.with_original_of(library.routines[0]).routines[0]
+    assert restored.builtin
+    assert restored.shadows == ()
+
+
+def test_restoring_a_routine_that_shadowed_nothing_removes_it(paths: Paths, tmp_path: Path) -> None:
+    write_routine(tmp_path / "cli", "only-mine", "Only Mine")
+    library = load_library(paths, [tmp_path / "cli"], env={})
+    mine = library.get("only-mine")
+    assert mine is not None
+    assert library.with_original_of(mine).ids == BUILTIN_IDS

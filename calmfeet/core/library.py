@@ -30,6 +30,24 @@ class Library:
     def get(self, routine_id: str) -> Routine | None:
         return next((r for r in self.routines if r.id == routine_id), None)
 
+    def with_routine(self, routine: Routine) -> Library:
+        """A new library where `routine` takes the place of the one with its id (or comes
+        last if there was none); a new object, so whoever watches the library sees a change."""
+        if self.get(routine.id) is None:
+            return replace(self, routines=[*self.routines, routine])
+        routines = [routine if r.id == routine.id else r for r in self.routines]
+        return replace(self, routines=routines)
+
+    def without(self, routine_id: str) -> Library:
+        """A new library with the routine gone; the others keep their places."""
+        return replace(self, routines=[r for r in self.routines if r.id != routine_id])
+
+    def with_original_of(self, routine: Routine) -> Library:
+        """After the person's version of `routine` is deleted: what it shadowed shows again,
+        read from that one file, or the routine leaves the list if it shadowed nothing."""
+        original = shadowed_routine(routine)
+        return self.with_routine(original) if original else self.without(routine.id)
+
     @property
     def ids(self) -> list[str]:
         return [r.id for r in self.routines]
@@ -87,6 +105,28 @@ def count_own_files(
         except OSError:
             total += 1 if source.folder.suffix == ".toml" else 0
     return total
+
+
+def _is_builtin_file(path: Path) -> bool:
+    return path.parent.resolve() == builtin_routines_dir().resolve()
+
+
+def shadowed_routine(routine: Routine) -> Routine | None:
+    """The routine as it would load without `routine`'s own file, reading only the files it
+    shadows, nearest first: the whole library is not read again for one routine.
+
+    A shadowed file that no longer loads is passed over, as `load_library` would do.
+    """
+    remaining = list(routine.shadows)
+    while remaining:
+        path = remaining.pop()
+        builtin = _is_builtin_file(path)
+        try:
+            below = load_routine(path, path.name if builtin else str(path), builtin=builtin)
+        except RoutineFileError:
+            continue
+        return replace(below, id=routine.id, shadows=tuple(remaining))
+    return None
 
 
 def load_library(
