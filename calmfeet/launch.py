@@ -59,7 +59,7 @@ def cmd_history(paths: Paths, as_json: bool, limit: int | None, out: TextIO, err
 
 
 def _wants_ascii(flag: bool) -> bool:
-    from calmfeet.core.footmap import unicode_supported
+    from calmfeet.core.glyphs import unicode_supported
 
     if flag:
         return True

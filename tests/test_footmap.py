@@ -16,8 +16,8 @@ from calmfeet.core.footmap import (
     describe,
     draw_feet,
     drawing_extent,
-    unicode_supported,
 )
+from calmfeet.core.glyphs import unicode_supported
 from calmfeet.core.model import FEET, ZONES
 from calmfeet.ui.theme_vars import THEME_VARIABLE_DEFAULTS
 from calmfeet.ui.widgets.footmap import FootMap

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import functools
-import os
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal, NamedTuple
 
@@ -243,18 +241,3 @@ def choose_size(width: int, height: int) -> DrawingSize | None:
         if width >= need_width and height >= need_height:
             return size
     return None
-
-
-def unicode_supported(env: Mapping[str, str] | None = None) -> bool:
-    """Whether the locale promises UTF-8; the first of LC_ALL, LC_CTYPE, LANG that is set wins.
-
-    An unset locale counts as UTF-8 because that is what nearly every modern terminal speaks,
-    and a C/POSIX locale is the usual sign of a bare console that cannot show block characters.
-    """
-    source = os.environ if env is None else env
-    for name in ("LC_ALL", "LC_CTYPE", "LANG"):
-        value = source.get(name, "")
-        if value:
-            lowered = value.lower()
-            return "utf-8" in lowered or "utf8" in lowered
-    return True

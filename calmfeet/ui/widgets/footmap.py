@@ -25,7 +25,7 @@ class FootMap(Widget):
 
     The feet are shown as seen when looking down at your own feet: left foot on the left, big
     toes on the inner sides facing each other. Set `ascii` from `--ascii` or
-    `calmfeet.core.footmap.unicode_supported()`.
+    `calmfeet.core.glyphs.wants_ascii()`.
 
     Lines are built once per (size, foot, zone, ascii, theme) and reused, so a step timer ticking
     beside the map costs nothing here.
