@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +12,13 @@ import pytest
 
 from calmfeet.cli import main
 from calmfeet.core import library as library_module
-from calmfeet.core.library import ENV_VAR, Library, load_library, routine_sources
+from calmfeet.core.library import (
+    ENV_VAR,
+    Library,
+    load_library,
+    routine_sources,
+    shadowed_routine,
+)
 from calmfeet.core.model import Routine
 from calmfeet.core.paths import Paths, builtin_routines_dir
 from calmfeet.core.routines import load_routine
@@ -285,11 +291,11 @@ def test_builtin_mirrored_steps_in_json(paths: Paths, capsys: pytest.CaptureFixt
 # --- changing one routine without reading every file again ------------------------------------
 
 
-def test_with_routine_and_without_leave_the_others_in_place(paths: Paths) -> None:
+def test_replace_and_without_leave_the_others_in_place(paths: Paths) -> None:
     library = load_library(paths, env={})
     target = library.routines[3]
-    renamed = replace(target, name="Renamed")
-    changed = library.with_routine(renamed)
+    renamed = dataclasses.replace(target, name="Renamed")
+    changed = library.replace(renamed)
     assert changed.ids == library.ids
     assert changed.routines[3].name == "Renamed"
     assert library.routines[3].name == target.name, "the old library is left as it was"
@@ -319,17 +325,16 @@ def test_restoring_a_builtin_reads_only_the_builtin_file(
 
     monkeypatch.setattr(library_module, "load_library", no_full_reload)
     monkeypatch.setattr(library_module, "load_routine", counting_load_routine)
-    restored = library.with_original_of(mine)
+    original = shadowed_routine(mine)
 
     builtin_file = builtin_routines_dir() / f"{target}.toml"
     assert read == [builtin_file]
-    assert restored.ids == library.ids, "it comes back where it stood"
-    original = restored.routines[1]
+    assert original is not None
     assert original.builtin
     assert original.source == builtin_file
     assert original.shadows == ()
-    expected = load_routine(builtin_file, builtin_file.name, builtin=True)
-    assert original == expected
+    assert original == load_routine(builtin_file, builtin_file.name, builtin=True)
+    assert library.replace(original).ids == library.ids, "it comes back where it stood"
 
 
 def test_restoring_one_layer_keeps_the_layers_below_it(paths: Paths, tmp_path: Path) -> None:
@@ -338,7 +343,8 @@ def test_restoring_one_layer_keeps_the_layers_below_it(paths: Paths, tmp_path: P
     user = write_routine(paths.routines_dir, target, "User")
     write_routine(tmp_path / "cli", target, "Option")
     library = load_library(paths, [tmp_path / "cli"], env={})
-    restored = library.with_original_of(library.routines[0]).routines[0]
+    restored = shadowed_routine(library.routines[0])
+    assert restored is not None
     assert restored.name == "User"
     assert restored.source == user
     assert not restored.builtin
@@ -352,14 +358,14 @@ def test_restoring_skips_a_shadowed_file_that_no_longer_loads(paths: Paths, tmp_
     write_routine(tmp_path / "cli", target, "Option")
     library = load_library(paths, [tmp_path / "cli"], env={})
     user.write_text("this is not TOML [", encoding="utf-8")
-    restored = library.with_original_of(library.routines[0]).routines[0]
+    restored = shadowed_routine(library.routines[0])
+    assert restored is not None
     assert restored.builtin
     assert restored.shadows == ()
 
 
-def test_restoring_a_routine_that_shadowed_nothing_removes_it(paths: Paths, tmp_path: Path) -> None:
+def test_a_routine_that_shadows_nothing_has_no_original(paths: Paths, tmp_path: Path) -> None:
     write_routine(tmp_path / "cli", "only-mine", "Only Mine")
-    library = load_library(paths, [tmp_path / "cli"], env={})
-    mine = library.get("only-mine")
+    mine = load_library(paths, [tmp_path / "cli"], env={}).get("only-mine")
     assert mine is not None
-    assert library.with_original_of(mine).ids == BUILTIN_IDS
+    assert shadowed_routine(mine) is None
