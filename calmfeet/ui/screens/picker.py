@@ -196,9 +196,7 @@ class PickerScreen(Screen[None]):
         )
 
     def _routine(self, routine_id: str | None) -> Routine | None:
-        if routine_id is None:
-            return None
-        return next((r for r in self._library_routines if r.id == routine_id), None)
+        return None if routine_id is None else self.library.get(routine_id)
 
     @property
     def highlighted(self) -> Routine | None:
