@@ -368,7 +368,9 @@ def test_file_of_exactly_the_limit_is_read(tmp_path: Path) -> None:
 
 def test_non_utf8_file_is_refused_with_the_line_of_the_bad_byte(tmp_path: Path) -> None:
     path = write(tmp_path, "latin1.toml", 'primary = "#88aabb"\n# caf\u00e9\n'.encode("latin-1"))
-    assert problems_of(path) == [f"{path}:2: file: is not UTF-8 text (byte 0xe9 cannot be decoded)"]
+    assert problems_of(path) == [
+        f"{path}:2: file: is not UTF-8 text (byte 0xe9 at offset 25); save it as UTF-8"
+    ]
 
 
 @pytest.mark.parametrize("opener", ["[", "{ a = "])
@@ -388,7 +390,7 @@ def test_missing_file_and_folder_are_reported_not_raised(tmp_path: Path) -> None
     assert problems_of(missing) == [f"{missing}:1: file: cannot be read: no such file"]
     folder = tmp_path / "folder.toml"
     folder.mkdir()
-    assert problems_of(folder) == [f"{folder}:1: file: cannot be read: not a regular file"]
+    assert problems_of(folder) == [f"{folder}:1: file: is a folder, not a theme file"]
 
 
 def test_theme_file_error_message_lists_every_problem(tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ from types import TracebackType
 from typing import Any
 
 from calmfeet.core.clock import Clock, SystemClock
+from calmfeet.core.files import move_aside
 from calmfeet.core.model import format_clock
 
 BUSY_TIMEOUT_SECONDS = 10.0
@@ -347,18 +348,8 @@ class History:
         return None
 
     def _move_aside_and_restart(self, reason: str) -> sqlite3.Connection:
-        stamp = datetime.fromtimestamp(self._clock.wall(), timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-        target = self.path.with_name(f"{self.path.name}.corrupt-{stamp}")
-        counter = 1
-        while target.exists():
-            target = self.path.with_name(f"{self.path.name}.corrupt-{stamp}-{counter}")
-            counter += 1
         try:
-            self.path.replace(target)
-            for suffix in ("-wal", "-shm"):
-                extra = self.path.with_name(self.path.name + suffix)
-                if extra.exists():
-                    extra.replace(target.with_name(target.name + suffix))
+            target = move_aside(self.path, self._clock.wall(), companions=("-wal", "-shm"))
         except OSError as error:
             return self._fall_back_to_memory(
                 f"{self.path.name} could not be opened ({reason}) and could not be moved aside"

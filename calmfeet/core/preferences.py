@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
 import errno
-import os
 import re
-import tempfile
-import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -19,6 +15,15 @@ import tomli_w
 
 from calmfeet.core.breathing import DEFAULT_PATTERN
 from calmfeet.core.clock import Clock, SystemClock
+from calmfeet.core.files import (
+    FileTrouble,
+    NotUtf8Text,
+    decode_utf8,
+    move_aside,
+    read_capped,
+    remove_leftover_temp_files,
+    write_atomically,
+)
 from calmfeet.core.paths import Paths
 
 SCHEMA_VERSION = 1
@@ -28,8 +33,6 @@ HEADER = (
     "# calmfeet preferences, rewritten by calmfeet whenever they change.\n"
     "# Keys calmfeet does not know are kept; comments are not.\n"
 )
-_TEMP_PREFIX = ".preferences.toml."
-_TEMP_SUFFIX = ".tmp"
 
 
 @dataclass(frozen=True)
@@ -120,13 +123,10 @@ def _check(key: str, kind: _Kind, value: object) -> tuple[object, str | None]:
 
 
 def _decode(data: bytes) -> tuple[str, dict[str, object]]:
-    if len(data) > MAX_BYTES:
-        raise _Unusable("it is larger than 1 MiB")
     try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise _Unusable(f"not UTF-8 text at byte {error.start}") from None
-    text = text.removeprefix("\ufeff")
+        text = decode_utf8(data)
+    except NotUtf8Text as error:
+        raise _Unusable(f"not UTF-8 text at byte {error.offset}") from None
     try:
         return text, tomli.loads(text)
     except tomli.TOMLDecodeError as error:
@@ -190,12 +190,15 @@ class _Disk:
 
 def _read_file(path: Path) -> _Disk:
     try:
-        with open(path, "rb") as file:
-            data = file.read(MAX_BYTES + 1)
-    except FileNotFoundError:
-        return _Disk("missing", Preferences())
-    except OSError as error:
-        return _Disk("unreadable", Preferences(), error.strerror or str(error))
+        data = read_capped(path, MAX_BYTES)
+    except FileTrouble as trouble:
+        if trouble.kind == "missing":
+            return _Disk("missing", Preferences())
+        if trouble.kind == "too-big":
+            return _Disk("corrupt", Preferences(), "it is larger than 1 MiB")
+        # A pipe, a device or a folder in its place is the person's: never moved or replaced.
+        reason = f"it is {trouble.what}" if trouble.kind == "not-a-file" else trouble.reason
+        return _Disk("unreadable", Preferences(), reason)
     try:
         text, table = _decode(data)
         if _schema_version(table) > SCHEMA_VERSION:
@@ -214,50 +217,6 @@ def _read_file(path: Path) -> _Disk:
 
 class _NotSaved(Exception):
     """Saving failed for a reason the person should be told, in these words."""
-
-
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        written = os.write(fd, view)
-        view = view[written:]
-
-
-def _fsync_folder(folder: Path) -> None:
-    """Make the rename itself durable; not every platform lets a folder be opened."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        with contextlib.suppress(OSError):
-            os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    """Readers see the old file or the new one, never half of either, even after a crash."""
-    fd, temp_name = tempfile.mkstemp(dir=path.parent, prefix=_TEMP_PREFIX, suffix=_TEMP_SUFFIX)
-    try:
-        try:
-            _write_all(fd, data)
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(temp_name, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp_name)
-        raise
-    _fsync_folder(path.parent)
-
-
-def _remove_orphans(folder: Path) -> None:
-    """Temp files left by a calmfeet that died mid-save; only called while holding the lock."""
-    for orphan in folder.glob(f"{_TEMP_PREFIX}*{_TEMP_SUFFIX}"):
-        with contextlib.suppress(OSError):
-            orphan.unlink()
 
 
 def _os_error_message(error: OSError, folder: Path) -> str:
@@ -350,7 +309,7 @@ class PreferencesStore:
         Called with the lock held. Raises OSError when the folder will not allow it, so the
         caller does not write over the file either.
         """
-        aside = self._move_aside()
+        aside = move_aside(self.file, self._clock.wall())
         kept = (
             "using defaults"
             if disk.prefs == Preferences()
@@ -361,26 +320,6 @@ class PreferencesStore:
             f"in {self.file.parent}; {kept}"
         )
         return _Disk("missing", disk.prefs)
-
-    def _move_aside(self) -> Path:
-        stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(self._clock.wall()))
-        base = f"{self.file.name}.corrupt-{stamp}"
-        for attempt in range(1, 1000):
-            aside = self.file.with_name(base if attempt == 1 else f"{base}-{attempt}")
-            try:
-                os.link(self.file, aside)  # fails rather than overwrite an earlier copy
-            except FileExistsError:
-                continue
-            except OSError as error:
-                if error.errno in (errno.EACCES, errno.EROFS, errno.ENOSPC, errno.ENOENT):
-                    raise
-                if aside.exists():  # no hard links here (FAT, some network shares)
-                    continue
-                os.rename(self.file, aside)
-                return aside
-            os.unlink(self.file)
-            return aside
-        raise OSError(errno.EEXIST, "too many set-aside copies", str(self.file))
 
     def _refuse_writes_if_needed(self, disk: _Disk) -> None:
         if disk.state == "newer":
@@ -428,12 +367,15 @@ class PreferencesStore:
             if disk.state in ("newer", "unreadable"):
                 self._refuse_writes_if_needed(disk)
                 return
-            _remove_orphans(self.file.parent)
+            remove_leftover_temp_files(self.file)
             data = to_toml(self.current).encode("utf-8")
-            _write_atomically(self.file, data)
-            with open(self.file, "rb") as file:
-                if file.read(len(data) + 1) != data:
-                    raise _NotSaved(f"Preferences cannot be saved: {self.file} did not read back")
+            write_atomically(self.file, data)
+            try:
+                read_back = read_capped(self.file, len(data))
+            except FileTrouble:
+                read_back = b""
+            if read_back != data:
+                raise _NotSaved(f"Preferences cannot be saved: {self.file} did not read back")
         self._disk = self.current
         self._unsaved = []
         self.save_error = None

@@ -18,6 +18,7 @@ from calmfeet.core.breathing import (
     PatternError,
     parse_pattern,
 )
+from calmfeet.core.files import FileTrouble, NotUtf8Text, decode_utf8, read_capped
 from calmfeet.core.model import FEET, FOCUS_TAGS, ZONES, Routine, Step
 
 MAX_FILE_BYTES = 1024 * 1024
@@ -388,58 +389,25 @@ def _parse_step(
 def read_routine_text(path: Path, display: str | None = None) -> str:
     """The file's text, refusing what is too big, unreadable or not UTF-8 before parsing."""
     shown = display or path.name
+
+    def refuse(message: str, line: int = 1) -> RoutineFileError:
+        return RoutineFileError(path, [RoutineProblem(shown, line, "file", message)])
+
     try:
-        if path.is_dir():
-            raise RoutineFileError(
-                path, [RoutineProblem(shown, 1, "file", "is a folder, not a routine file")]
+        data = read_capped(path, MAX_FILE_BYTES)
+    except FileTrouble as trouble:
+        if trouble.kind == "not-a-file":
+            raise refuse(f"is {trouble.what}, not a routine file") from None
+        if trouble.kind == "too-big":
+            size = (
+                "larger than 1 MiB" if trouble.size is None else f"{trouble.size / 1048576:.1f} MiB"
             )
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise RoutineFileError(
-                path,
-                [
-                    RoutineProblem(
-                        shown,
-                        1,
-                        "file",
-                        f"is {size / 1048576:.1f} MiB; a routine file can be at most 1 MiB",
-                    )
-                ],
-            )
-        with path.open("rb") as handle:
-            data = handle.read(MAX_FILE_BYTES + 1)
-    except OSError as error:
-        reason = error.strerror or str(error)
-        raise RoutineFileError(
-            path, [RoutineProblem(shown, 1, "file", f"cannot be read: {reason}")]
-        ) from None
-    if len(data) > MAX_FILE_BYTES:
-        raise RoutineFileError(
-            path,
-            [
-                RoutineProblem(
-                    shown, 1, "file", "is larger than 1 MiB; a routine file can be at most 1 MiB"
-                )
-            ],
-        )
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]  # a byte-order mark from a Windows editor is harmless
+            raise refuse(f"is {size}; a routine file can be at most 1 MiB") from None
+        raise refuse(trouble.reason) from None
     try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        raise RoutineFileError(
-            path,
-            [
-                RoutineProblem(
-                    shown,
-                    line,
-                    "file",
-                    f"is not UTF-8 text (byte 0x{data[error.start]:02x} at offset {error.start});"
-                    " save it as UTF-8",
-                )
-            ],
-        ) from None
+        return decode_utf8(data)
+    except NotUtf8Text as error:
+        raise refuse(str(error), error.line) from None
 
 
 def load_routine(path: Path, display: str | None = None, *, builtin: bool = False) -> Routine:

@@ -18,6 +18,7 @@ from textual.css.tokenizer import TokenError
 from textual.design import ColorSystem
 from textual.theme import Theme
 
+from calmfeet.core.files import FileTrouble, NotUtf8Text, decode_utf8, read_capped
 from calmfeet.core.paths import builtin_themes_dir
 from calmfeet.ui.theme_vars import THEME_VARIABLE_DEFAULTS
 
@@ -359,33 +360,23 @@ def _build_theme(data: dict[str, object], stem: str, problems: _Problems) -> The
 
 def _read_text(path: Path, problems: _Problems) -> str | None:
     try:
-        if not path.is_file():
-            what = "no such file" if not path.exists() else "not a regular file"
-            problems.add("file", f"cannot be read: {what}", line=1)
-            return None
-        size = path.stat().st_size
-        if size > MAX_THEME_BYTES:
-            problems.add("file", _too_big(size), line=1)
-            return None
-        with path.open("rb") as stream:
-            data = stream.read(MAX_THEME_BYTES + 1)
-    except OSError as error:
-        problems.add("file", f"cannot be read: {error.strerror or error}", line=1)
-        return None
-    if len(data) > MAX_THEME_BYTES:  # it grew after stat()
-        problems.add("file", _too_big(len(data)), line=1)
+        data = read_capped(path, MAX_THEME_BYTES)
+    except FileTrouble as trouble:
+        if trouble.kind == "missing":
+            message = "cannot be read: no such file"
+        elif trouble.kind == "not-a-file":
+            message = f"is {trouble.what}, not a theme file"
+        elif trouble.kind == "too-big":
+            message = _too_big(MAX_THEME_BYTES + 1 if trouble.size is None else trouble.size)
+        else:
+            message = trouble.reason
+        problems.add("file", message, line=1)
         return None
     try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        problems.add(
-            "file",
-            f"is not UTF-8 text (byte 0x{data[error.start]:02x} cannot be decoded)",
-            line=line,
-        )
+        return decode_utf8(data)
+    except NotUtf8Text as error:
+        problems.add("file", str(error), line=error.line)
         return None
-    return text.removeprefix("\ufeff")
 
 
 def _too_big(size: int) -> str:
@@ -458,9 +449,10 @@ def _load_folder(folder: Path, origin: Origin, catalog: ThemeCatalog) -> list[Lo
 
 
 def _quiet_read(path: Path) -> str:
+    """The text of a file already loaded once, only to point at a line; "" if it went away."""
     try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
+        return decode_utf8(read_capped(path, MAX_THEME_BYTES))
+    except (FileTrouble, NotUtf8Text):
         return ""
 
 
