@@ -9,7 +9,8 @@ from pathlib import Path
 
 from calmfeet.core.model import Routine
 from calmfeet.core.paths import Paths, builtin_routines_dir
-from calmfeet.core.routines import RoutineFileError, RoutineProblem, load_routine
+from calmfeet.core.problems import Problem
+from calmfeet.core.routines import RoutineFileError, load_routine
 
 ENV_VAR = "CALMFEET_ROUTINES"
 
@@ -65,12 +66,12 @@ def _routine_files(source: RoutineSource, failures: list[RoutineFileError]) -> l
         entries = sorted(os.scandir(folder), key=lambda e: e.name)
     except FileNotFoundError:
         if source.kind in ("--routines", ENV_VAR):
-            problem = RoutineProblem(str(folder), 1, "folder", f"not found (from {source.kind})")
+            problem = Problem(str(folder), 1, "folder", f"not found (from {source.kind})")
             failures.append(RoutineFileError(folder, [problem]))
         return []
     except OSError as error:
         reason = error.strerror or str(error)
-        problem = RoutineProblem(str(folder), 1, "folder", f"cannot be read: {reason}")
+        problem = Problem(str(folder), 1, "folder", f"cannot be read: {reason}")
         failures.append(RoutineFileError(folder, [problem]))
         return []
     return [Path(entry.path) for entry in entries if entry.name.endswith(".toml")]
