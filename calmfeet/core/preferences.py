@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import errno
-import re
+import typing
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import filelock
 import tomli
@@ -25,6 +25,7 @@ from calmfeet.core.files import (
     write_atomically,
 )
 from calmfeet.core.paths import Paths
+from calmfeet.core.problems import KeyLines, describe_value
 
 SCHEMA_VERSION = 1
 MAX_BYTES = 1024 * 1024
@@ -37,44 +38,41 @@ HEADER = (
 
 @dataclass(frozen=True)
 class Preferences:
-    """What calmfeet remembers between runs; `Preferences()` is a first run."""
+    """What calmfeet remembers between runs; `Preferences()` is a first run.
+
+    This declaration is the file's schema: each field but `extra` is one key, its type hint
+    says what the key may hold, and the file lists the keys in this order.
+    `str | None` means "left out of the file when None" (TOML has no null);
+    `tuple[str, ...]` is a list of routine ids, kept in order without repeats.
+    """
 
     theme: str | None = None
-    order: tuple[str, ...] = ()
-    favourites: tuple[str, ...] = ()
-    hidden: tuple[str, ...] = ()
-    last_routine: str | None = None
     breathing: str = DEFAULT_PATTERN
     bell: bool = True
     reduced_motion: bool = False
+    last_routine: str | None = None
+    order: tuple[str, ...] = ()
+    favourites: tuple[str, ...] = ()
+    hidden: tuple[str, ...] = ()
     confirmed_cautions: tuple[str, ...] = ()
     extra: dict[str, object] = field(default_factory=dict, hash=False)
     """Keys this calmfeet does not know (a newer one wrote them, or a person did): kept."""
-
-    def is_favourite(self, routine_id: str) -> bool:
-        return routine_id in self.favourites
-
-    def is_hidden(self, routine_id: str) -> bool:
-        return routine_id in self.hidden
 
     def caution_confirmed(self, routine_id: str) -> bool:
         return routine_id in self.confirmed_cautions
 
 
 Change = Callable[[Preferences], Preferences]
-_Kind = Literal["text", "optional_text", "flag", "ids"]
-_FIELDS: dict[str, _Kind] = {
-    "theme": "optional_text",
-    "order": "ids",
-    "favourites": "ids",
-    "hidden": "ids",
-    "last_routine": "optional_text",
-    "breathing": "text",
-    "bell": "flag",
-    "reduced_motion": "flag",
-    "confirmed_cautions": "ids",
-}
-KNOWN_KEYS = frozenset({"schema_version", *_FIELDS})
+
+
+def _setting_types() -> dict[str, object]:
+    """Each key of the file and the type its value must have, read off `Preferences`."""
+    hints = typing.get_type_hints(Preferences)
+    return {f.name: hints[f.name] for f in fields(Preferences) if f.name != "extra"}
+
+
+_SETTINGS = _setting_types()
+KNOWN_KEYS = frozenset({"schema_version", *_SETTINGS})
 
 
 # --- reading and checking ---------------------------------------------------------------
@@ -84,39 +82,28 @@ class _Unusable(Exception):
     """The bytes on disk cannot become preferences; the message says why, for a person."""
 
 
-def _describe(value: object) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return repr(value) if len(value) <= 20 else "a long string"
-    if isinstance(value, (list, tuple)):
-        return "a list"
-    if isinstance(value, dict):
-        return "a table"
-    return type(value).__name__
-
-
-def _line_of(text: str, key: str) -> int | None:
-    match = re.search(rf"^[ \t]*[\"']?{re.escape(key)}[\"']?[ \t]*=", text, re.MULTILINE)
-    return text.count("\n", 0, match.start()) + 1 if match else None
-
-
-def _check(key: str, kind: _Kind, value: object) -> tuple[object, str | None]:
+def _check(key: str, expected: object, value: object) -> tuple[object, str | None]:
     """The value as Preferences holds it, or an error in a person's words."""
-    if kind == "flag":
+    if expected is bool:
         if isinstance(value, bool):
             return value, None
-        return None, f"{key} must be true or false, not {_describe(value)}"
-    if kind in ("text", "optional_text"):
+        return None, f"{key} must be true or false, not {describe_value(value)}"
+    if typing.get_origin(expected) is tuple:
+        return _check_ids(key, value)
+    if expected is str or expected == (str | None):
         if isinstance(value, str):
             return value, None
-        return None, f"{key} must be a quoted string, not {_describe(value)}"
+        return None, f"{key} must be a quoted string, not {describe_value(value)}"
+    raise TypeError(f"Preferences.{key}: no reading for {expected!r}")  # a new field's bug
+
+
+def _check_ids(key: str, value: object) -> tuple[object, str | None]:
     if not isinstance(value, list):
-        return None, f"{key} must be a list of routine ids, not {_describe(value)}"
+        return None, f"{key} must be a list of routine ids, not {describe_value(value)}"
     ids: list[str] = []
     for item in value:
         if not isinstance(item, str):
-            return None, f"{key} must hold only quoted routine ids, not {_describe(item)}"
+            return None, f"{key} must hold only quoted routine ids, not {describe_value(item)}"
         if item not in ids:
             ids.append(item)
     return tuple(ids), None
@@ -139,40 +126,36 @@ def _decode(data: bytes) -> tuple[str, dict[str, object]]:
 def _schema_version(table: dict[str, object]) -> int:
     version = table.get("schema_version", SCHEMA_VERSION)
     if isinstance(version, bool) or not isinstance(version, int) or version < 1:
-        raise _Unusable(f"schema_version must be a whole number from 1, not {_describe(version)}")
+        raise _Unusable(
+            f"schema_version must be a whole number from 1, not {describe_value(version)}"
+        )
     return version
 
 
 def _from_table(text: str, table: dict[str, object], strict: bool) -> Preferences:
     """Known keys checked, unknown ones kept; `strict=False` skips bad keys instead."""
-    values: dict[str, object] = {}
-    for key, kind in _FIELDS.items():
+    values: dict[str, Any] = {}  # each value already checked against its field's type
+    for key, expected in _SETTINGS.items():
         if key not in table:
             continue
-        value, error = _check(key, kind, table[key])
+        value, error = _check(key, expected, table[key])
         if error is None:
             values[key] = value
         elif strict:
-            line = _line_of(text, key)
+            line = KeyLines(text).find((key,))
             raise _Unusable(f"line {line}: {error}" if line else error)
     extra = {key: value for key, value in table.items() if key not in KNOWN_KEYS}
-    return Preferences(extra=extra, **values)  # type: ignore[arg-type]
+    return replace(Preferences(extra=extra), **values)
 
 
 def to_toml(prefs: Preferences) -> str:
-    """The file's text; None means the key is left out (TOML has no null)."""
+    """The file's text, keys in the order `Preferences` declares them."""
     table: dict[str, object] = {"schema_version": SCHEMA_VERSION}
-    if prefs.theme is not None:
-        table["theme"] = prefs.theme
-    table["breathing"] = prefs.breathing
-    table["bell"] = prefs.bell
-    table["reduced_motion"] = prefs.reduced_motion
-    if prefs.last_routine is not None:
-        table["last_routine"] = prefs.last_routine
-    table["order"] = list(prefs.order)
-    table["favourites"] = list(prefs.favourites)
-    table["hidden"] = list(prefs.hidden)
-    table["confirmed_cautions"] = list(prefs.confirmed_cautions)
+    for key in _SETTINGS:
+        value = getattr(prefs, key)
+        if value is None:
+            continue
+        table[key] = list(value) if isinstance(value, tuple) else value
     for key, value in prefs.extra.items():
         if key not in KNOWN_KEYS:
             table[key] = value
@@ -409,9 +392,6 @@ class PreferencesStore:
 
     def set_last_routine(self, routine_id: str | None) -> Preferences:
         return self.update(lambda p: replace(p, last_routine=routine_id))
-
-    def set_breathing(self, pattern: str) -> Preferences:
-        return self.update(lambda p: replace(p, breathing=pattern))
 
     def set_bell(self, on: bool) -> Preferences:
         return self.update(lambda p: replace(p, bell=on))
