@@ -6,19 +6,22 @@ import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Final, Literal
 
 from calmfeet.core.model import Routine
 from calmfeet.core.paths import Paths, builtin_routines_dir
 from calmfeet.core.problems import Problem
 from calmfeet.core.routines import RoutineFileError, load_routine
 
-ENV_VAR = "CALMFEET_ROUTINES"
+ENV_VAR: Final = "CALMFEET_ROUTINES"
+SourceKind = Literal["built-in", "user", "--routines", "CALMFEET_ROUTINES"]
+"""Where a folder of routines came from; the last is ENV_VAR (mypy checks it is the same)."""
 
 
 @dataclass(frozen=True)
 class RoutineSource:
     folder: Path
-    kind: str  # "built-in", "user", "--routines" or ENV_VAR
+    kind: SourceKind
 
 
 @dataclass

@@ -6,6 +6,7 @@ import math
 import re
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TypeVar
 
 import tomli
 
@@ -16,7 +17,7 @@ from calmfeet.core.breathing import (
     parse_pattern,
 )
 from calmfeet.core.files import FileTrouble, NotUtf8Text, decode_utf8, read_capped
-from calmfeet.core.model import FEET, FOCUS_TAGS, ZONES, Routine, Step
+from calmfeet.core.model import FEET, FOCUS_TAGS, ZONES, Foot, Routine, Step
 from calmfeet.core.problems import KeyPath, Problem, Problems, describe_value, did_you_mean
 
 MAX_FILE_BYTES = 1024 * 1024
@@ -38,6 +39,7 @@ STEP_KEYS = (
 )
 DURATION_KEYS = ("seconds", "duration", "breaths")
 
+Choice = TypeVar("Choice", bound=str)
 _DURATION = re.compile(
     r"^\s*(?:(\d+(?:\.\d+)?)\s*h)?\s*(?:(\d+(?:\.\d+)?)\s*m)?\s*(?:(\d+(?:\.\d+)?)\s*s)?\s*$"
 )
@@ -107,10 +109,11 @@ class _Checker:
         self,
         table: Mapping[str, object],
         key: str,
-        options: tuple[str, ...],
+        options: tuple[Choice, ...],
         step: int | None,
-        default: str,
-    ) -> str:
+        default: Choice,
+    ) -> Choice:
+        """The value if it is one of `options` (typed as they are), else `default` and a problem."""
         if key not in table:
             self.add(key, f"is required: one of {', '.join(options)}", step, line_key="title")
             return default
@@ -119,7 +122,7 @@ class _Checker:
             shown = _shown_choice(value, options)
             self.add(key, f"must be one of {', '.join(options)}, got {shown}", step)
             return default
-        return value
+        return options[options.index(value)]  # the option itself: a Foot, not just any str
 
     def pattern(
         self, table: Mapping[str, object], step: int | None, fallback: BreathingPattern | None
@@ -299,7 +302,7 @@ def _parse_step(
     step = Step(title=title, seconds=seconds, foot=foot, zone=zone, how=how, breathing=pattern)
     if not mirror:
         return [step]
-    other = "right" if foot == "left" else "left"
+    other: Foot = "right" if foot == "left" else "left"
     return [step, Step(title, seconds, other, zone, how, pattern, mirror_of=index)]
 
 
