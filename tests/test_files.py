@@ -10,6 +10,7 @@ import errno
 import os
 import socket
 from collections.abc import Iterator
+from datetime import datetime, timezone
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -24,6 +25,7 @@ from calmfeet.core.files import (
     read_capped,
     write_atomically,
 )
+from calmfeet.core.history import History, SessionRecord
 from calmfeet.core.library import load_library
 from calmfeet.core.paths import Paths, builtin_routines_dir
 from calmfeet.core.preferences import Preferences, PreferencesStore
@@ -302,3 +304,19 @@ def test_named_pipe_as_preferences_gives_defaults_a_notice_and_is_never_replaced
     assert store.set_theme("night").theme == "night"  # kept in memory for this run
     assert fifo.is_fifo(), "the person's pipe is still there, not moved or written over"
     assert listing(paths.config_dir) <= {"preferences.toml", "preferences.toml.lock"}
+
+
+def test_named_pipe_as_the_history_file_keeps_history_in_memory_and_leaves_the_pipe(
+    paths: Paths,
+) -> None:
+    fifo = make_fifo(paths.history_db)
+    started = datetime(2024, 5, 6, 7, 8, 9, tzinfo=timezone.utc)
+    with History(fifo) as history:
+        history.record(SessionRecord("plain", "Plain", started, 30.0, 1, True))
+        assert [record.routine for record in history.all()] == ["plain"]
+    assert history.in_memory
+    assert history.notices == [
+        f"{fifo} is a named pipe, not a history file; history is kept in memory and will be"
+        " lost when calmfeet closes"
+    ]
+    assert fifo.is_fifo()

@@ -63,6 +63,17 @@ def describe_file_type(mode: int) -> str | None:
     return "not a regular file"
 
 
+def not_a_regular_file(path: Path) -> str | None:
+    """What `path` is if not a regular file ("a named pipe"), found without opening it.
+
+    None for a regular file, or one that cannot be looked at: the open after will say why.
+    """
+    try:
+        return describe_file_type(os.stat(path).st_mode)
+    except OSError:
+        return None
+
+
 def _not_a_file(what: str) -> FileTrouble:
     return FileTrouble("not-a-file", f"is {what}, not a file", what=what)
 

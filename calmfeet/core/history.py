@@ -13,7 +13,7 @@ from types import TracebackType
 from typing import Any
 
 from calmfeet.core.clock import Clock, SystemClock
-from calmfeet.core.files import move_aside
+from calmfeet.core.files import move_aside, not_a_regular_file
 from calmfeet.core.model import format_clock
 
 BUSY_TIMEOUT_SECONDS = 10.0
@@ -308,6 +308,9 @@ class History:
     def _open_file(self) -> sqlite3.Connection:
         """Open (or create) the file, moving a damaged or foreign one aside first."""
         if self.path.exists():
+            what = not_a_regular_file(self.path)
+            if what is not None:  # SQLite would wait forever on a pipe; leave it be
+                return self._fall_back_to_memory(f"{self.path} is {what}, not a history file")
             reason = self._probe()
             if reason is not None:
                 return self._move_aside_and_restart(reason)
