@@ -13,12 +13,13 @@ from typing import Any, TextIO
 
 from calmfeet import __version__
 from calmfeet.core.glyphs import display_width, fit_encoding, pad, plural
-from calmfeet.core.library import ordered_library
-from calmfeet.core.model import Routine, format_clock, format_minutes
+from calmfeet.core.library import is_routine_file_name, ordered_library
+from calmfeet.core.model import format_clock, format_minutes
 from calmfeet.core.paths import Paths, default_paths
 from calmfeet.core.preferences import PreferencesStore
 from calmfeet.core.routines import RoutineFileError, load_routine
 from calmfeet.exit_codes import EXIT_INTERRUPTED, EXIT_INVALID, EXIT_OK, EXIT_USAGE
+from calmfeet.reports import format_history_text, history_rows_json, routine_json
 
 
 class UsageError(Exception):
@@ -156,35 +157,6 @@ def _main(argv: Sequence[str] | None, paths: Paths, out: TextIO, err: TextIO) ->
     return run_app(args, paths, err)
 
 
-def routine_json(routine: Routine) -> dict[str, object]:
-    return {
-        "id": routine.id,
-        "name": routine.name,
-        "summary": routine.summary,
-        "focus": list(routine.focus),
-        "seconds": _number(routine.total_seconds),
-        "breathing": routine.breathing.name,
-        "caution": routine.caution,
-        "source": str(routine.source),
-        "builtin": routine.builtin,
-        "shadows": [str(p) for p in routine.shadows],
-        "steps": [
-            {
-                "title": step.title,
-                "seconds": _number(step.seconds),
-                "foot": step.foot,
-                "zone": step.zone,
-                "breathing": step.breathing.name,
-            }
-            for step in routine.steps
-        ],
-    }
-
-
-def _number(value: float) -> int | float:
-    return int(value) if float(value).is_integer() else round(value, 2)
-
-
 def cmd_list(
     paths: Paths, extra_dirs: Sequence[Path], as_json: bool, out: TextIO, err: TextIO
 ) -> int:
@@ -227,7 +199,7 @@ def _validate_targets(targets: Sequence[str]) -> list[Path]:
         target = Path(raw)
         try:
             if target.is_dir() and target.suffix != ".toml":
-                found = sorted(p for p in target.glob("*.toml") if not p.name.startswith("."))
+                found = sorted(p for p in target.glob("*.toml") if is_routine_file_name(p.name))
                 if not found:
                     raise UsageError(f"{target}: no .toml files in this folder")
                 files.extend(found)
@@ -286,7 +258,7 @@ def cmd_themes(paths: Paths, out: TextIO, err: TextIO) -> int:
 
 
 def cmd_history(paths: Paths, as_json: bool, limit: int | None, out: TextIO, err: TextIO) -> int:
-    from calmfeet.core.history import History, format_history_text, history_rows_json
+    from calmfeet.core.history import History
 
     if limit is not None and limit < 1:
         print("calmfeet: --limit must be 1 or more", file=err)

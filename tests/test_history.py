@@ -16,11 +16,10 @@ from calmfeet.core.history import (
     SCHEMA_VERSION,
     History,
     SessionRecord,
-    format_history_text,
-    history_rows_json,
     local_utc_offset_minutes,
 )
 from calmfeet.core.paths import Paths
+from calmfeet.reports import format_history_text, history_rows_json
 
 T0 = datetime(2024, 3, 10, 8, 0, tzinfo=timezone.utc)
 

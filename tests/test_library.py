@@ -15,6 +15,7 @@ from calmfeet.core import library as library_module
 from calmfeet.core.library import (
     ENV_VAR,
     Library,
+    count_own_files,
     load_library,
     routine_sources,
     shadowed_routine,
@@ -369,3 +370,52 @@ def test_a_routine_that_shadows_nothing_has_no_original(paths: Paths, tmp_path: 
     mine = load_library(paths, [tmp_path / "cli"], env={}).get("only-mine")
     assert mine is not None
     assert shadowed_routine(mine) is None
+
+
+# --- what counts as a routine file ---------------------------------------------------------
+
+ONE_STEP = (
+    'name = "{name}"\nbreathing = "calm"\n'
+    '[[steps]]\ntitle = "Rub"\nseconds = 30\nfoot = "left"\nzone = "arch"\n'
+)
+
+
+def test_dotfiles_are_not_routines(paths: Paths, tmp_path: Path) -> None:
+    """An editor's hidden swap or backup copy is not a second routine (or a broken one)."""
+    folder = tmp_path / "dots"
+    folder.mkdir()
+    good = ONE_STEP.format(name="Real")
+    (folder / "real.toml").write_text(good, encoding="utf-8")
+    (folder / ".real.toml").write_text("not = [toml", encoding="utf-8")
+    library = load_library(paths, [folder], env={})
+    assert "real" in library.ids
+    assert library.failures == []
+    assert count_own_files(paths, [folder], env={}) == 1
+
+
+def test_a_folder_given_twice_does_not_shadow_itself(paths: Paths, tmp_path: Path) -> None:
+    folder = tmp_path / "twice"
+    folder.mkdir()
+    good = ONE_STEP.format(name="Mine")
+    (folder / "mine.toml").write_text(good, encoding="utf-8")
+    library = load_library(
+        paths, [folder, tmp_path / "twice" / ".." / "twice"], env={ENV_VAR: str(folder)}
+    )
+    mine = library.get("mine")
+    assert mine is not None
+    assert mine.shadows == ()
+
+
+def test_a_routine_file_named_breathe_is_refused_with_a_reason(
+    paths: Paths, tmp_path: Path
+) -> None:
+    """`breathe` is the id breathing-only sessions are kept under in the history."""
+    folder = tmp_path / "clash"
+    folder.mkdir()
+    good = ONE_STEP.format(name="Breathe")
+    (folder / "breathe.toml").write_text(good, encoding="utf-8")
+    library = load_library(paths, [folder], env={})
+    assert "breathe" not in library.ids
+    assert [line.split(": ", 1)[1] for line in library.problem_lines] == [
+        "file: the name breathe.toml is kept for `calmfeet breathe`; rename the file"
+    ]

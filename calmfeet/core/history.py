@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -14,7 +14,6 @@ from typing import Any
 
 from calmfeet.core.clock import Clock, SystemClock
 from calmfeet.core.files import move_aside, not_a_regular_file
-from calmfeet.core.model import format_clock
 
 BUSY_TIMEOUT_SECONDS = 10.0
 
@@ -393,65 +392,3 @@ class History:
         self.in_memory = True
         self.notices.append(f"{why}; {_IN_MEMORY_NOTE}")
         return memory
-
-
-def _round_seconds(seconds: float) -> int | float:
-    rounded = round(seconds, 1)
-    return int(rounded) if rounded == int(rounded) else rounded
-
-
-def history_rows_json(records: Iterable[SessionRecord]) -> list[dict[str, object]]:
-    """What `calmfeet history --json` prints: plain values, UTC times with a Z."""
-    return [
-        {
-            "routine": rec.routine,
-            "name": rec.name,
-            "started": format_utc(rec.started),
-            "seconds": _round_seconds(rec.seconds),
-            "steps_done": rec.steps_done,
-            "completed": rec.completed,
-        }
-        for rec in records
-    ]
-
-
-NAME_WIDTH = 32
-
-
-def _clip(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
-def format_history_text(records: Sequence[SessionRecord]) -> str:
-    """A table for `calmfeet history`, in the local time each session happened."""
-    if not records:
-        return "No sessions yet"
-    header = ("Date", "Time", "Routine", "Length", "Steps", "Result")
-    rows = [
-        (
-            rec.local_started.strftime("%a %Y-%m-%d"),
-            rec.local_started.strftime("%H:%M"),
-            _clip(rec.name, NAME_WIDTH),
-            format_clock(rec.seconds),
-            str(rec.steps_done),
-            "✓ completed" if rec.completed else "stopped early",
-        )
-        for rec in records
-    ]
-    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
-    right = {3, 4}  # numbers line up on the right
-
-    def line(cells: Sequence[str]) -> str:
-        parts = [
-            cell.rjust(widths[i]) if i in right else cell.ljust(widths[i])
-            for i, cell in enumerate(cells)
-        ]
-        return "  ".join(parts).rstrip()
-
-    total_minutes = round(sum(rec.seconds for rec in records) / 60)
-    count = len(records)
-    footer = (
-        f"{count} session{'s' if count != 1 else ''},"
-        f" {total_minutes} minute{'s' if total_minutes != 1 else ''} in all"
-    )
-    return "\n".join([line(header), *(line(row) for row in rows), "", footer])

@@ -70,7 +70,28 @@ def routine_sources(
         if entry.strip():
             sources.append(RoutineSource(Path(entry).expanduser(), ENV_VAR))
     sources.extend(RoutineSource(Path(d).expanduser(), "--routines") for d in extra_dirs)
-    return sources
+    return _first_of_each_folder(sources)
+
+
+def _first_of_each_folder(sources: list[RoutineSource]) -> list[RoutineSource]:
+    """A folder named twice (say the user folder also given as --routines) is read once, so
+    its routines never shadow themselves."""
+    seen: set[Path] = set()
+    kept: list[RoutineSource] = []
+    for source in sources:
+        try:
+            key = source.folder.resolve()
+        except (OSError, RuntimeError):  # a symlink loop: keep it, reading it will say why
+            key = source.folder.absolute()
+        if key not in seen:
+            seen.add(key)
+            kept.append(source)
+    return kept
+
+
+def is_routine_file_name(name: str) -> bool:
+    """`*.toml`, but not a dotfile (an editor's swap or backup file, a hidden draft)."""
+    return name.endswith(".toml") and not name.startswith(".")
 
 
 def _routine_files(source: RoutineSource, failures: list[RoutineFileError]) -> list[Path]:
@@ -89,7 +110,7 @@ def _routine_files(source: RoutineSource, failures: list[RoutineFileError]) -> l
         problem = Problem(str(folder), 1, "folder", f"cannot be read: {reason}")
         failures.append(RoutineFileError(folder, [problem]))
         return []
-    return [Path(entry.path) for entry in entries if entry.name.endswith(".toml")]
+    return [Path(entry.path) for entry in entries if is_routine_file_name(entry.name)]
 
 
 def count_own_files(
@@ -99,7 +120,9 @@ def count_own_files(
     total = 0
     for source in routine_sources(paths, extra_dirs, env)[1:]:
         try:
-            total += sum(1 for entry in os.scandir(source.folder) if entry.name.endswith(".toml"))
+            total += sum(
+                1 for entry in os.scandir(source.folder) if is_routine_file_name(entry.name)
+            )
         except OSError:
             total += 1 if source.folder.suffix == ".toml" else 0
     return total

@@ -19,6 +19,7 @@ from calmfeet.core.breathing import (
 from calmfeet.core.files import FileTrouble, NotUtf8Text, decode_utf8, read_capped
 from calmfeet.core.model import FEET, FOCUS_TAGS, ZONES, Foot, Routine, Step
 from calmfeet.core.problems import KeyPath, Problem, Problems, describe_value, did_you_mean
+from calmfeet.core.session import BREATHING_ONLY_ID
 
 MAX_FILE_BYTES = 1024 * 1024
 MAX_STEP_SECONDS = 3600.0
@@ -333,6 +334,9 @@ def read_routine_text(path: Path, display: str | None = None) -> str:
 def load_routine(path: Path, display: str | None = None, *, builtin: bool = False) -> Routine:
     """Load one routine file; RoutineFileError holds every problem found."""
     shown = display or str(path)
+    if path.stem == BREATHING_ONLY_ID:
+        message = f"the name {path.name} is kept for `calmfeet breathe`; rename the file"
+        raise RoutineFileError(path, [Problem(shown, 1, "file", message)])
     text = read_routine_text(path, shown)
     routine = parse_routine(text, path.stem, shown, path)
     if builtin:
