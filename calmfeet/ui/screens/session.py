@@ -17,6 +17,7 @@ from textual.widgets import Digits, Footer, Static
 from calmfeet.core.clock import Clock, SystemClock
 from calmfeet.core.footmap import FOOT_WORDS, ZONE_WORDS
 from calmfeet.core.model import Routine, Step, format_clock
+from calmfeet.core.pacer_frames import seconds_to_next_frame
 from calmfeet.core.session import (
     RoutineFinished,
     Session,
@@ -26,7 +27,7 @@ from calmfeet.core.session import (
 from calmfeet.ui.screens.complete import CompleteScreen
 from calmfeet.ui.screens.confirm import ConfirmScreen
 from calmfeet.ui.widgets.footmap import FootMap
-from calmfeet.ui.widgets.pacer import Pacer, seconds_to_next_frame
+from calmfeet.ui.widgets.pacer import Pacer
 from calmfeet.ui.widgets.step_progress import StepProgress
 
 MIN_SLEEP_SECONDS = 0.004
