@@ -17,7 +17,7 @@ from textual.widget import Widget
 from typing_extensions import Self
 
 from calmfeet.core.breathing import BreathingPattern, Phase, PhaseState
-from calmfeet.core.glyphs import whole_seconds
+from calmfeet.core.glyphs import glyphs_for, whole_seconds
 from calmfeet.core.pacer_frames import shown_level
 
 # Index k is the glyph that fills the left k eighths of a cell (index 0 is unused).
@@ -235,10 +235,11 @@ class Pacer(Widget):
         if not paused or self._state is None:
             if pattern is not self._pattern:
                 self._pattern = pattern
-                texts = (pattern.label, pattern.describe())
-                if self.ascii:
-                    texts = (texts[0].replace("·", "-"), texts[1].replace("·", "-"))
-                self._pattern_texts = texts
+                glyphs = glyphs_for(self.ascii)
+                self._pattern_texts = (
+                    glyphs.plain(pattern.label),
+                    glyphs.plain(pattern.describe()),
+                )
             self._state = state
         if paused != self._paused:
             self._paused = paused
