@@ -11,16 +11,13 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from calmfeet import __version__
-from calmfeet.core.library import Library, load_library
+from calmfeet.core.glyphs import plural
+from calmfeet.core.library import ordered_library
 from calmfeet.core.model import Routine, format_clock, format_minutes
-from calmfeet.core.order import ordered_ids
 from calmfeet.core.paths import Paths, default_paths
-from calmfeet.core.preferences import Preferences, PreferencesStore
+from calmfeet.core.preferences import PreferencesStore
 from calmfeet.core.routines import RoutineFileError, load_routine
-
-EXIT_OK = 0
-EXIT_INVALID = 1
-EXIT_USAGE = 2
+from calmfeet.exit_codes import EXIT_INTERRUPTED, EXIT_INVALID, EXIT_OK, EXIT_USAGE
 
 
 class UsageError(Exception):
@@ -114,7 +111,7 @@ def main(argv: Sequence[str] | None = None, *, paths: Paths | None = None) -> in
     except SystemExit as done:  # argparse's --help, --version and usage errors
         return done.code if isinstance(done.code, int) else EXIT_USAGE
     except KeyboardInterrupt:
-        return 130
+        return EXIT_INTERRUPTED
     except BrokenPipeError:
         return EXIT_OK
     except Exception as error:  # noqa: BLE001 - the last line of defence against a traceback
@@ -132,28 +129,13 @@ def _main(argv: Sequence[str] | None, paths: Paths, out: TextIO, err: TextIO) ->
         return cmd_validate(args.targets, out)
     if command == "paths":
         return cmd_paths(paths, out)
-    from calmfeet import launch
+    if command == "themes":
+        return cmd_themes(paths, out, err)
+    if command == "history":
+        return cmd_history(paths, args.json, args.limit, out, err)
+    from calmfeet.launch import run_app
 
-    return launch.dispatch(args, paths, out, err)
-
-
-def ordered_library(
-    paths: Paths,
-    extra_dirs: Sequence[Path],
-    prefs: Preferences | None = None,
-    *,
-    builtin_only: bool = False,
-) -> Library:
-    """The library in the person's saved order, the same order the picker shows."""
-    library = load_library(paths, extra_dirs, builtin_only=builtin_only)
-    if prefs is None:
-        store = PreferencesStore(paths)
-        prefs = store.load()
-        for notice in store.take_notices():
-            print(f"calmfeet: {notice}", file=sys.stderr)
-    by_id = {r.id: r for r in library.routines}
-    library.routines = [by_id[i] for i in ordered_ids(list(by_id), list(prefs.order))]
-    return library
+    return run_app(args, paths, err)
 
 
 def routine_json(routine: Routine) -> dict[str, object]:
@@ -188,7 +170,11 @@ def _number(value: float) -> int | float:
 def cmd_list(
     paths: Paths, extra_dirs: Sequence[Path], as_json: bool, out: TextIO, err: TextIO
 ) -> int:
-    library = ordered_library(paths, extra_dirs)
+    store = PreferencesStore(paths)
+    prefs = store.load()
+    for notice in store.take_notices():
+        print(f"calmfeet: {notice}", file=err)
+    library = ordered_library(paths, extra_dirs, prefs.order)
     for line in library.problem_lines:
         print(line, file=err)
     if as_json:
@@ -242,7 +228,7 @@ def cmd_validate(targets: Sequence[Path], out: TextIO) -> int:
             continue
         count = len(routine.steps)
         print(
-            f"OK {path}: {routine.name} ({count} step{'s' if count != 1 else ''}, "
+            f"OK {path}: {routine.name} ({plural(count, 'step')}, "
             f"{format_clock(routine.total_seconds)})",
             file=out,
         )
@@ -261,4 +247,37 @@ def cmd_paths(paths: Paths, out: TextIO) -> int:
     extra = os.environ.get("CALMFEET_ROUTINES")
     if extra:
         print(f"{'also from:':<13} {extra} (CALMFEET_ROUTINES)", file=out)
+    return EXIT_OK
+
+
+def cmd_themes(paths: Paths, out: TextIO, err: TextIO) -> int:
+    from calmfeet.ui.themes import discover_themes, format_theme_list
+
+    catalog = discover_themes(paths.themes_dir)
+    for problem in catalog.failures:
+        print(problem, file=err)
+    print(format_theme_list(catalog), file=out)
+    return EXIT_OK
+
+
+def cmd_history(paths: Paths, as_json: bool, limit: int | None, out: TextIO, err: TextIO) -> int:
+    from calmfeet.core.history import History, format_history_text, history_rows_json
+
+    if limit is not None and limit < 1:
+        print("calmfeet: --limit must be 1 or more", file=err)
+        return EXIT_USAGE
+    records = []
+    if paths.history_db.exists():
+        history = History(paths.history_db)
+        try:
+            records = history.recent(limit)
+        finally:
+            history.close()
+        for notice in history.notices:
+            print(notice, file=err)
+    if as_json:
+        json.dump(history_rows_json(records), out, indent=2, ensure_ascii=False)
+        out.write("\n")
+    else:
+        print(format_history_text(records), file=out)
     return EXIT_OK

@@ -1,85 +1,95 @@
-"""Commands that start the Textual app (imported lazily so `calmfeet list` starts fast)."""
+"""Building and running the Textual app: the one factory the command line and the tests share.
+
+Imported lazily by the command line, so `calmfeet list` never pays for Textual.
+"""
 
 from __future__ import annotations
 
 import argparse
-import json
-import locale
 import os
-from typing import TextIO
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
 
+from calmfeet.core.breathing import BreathingPattern, PatternError, parse_pattern
+from calmfeet.core.clock import Clock, SystemClock
+from calmfeet.core.glyphs import wants_ascii
+from calmfeet.core.library import Library, count_own_files, ordered_library
 from calmfeet.core.paths import Paths
+from calmfeet.core.preferences import PreferencesStore
+from calmfeet.exit_codes import EXIT_OK, EXIT_USAGE
 
-EXIT_USAGE = 2
+if TYPE_CHECKING:
+    from calmfeet.core.history import History
+    from calmfeet.ui.app import CalmFeetApp
+    from calmfeet.ui.themes import ThemeCatalog
+
 BACKGROUND_LOAD_FILES = 100
 """Beyond this many routine files of one's own, they load after the picker first paints."""
 
 
-def dispatch(args: argparse.Namespace, paths: Paths, out: TextIO, err: TextIO) -> int:
-    command = args.command
-    if command == "themes":
-        return cmd_themes(paths, out, err)
-    if command == "history":
-        return cmd_history(paths, args.json, args.limit, out, err)
-    return run_app(args, paths, err)
+def make_app(
+    paths: Paths,
+    *,
+    clock: Clock | None = None,
+    prefs: PreferencesStore | None = None,
+    library: Library | None = None,
+    themes: ThemeCatalog | None = None,
+    history: History | None = None,
+    extra_dirs: Sequence[Path] = (),
+    theme: str | None = None,
+    reduced_motion: bool = False,
+    ascii: bool = False,
+    run_routine: str | None = None,
+    breathe: BreathingPattern | None = None,
+    breathe_minutes: float = 5.0,
+    load_own_routines_later: bool = False,
+) -> CalmFeetApp:
+    """The app as `calmfeet` starts it; anything not given is read from `paths`.
 
+    `load_own_routines_later` shows the built-ins at once and reads the rest in a thread.
+    """
+    from calmfeet.ui.app import AppConfig, CalmFeetApp
+    from calmfeet.ui.themes import discover_themes
 
-def cmd_themes(paths: Paths, out: TextIO, err: TextIO) -> int:
-    from calmfeet.ui.themes import discover_themes, format_theme_list
-
-    catalog = discover_themes(paths.themes_dir)
-    for problem in catalog.failures:
-        print(problem, file=err)
-    print(format_theme_list(catalog), file=out)
-    return 0
-
-
-def cmd_history(paths: Paths, as_json: bool, limit: int | None, out: TextIO, err: TextIO) -> int:
-    from calmfeet.core.history import History, format_history_text, history_rows_json
-
-    if limit is not None and limit < 1:
-        print("calmfeet: --limit must be 1 or more", file=err)
-        return EXIT_USAGE
-    if not paths.history_db.exists():
-        records = []
-    else:
-        history = History(paths.history_db)
-        try:
-            records = history.recent(limit)
-        finally:
-            history.close()
-        for notice in history.notices:
-            print(notice, file=err)
-    if as_json:
-        json.dump(history_rows_json(records), out, indent=2, ensure_ascii=False)
-        out.write("\n")
-    else:
-        print(format_history_text(records), file=out)
-    return 0
-
-
-def _wants_ascii(flag: bool) -> bool:
-    from calmfeet.core.glyphs import unicode_supported
-
-    if flag:
-        return True
-    if not unicode_supported():
-        return True
-    return "utf" not in (locale.getpreferredencoding(False) or "utf-8").lower()
+    if prefs is None:
+        prefs = PreferencesStore(paths)
+        prefs.load()
+    folders = tuple(extra_dirs)
+    saved_order = prefs.current.order
+    if library is None:
+        library = ordered_library(paths, folders, saved_order, builtin_only=load_own_routines_later)
+    config = AppConfig(
+        paths=paths,
+        library=library,
+        themes=themes if themes is not None else discover_themes(paths.themes_dir),
+        prefs=prefs,
+        clock=clock or SystemClock(),
+        theme=theme,
+        reduced_motion=reduced_motion or os.environ.get("TEXTUAL_ANIMATIONS", "").lower() == "none",
+        ascii=ascii,
+        run_routine=run_routine,
+        breathe=breathe,
+        breathe_minutes=breathe_minutes,
+        extra_dirs=folders,
+        history=history,
+        full_library=(
+            (lambda: ordered_library(paths, folders, prefs.current.order))
+            if load_own_routines_later
+            else None
+        ),
+    )
+    return CalmFeetApp(config)
 
 
 def run_app(args: argparse.Namespace, paths: Paths, err: TextIO) -> int:
     """Check every argument before the terminal switches to full screen, then run the app."""
-    from calmfeet.cli import ordered_library
-    from calmfeet.core.breathing import PatternError, parse_pattern
-    from calmfeet.core.library import count_own_files
-    from calmfeet.core.preferences import PreferencesStore
     from calmfeet.ui.themes import discover_themes
 
     prefs = PreferencesStore(paths)
     prefs.load()
     themes = discover_themes(paths.themes_dir)
-    theme = getattr(args, "theme", None)
+    theme: str | None = getattr(args, "theme", None)
     if theme is not None and themes.get(theme) is None:
         print(
             f"calmfeet: unknown theme {theme!r}; the themes are: {', '.join(themes.names())}",
@@ -104,7 +114,7 @@ def run_app(args: argparse.Namespace, paths: Paths, err: TextIO) -> int:
     # A large library of one's own is read after the picker first shows (the built-ins at
     # once, the rest a moment later); `run` needs every routine before it starts.
     later = args.command is None and count_own_files(paths, extra_dirs) > BACKGROUND_LOAD_FILES
-    library = ordered_library(paths, extra_dirs, prefs.current, builtin_only=later)
+    library = ordered_library(paths, extra_dirs, prefs.current.order, builtin_only=later)
     run_routine = None
     if args.command == "run":
         run_routine = args.routine_id
@@ -116,31 +126,20 @@ def run_app(args: argparse.Namespace, paths: Paths, err: TextIO) -> int:
             )
             return EXIT_USAGE
 
-    from calmfeet.ui.app import AppConfig, CalmFeetApp
-
-    config = AppConfig(
-        paths=paths,
+    app = make_app(
+        paths,
+        prefs=prefs,
         library=library,
         themes=themes,
-        prefs=prefs,
+        extra_dirs=extra_dirs,
         theme=theme,
         reduced_motion=bool(getattr(args, "reduced_motion", False)),
-        ascii=_wants_ascii(bool(getattr(args, "ascii", False))),
+        ascii=wants_ascii(bool(getattr(args, "ascii", False))),
         run_routine=run_routine,
         breathe=breathe,
         breathe_minutes=minutes,
-        extra_dirs=extra_dirs,
-        full_library=(
-            (lambda: ordered_library(paths, extra_dirs, prefs.current)) if later else None
-        ),
-        history_path=paths.history_db,
+        load_own_routines_later=later,
     )
-    if os.environ.get("TEXTUAL_ANIMATIONS", "").lower() == "none":
-        config.reduced_motion = True
-    app = CalmFeetApp(config)
     app.run()
-    app.record_unfinished_session()
-    history = app.history if config.history is not None else None
-    if history is not None:
-        history.close()
-    return app.return_code or 0
+    app.close_practice()
+    return app.return_code or EXIT_OK

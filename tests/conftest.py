@@ -2,21 +2,28 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
 from textual.app import App
 
 from calmfeet.core.clock import FakeClock
-from calmfeet.core.history import History
 from calmfeet.core.library import ENV_VAR
 from calmfeet.core.paths import Paths
-from calmfeet.core.preferences import PreferencesStore
+
+settings.register_profile("ci", deadline=None, derandomize=True, print_blob=True)
+"""CI: the same examples every run, so a red build is reproducible; no per-example deadline
+on a shared, noisy machine."""
+settings.register_profile("dev", deadline=None, max_examples=25)
+"""Development (the fast tier): fewer examples where a test does not set its own count."""
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
 
 MakeApp = Callable[..., Any]
-"""`make_app(paths, **overrides)` -> CalmFeetApp; overrides are AppConfig fields."""
+"""`make_app(paths, **options)` -> CalmFeetApp: calmfeet.launch.make_app with a FakeClock."""
 ScreenText = Callable[[App[Any]], str]
 """`screen_text(app)` -> the characters on the terminal right now, one line per row."""
 
@@ -42,30 +49,15 @@ def paths(tmp_path: Path) -> Paths:
 
 @pytest.fixture
 def make_app() -> MakeApp:
-    """Build a CalmFeetApp the way `launch.run_app` does, with a FakeClock by default.
+    """The app exactly as the command line builds it, on a FakeClock unless told otherwise.
 
     Call it again with the same paths to "restart" calmfeet: it re-reads everything from disk.
     """
-    from calmfeet.cli import ordered_library
-    from calmfeet.ui.app import AppConfig, CalmFeetApp
-    from calmfeet.ui.themes import discover_themes
+    from calmfeet.launch import make_app as build_app
 
-    def build(paths: Paths, **overrides: Any) -> CalmFeetApp:
-        prefs = PreferencesStore(paths)
-        prefs.load()
-        extra_dirs = tuple(overrides.pop("extra_dirs", ()))
-        config = AppConfig(
-            paths=paths,
-            library=overrides.pop("library", None)
-            or ordered_library(paths, extra_dirs, prefs.current),
-            themes=overrides.pop("themes", None) or discover_themes(paths.themes_dir),
-            prefs=prefs,
-            clock=overrides.pop("clock", None) or FakeClock(),
-            history=overrides.pop("history", None) or History(paths.history_db),
-            extra_dirs=extra_dirs,
-            **overrides,
-        )
-        return CalmFeetApp(config)
+    def build(paths: Paths, **options: Any) -> Any:
+        options.setdefault("clock", FakeClock())
+        return build_app(paths, **options)
 
     return build
 

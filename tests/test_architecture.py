@@ -91,3 +91,102 @@ def test_list_command_loads_no_ui() -> None:
         [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True
     )
     assert result.returncode == 0, result.stderr
+
+
+# --- the seams ------------------------------------------------------------------------------
+
+PACKAGE = ROOT / "calmfeet"
+MODULES = {_module_name(p): p for p in sorted(PACKAGE.rglob("*.py"))}
+
+
+def _imported_modules(module: str, tree: ast.AST) -> set[str]:
+    """calmfeet modules this one imports anywhere: top level, inside functions, TYPE_CHECKING."""
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names = [
+                f"{node.module}.{alias.name}"
+                if f"{node.module}.{alias.name}" in MODULES
+                else node.module
+                for alias in node.names
+            ]
+        else:
+            continue
+        found.update(name for name in names if name in MODULES and name != module)
+    return found
+
+
+def import_graph() -> dict[str, set[str]]:
+    return {
+        module: _imported_modules(module, ast.parse(path.read_text(encoding="utf-8")))
+        for module, path in MODULES.items()
+    }
+
+
+def find_cycle(graph: dict[str, set[str]]) -> list[str]:
+    """One import circle, as the modules around it, or [] when there is none."""
+    state: dict[str, int] = {}  # 1 = on the current path, 2 = finished
+    path: list[str] = []
+
+    def visit(module: str) -> list[str]:
+        state[module] = 1
+        path.append(module)
+        for target in sorted(graph.get(module, ())):
+            if state.get(target) == 1:
+                return path[path.index(target) :] + [target]
+            if target not in state:
+                cycle = visit(target)
+                if cycle:
+                    return cycle
+        path.pop()
+        state[module] = 2
+        return []
+
+    for module in sorted(graph):
+        if module not in state:
+            cycle = visit(module)
+            if cycle:
+                return cycle
+    return []
+
+
+def test_no_import_circle_anywhere_in_calmfeet() -> None:
+    """Lazy imports inside functions count too: a circle hidden in a function is still one."""
+    assert find_cycle(import_graph()) == []
+
+
+def test_cycle_finder_sees_a_lazy_circle() -> None:
+    """The check above would catch cli -> launch -> cli, however the import is written."""
+    graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": set()}
+    assert find_cycle(graph) == ["a", "b", "c", "a"]
+    lazy = ast.parse("def f():\n    from calmfeet.launch import make_app\n")
+    assert _imported_modules("calmfeet.cli", lazy) == {"calmfeet.launch"}
+
+
+def test_screens_and_widgets_never_import_the_app() -> None:
+    """Screens say what happened with messages; the app is the only one that knows them all."""
+    graph = import_graph()
+    offenders = sorted(
+        module
+        for module, targets in graph.items()
+        if module.startswith(("calmfeet.ui.screens", "calmfeet.ui.widgets"))
+        and "calmfeet.ui.app" in targets
+    )
+    assert offenders == []
+
+
+UI_FILES = sorted((PACKAGE / "ui").rglob("*.py"))
+
+
+@pytest.mark.parametrize("path", UI_FILES, ids=lambda p: p.stem)
+def test_ui_has_no_duck_typing_into_the_app(path: Path) -> None:
+    """No `getattr(self.app, ...)` and no bare `type: ignore`: a rename must fail loudly."""
+    problems = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if "getattr(self.app" in line:
+            problems.append(f"{path.name}:{number}: getattr on the app")
+        if "type: ignore" in line and "Textual" not in line:
+            problems.append(f"{path.name}:{number}: type: ignore without the reason")
+    assert problems == []

@@ -76,6 +76,7 @@ def shown(app: Any) -> list[str]:
 # --- a storm of terminal sizes ----------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("seed", [1, 2])
 async def test_the_picker_survives_a_storm_of_terminal_sizes(
     make_app: MakeApp, paths: Paths, screen_text: ScreenText, seed: int
@@ -98,6 +99,7 @@ async def test_the_picker_survives_a_storm_of_terminal_sizes(
     assert app.return_code in (None, 0)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("seed", [3, 4])
 async def test_a_session_survives_a_storm_of_terminal_sizes(
     make_app: MakeApp, paths: Paths, tmp_path: Path, screen_text: ScreenText, seed: int

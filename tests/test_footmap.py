@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from textual.app import App, ComposeResult
+from harness import Harness
 
 from calmfeet.core.footmap import (
     MARKER_ZONES,
@@ -19,7 +19,6 @@ from calmfeet.core.footmap import (
 )
 from calmfeet.core.glyphs import unicode_supported
 from calmfeet.core.model import FEET, ZONES
-from calmfeet.ui.theme_vars import THEME_VARIABLE_DEFAULTS
 from calmfeet.ui.widgets.footmap import FootMap
 
 SnapCompare = Callable[..., bool]
@@ -152,16 +151,8 @@ def test_unicode_supported_reads_the_locale(env: dict[str, str], expected: bool)
 # --- the widget ---------------------------------------------------------------------------------
 
 
-class FootMapApp(App[None]):
-    def __init__(self, foot: str = "both", zone: str = "whole", *, ascii: bool = False) -> None:
-        super().__init__()
-        self._map = FootMap(foot, zone, ascii=ascii)
-
-    def get_theme_variable_defaults(self) -> dict[str, str]:
-        return dict(THEME_VARIABLE_DEFAULTS)
-
-    def compose(self) -> ComposeResult:
-        yield self._map
+def FootMapApp(foot: str = "both", zone: str = "whole", *, ascii: bool = False) -> Harness:  # noqa: N802 - reads as the app it builds
+    return Harness(FootMap(foot, zone, ascii=ascii))
 
 
 SNAPSHOTS = [

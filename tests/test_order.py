@@ -6,11 +6,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from calmfeet.core.order import (
-    favourites_first,
     merge_order,
     move,
-    move_to_bottom,
-    move_to_top,
     ordered_ids,
     visible,
 )
@@ -65,21 +62,12 @@ def test_move_does_not_change_the_list_it_was_given() -> None:
     assert ids == ["a", "b"]
 
 
-def test_move_to_top_and_bottom() -> None:
-    assert move_to_top(["a", "b", "c"], "c") == ["c", "a", "b"]
-    assert move_to_bottom(["a", "b", "c"], "a") == ["b", "c", "a"]
-
-
 def test_hidden_routines_are_filtered_out() -> None:
     assert visible(["a", "b", "c"], hidden={"b"}, show_hidden=False) == ["a", "c"]
 
 
 def test_show_hidden_keeps_hidden_routines_in_their_place() -> None:
     assert visible(["a", "b", "c"], hidden={"b"}, show_hidden=True) == ["a", "b", "c"]
-
-
-def test_favourites_first_keeps_each_group_in_order() -> None:
-    assert favourites_first(["a", "b", "c", "d"], {"d", "b"}) == ["b", "d", "a", "c"]
 
 
 def test_reordering_what_is_visible_keeps_hidden_ids_near_their_neighbours() -> None:

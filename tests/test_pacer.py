@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from harness import Harness
 from hypothesis import given
 from hypothesis import strategies as st
 from rich.color import Color as RichColor
-from textual.app import App, ComposeResult
 from textual.strip import Strip
 from textual.theme import Theme
 
@@ -28,22 +28,16 @@ SnapCompare = Callable[..., bool]
 PHASE_WORDS = tuple(p.word for p in Phase)
 
 
-class PacerApp(App[None]):
-    """A bare app holding one pacer, showing `pattern` at `elapsed` seconds."""
+class PacerApp(Harness):
+    """The harness holding one pacer, showing `pattern` at `elapsed` seconds."""
 
     def __init__(
         self, pattern: BreathingPattern | None = None, elapsed: float = 0.0, paused: bool = False
     ) -> None:
-        super().__init__()
+        super().__init__(Pacer())
         self.pattern = pattern
         self.elapsed = elapsed
         self.paused = paused
-
-    def get_theme_variable_defaults(self) -> dict[str, str]:
-        return dict(THEME_VARIABLE_DEFAULTS)
-
-    def compose(self) -> ComposeResult:
-        yield Pacer()
 
     def on_mount(self) -> None:
         if self.pattern is not None:

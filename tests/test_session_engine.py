@@ -85,7 +85,6 @@ def test_starts_running_on_the_first_step() -> None:
     assert session.step_count == 2
     assert session.step_remaining == 60
     assert session.routine_remaining == 90
-    assert session.time_to_next_event() == 60
 
 
 def test_remaining_time_follows_the_clock_between_updates() -> None:
@@ -97,7 +96,6 @@ def test_remaining_time_follows_the_clock_between_updates() -> None:
     assert session.seconds_until_step_end == pytest.approx(47.5)
     assert session.routine_remaining == pytest.approx(77.5)
     assert session.routine_elapsed == pytest.approx(12.5)
-    assert session.time_to_next_event() == pytest.approx(47.5)
 
 
 def test_an_empty_routine_is_refused() -> None:
@@ -138,7 +136,6 @@ def test_a_reading_past_the_end_waits_for_update_and_never_goes_negative() -> No
 
     assert session.index == 0
     assert session.step_remaining == 0
-    assert session.time_to_next_event() == 0
     assert session.step_elapsed == 60
 
 
@@ -174,7 +171,7 @@ def test_a_long_jump_finishes_exactly_once_at_the_scheduled_total() -> None:
     assert session.practised_seconds == 60
     assert session.routine_remaining == 0
     assert session.step_remaining == 0
-    assert session.time_to_next_event() is None
+    assert session.state is not SessionState.RUNNING
 
 
 def test_nothing_more_happens_after_the_routine_finishes() -> None:
@@ -219,7 +216,7 @@ def test_pause_freezes_the_step_and_the_breath() -> None:
     assert session.step_remaining == remaining == pytest.approx(55)
     assert session.breath_state() == breath
     assert session.breath_elapsed == pytest.approx(5)
-    assert session.time_to_next_event() is None
+    assert session.state is not SessionState.RUNNING
 
     session.resume()
     clock.advance(2)

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from datetime import datetime
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
+from harness import Harness
 from textual.app import App
-from textual.binding import Binding
 from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import Digits, Static
@@ -22,15 +21,16 @@ from calmfeet.core.library import Library
 from calmfeet.core.model import Routine, Step
 from calmfeet.core.paths import Paths
 from calmfeet.core.session import SLEEP_REASON, breathing_only_routine
+from calmfeet.ui.app import CalmFeetApp
 from calmfeet.ui.screens.caution import CautionScreen
 from calmfeet.ui.screens.complete import CompleteScreen
 from calmfeet.ui.screens.confirm import ConfirmScreen
+from calmfeet.ui.screens.picker import PickerScreen
 from calmfeet.ui.screens.session import (
     LEAVE_QUESTION,
     TOO_SMALL,
     SessionScreen,
 )
-from calmfeet.ui.theme_vars import THEME_VARIABLE_DEFAULTS
 from calmfeet.ui.widgets.footmap import FootMap
 from calmfeet.ui.widgets.pacer import Pacer
 from calmfeet.ui.widgets.step_progress import StepProgress, progress_cells
@@ -70,79 +70,57 @@ def make_routine(caution: str = "") -> Routine:
     )
 
 
-@dataclass
-class Recorded:
-    routine: str
-    started: datetime
-    seconds: float
-    steps_done: int
-    completed: bool
+SessionAppFactory = Callable[..., Any]
+"""`session_app(routine, clock, run_mode=False, breathing_only=False)` -> the real app."""
 
 
-@dataclass
-class Prefs:
-    bell: bool = True
+@pytest.fixture
+def session_app(make_app: MakeApp, paths: Paths) -> SessionAppFactory:
+    """The real app from the factory, holding just `routine`: in run mode it opens on the
+    session (as `calmfeet run` does), otherwise on the picker with `routine` highlighted."""
 
-
-class PickerStandIn(Screen[None]):
-    """Where the session returns to."""
-
-
-class SessionApp(App[int]):
-    """A small app with the methods the session screen uses from CalmFeetApp."""
-
-    BINDINGS = [Binding("question_mark", "show_keys", "Keys", id="keys")]
-
-    def __init__(
-        self,
-        routine: Routine,
-        clock: FakeClock,
-        *,
-        run_mode: bool = False,
-        breathing_only: bool = False,
-        bell: bool = True,
-    ) -> None:
-        super().__init__()
-        self.routine = routine
-        self.clock = clock
-        self.run_mode = run_mode
-        self.breathing_only = breathing_only
-        self.prefs = Prefs(bell=bell)
-        self.records: list[Recorded] = []
-        self.bells = 0
-
-    def get_theme_variable_defaults(self) -> dict[str, str]:
-        return dict(THEME_VARIABLE_DEFAULTS)
-
-    @property
-    def reduced_motion(self) -> bool:
-        return self.animation_level == "none"
-
-    def on_mount(self) -> None:
-        self.push_screen(PickerStandIn())
-        self.push_screen(
-            SessionScreen(
-                self.routine,
-                clock=self.clock,
-                bell=self.prefs.bell,
-                run_mode=self.run_mode,
-                breathing_only=self.breathing_only,
+    def build(
+        routine: Routine, clock: FakeClock, *, run_mode: bool = False, breathing_only: bool = False
+    ) -> CalmFeetApp:
+        if breathing_only:
+            return make_app(
+                paths,
+                clock=clock,
+                breathe=routine.breathing,
+                breathe_minutes=routine.total_seconds / 60,
             )
+        return make_app(
+            paths,
+            clock=clock,
+            library=Library(routines=[routine]),
+            run_routine=routine.id if run_mode else None,
         )
 
-    def bell(self) -> None:
-        self.bells += 1
+    return build
 
-    def toggle_bell(self) -> None:
-        self.prefs = Prefs(bell=not self.prefs.bell)
 
-    def record_session(
-        self, routine: Routine, started: datetime, seconds: float, steps_done: int, completed: bool
-    ) -> None:
-        self.records.append(Recorded(routine.id, started, seconds, steps_done, completed))
+@asynccontextmanager
+async def running(app: CalmFeetApp, size: tuple[int, int] = (100, 30)) -> AsyncIterator[Pilot[int]]:
+    """Run the app; from the picker, start the highlighted routine as a person would."""
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        if isinstance(app.screen, PickerScreen):
+            await pilot.press("enter")
+            await pilot.pause()
+        yield pilot
 
-    def action_show_keys(self) -> None:
-        self.action_show_help_panel()
+
+async def start_from_picker(pilot: Pilot[Any]) -> None:
+    """For snapshots: the session screen as a person reaches it, from the picker."""
+    await pilot.pause()
+    if isinstance(pilot.app.screen, PickerScreen):
+        await pilot.press("enter")
+        await pilot.pause()
+
+
+def records(app: CalmFeetApp) -> list[SessionRecord]:
+    """The sessions the app has written to its history, oldest first."""
+    return list(reversed(app.history.recent(None)))
 
 
 @pytest.fixture
@@ -181,9 +159,9 @@ async def advance(pilot: Pilot[Any], clock: FakeClock, seconds: float) -> None:
 # ---- what is shown ------------------------------------------------------------------------
 
 
-async def test_shows_the_step_at_a_glance(clock: FakeClock) -> None:
-    app = SessionApp(make_routine(), clock)
-    async with app.run_test(size=(100, 30)) as pilot:
+async def test_shows_the_step_at_a_glance(session_app: SessionAppFactory, clock: FakeClock) -> None:
+    app = session_app(make_routine(), clock)
+    async with running(app, size=(100, 30)) as pilot:
         await pilot.pause()
         screen = session_screen(app)
         assert text(screen, "#step-of") == "Step 1 of 3"
@@ -201,9 +179,11 @@ async def test_shows_the_step_at_a_glance(clock: FakeClock) -> None:
         assert "Test routine" in on_screen
 
 
-async def test_last_step_says_so_and_foot_map_follows_the_step(clock: FakeClock) -> None:
-    app = SessionApp(make_routine(), clock)
-    async with app.run_test(size=(100, 30)) as pilot:
+async def test_last_step_says_so_and_foot_map_follows_the_step(
+    session_app: SessionAppFactory, clock: FakeClock
+) -> None:
+    app = session_app(make_routine(), clock)
+    async with running(app, size=(100, 30)) as pilot:
         await pilot.press("n", "n")
         screen = session_screen(app)
         assert text(screen, "#step-of") == "Step 3 of 3"
@@ -213,9 +193,11 @@ async def test_last_step_says_so_and_foot_map_follows_the_step(clock: FakeClock)
         assert (foot_map.foot, foot_map.zone) == ("right", "heel")
 
 
-async def test_last_three_seconds_count_down_in_words_and_colour(clock: FakeClock) -> None:
-    app = SessionApp(make_routine(), clock)
-    async with app.run_test(size=(100, 30)) as pilot:
+async def test_last_three_seconds_count_down_in_words_and_colour(
+    session_app: SessionAppFactory, clock: FakeClock
+) -> None:
+    app = session_app(make_routine(), clock)
+    async with running(app, size=(100, 30)) as pilot:
         screen = session_screen(app)
         digits = screen.query_one("#clock", Digits)
         await advance(pilot, clock, 56.5)
@@ -235,9 +217,11 @@ async def test_last_three_seconds_count_down_in_words_and_colour(clock: FakeCloc
         assert text(screen, "#cue") == "Done in 2…"
 
 
-async def test_progress_bar_marks_done_current_and_later_steps(clock: FakeClock) -> None:
-    app = SessionApp(make_routine(), clock)
-    async with app.run_test(size=(100, 30)) as pilot:
+async def test_progress_bar_marks_done_current_and_later_steps(
+    session_app: SessionAppFactory, clock: FakeClock
+) -> None:
+    app = session_app(make_routine(), clock)
+    async with running(app, size=(100, 30)) as pilot:
         screen = session_screen(app)
         bar = screen.query_one(StepProgress)
         await advance(pilot, clock, 75)  # 15 s into step 2 of 3
@@ -251,9 +235,11 @@ async def test_progress_bar_marks_done_current_and_later_steps(clock: FakeClock)
 # ---- keys ---------------------------------------------------------------------------------
 
 
-async def test_space_pauses_and_freezes_everything(clock: FakeClock) -> None:
-    app = SessionApp(make_routine(), clock)
-    async with app.run_test(size=(100, 30)) as pilot:
+async def test_space_pauses_and_freezes_everything(
+    session_app: SessionAppFactory, clock: FakeClock
+) -> None:
+    app = session_app(make_routine(), clock)
+    async with running(app, size=(100, 30)) as pilot:
         screen = session_screen(app)
         await advance(pilot, clock, 10)
         await pilot.press("space")
@@ -271,9 +257,11 @@ async def test_space_pauses_and_freezes_everything(clock: FakeClock) -> None:
         assert shown_time(screen) == "0:45"
 
 
-async def test_a_sleeping_computer_pauses_and_says_why(clock: FakeClock) -> None:
-    app = SessionApp(make_routine(), clock)
-    async with app.run_test(size=(100, 30)) as pilot:
+async def test_a_sleeping_computer_pauses_and_says_why(
+    session_app: SessionAppFactory, clock: FakeClock
+) -> None:
+    app = session_app(make_routine(), clock)
+    async with running(app, size=(100, 30)) as pilot:
         screen = session_screen(app)
         await advance(pilot, clock, 10)
         clock.jump_wall(3600)
@@ -286,9 +274,11 @@ async def test_a_sleeping_computer_pauses_and_says_why(clock: FakeClock) -> None
         assert not screen.has_class("-paused")
 
 
-async def test_next_previous_restart_and_add_time(clock: FakeClock) -> None:
-    app = SessionApp(make_routine(), clock)
-    async with app.run_test(size=(100, 30)) as pilot:
+async def test_next_previous_restart_and_add_time(
+    session_app: SessionAppFactory, clock: FakeClock
+) -> None:
+    app = session_app(make_routine(), clock)
+    async with running(app, size=(100, 30)) as pilot:
         screen = session_screen(app)
         await pilot.press("n")
         assert text(screen, "#step-of") == "Step 2 of 3"
@@ -309,33 +299,41 @@ async def test_next_previous_restart_and_add_time(clock: FakeClock) -> None:
         assert text(screen, "#routine-left") == "4:15 left"
 
 
-async def test_bell_rings_on_step_change_and_b_turns_it_off(clock: FakeClock) -> None:
-    app = SessionApp(make_routine(), clock)
-    async with app.run_test(size=(100, 30)) as pilot:
+async def test_bell_rings_on_step_change_and_b_turns_it_off(
+    session_app: SessionAppFactory, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = session_app(make_routine(), clock)
+    rung: list[None] = []
+    monkeypatch.setattr(app, "bell", lambda: rung.append(None))
+    async with running(app, size=(100, 30)) as pilot:
         await pilot.pause()
-        assert app.bells == 0  # not for the first step
+        assert len(rung) == 0  # not for the first step
         await advance(pilot, clock, 60)
-        assert app.bells == 1
+        assert len(rung) == 1
         await pilot.press("r")
-        assert app.bells == 1  # starting the same step again is not a change
+        assert len(rung) == 1  # starting the same step again is not a change
         await pilot.press("b")
         assert app.prefs.bell is False
         await pilot.press("n")
-        assert app.bells == 1
+        assert len(rung) == 1
         await pilot.press("b")
         assert app.prefs.bell is True
 
 
-async def test_question_mark_still_shows_the_keys(clock: FakeClock) -> None:
-    app = SessionApp(make_routine(), clock)
-    async with app.run_test(size=(100, 30)) as pilot:
+async def test_question_mark_still_shows_the_keys(
+    session_app: SessionAppFactory, clock: FakeClock
+) -> None:
+    app = session_app(make_routine(), clock)
+    async with running(app, size=(100, 30)) as pilot:
         await pilot.press("question_mark")
         assert app.screen.query("HelpPanel")
 
 
-async def test_escape_asks_and_staying_carries_on(clock: FakeClock) -> None:
-    app = SessionApp(make_routine(), clock)
-    async with app.run_test(size=(100, 30)) as pilot:
+async def test_escape_asks_and_staying_carries_on(
+    session_app: SessionAppFactory, clock: FakeClock
+) -> None:
+    app = session_app(make_routine(), clock)
+    async with running(app, size=(100, 30)) as pilot:
         screen = session_screen(app)
         await advance(pilot, clock, 10)
         await pilot.press("escape")
@@ -346,53 +344,60 @@ async def test_escape_asks_and_staying_carries_on(clock: FakeClock) -> None:
         assert app.screen is screen
         assert not screen.has_class("-paused")
         assert shown_time(screen) == "0:50"
-        assert app.records == []
+        assert records(app) == []
 
 
-async def test_leaving_early_records_once_and_goes_back(clock: FakeClock) -> None:
-    app = SessionApp(make_routine(), clock)
-    async with app.run_test(size=(100, 30)) as pilot:
+async def test_leaving_early_records_once_and_goes_back(
+    session_app: SessionAppFactory, clock: FakeClock
+) -> None:
+    app = session_app(make_routine(), clock)
+    async with running(app, size=(100, 30)) as pilot:
         await advance(pilot, clock, 70)
         await pilot.press("q")
         assert isinstance(app.screen, ConfirmScreen)
         await pilot.press("enter")
         await pilot.pause()
-        assert isinstance(app.screen, PickerStandIn)
-        assert len(app.records) == 1
-        record = app.records[0]
+        assert isinstance(app.screen, PickerScreen)
+        assert len(records(app)) == 1
+        record = records(app)[0]
         assert record.completed is False
         assert record.steps_done == 1
         assert record.seconds == pytest.approx(70)
         assert record.started.tzinfo is not None
 
 
-async def test_leaving_in_run_mode_exits(clock: FakeClock) -> None:
-    app = SessionApp(make_routine(), clock, run_mode=True)
-    async with app.run_test(size=(100, 30)) as pilot:
+async def test_leaving_in_run_mode_exits(session_app: SessionAppFactory, clock: FakeClock) -> None:
+    app = session_app(make_routine(), clock, run_mode=True)
+    async with running(app, size=(100, 30)) as pilot:
+        await advance(pilot, clock, 5)
         await pilot.press("escape")
         await pilot.press("y")
         await pilot.pause()
     assert app.return_value == 0
-    assert [r.completed for r in app.records] == [False]
+    assert [r.completed for r in records(app)] == [False]
 
 
-async def test_closing_the_app_mid_session_still_records(clock: FakeClock) -> None:
-    app = SessionApp(make_routine(), clock)
-    async with app.run_test(size=(100, 30)) as pilot:
+async def test_closing_the_app_mid_session_still_records(
+    session_app: SessionAppFactory, clock: FakeClock
+) -> None:
+    app = session_app(make_routine(), clock)
+    async with running(app, size=(100, 30)) as pilot:
         await advance(pilot, clock, 30)
         app.exit(0)
         await pilot.pause()
-    assert len(app.records) == 1
-    assert app.records[0].seconds == pytest.approx(30)
-    assert app.records[0].completed is False
+    assert len(records(app)) == 1
+    assert records(app)[0].seconds == pytest.approx(30)
+    assert records(app)[0].completed is False
 
 
 # ---- the end ------------------------------------------------------------------------------
 
 
-async def test_finishing_shows_routine_complete_and_records_once(clock: FakeClock) -> None:
-    app = SessionApp(make_routine(), clock)
-    async with app.run_test(size=(100, 30)) as pilot:
+async def test_finishing_shows_routine_complete_and_records_once(
+    session_app: SessionAppFactory, clock: FakeClock
+) -> None:
+    app = session_app(make_routine(), clock)
+    async with running(app, size=(100, 30)) as pilot:
         for _ in range(4):
             await advance(pilot, clock, 60)
         assert isinstance(app.screen, CompleteScreen)
@@ -400,19 +405,21 @@ async def test_finishing_shows_routine_complete_and_records_once(clock: FakeCloc
         assert "Routine complete" in on_screen
         assert "3 of 3 steps done" in on_screen
         assert "Practised for 3:15" in on_screen
-        assert len(app.records) == 1
-        assert app.records[0].completed is True
-        assert app.records[0].steps_done == 3
-        assert app.records[0].seconds == pytest.approx(195)
+        assert len(records(app)) == 1
+        assert records(app)[0].completed is True
+        assert records(app)[0].steps_done == 3
+        assert records(app)[0].seconds == pytest.approx(195)
         await pilot.press("enter")
         await pilot.pause()
-        assert isinstance(app.screen, PickerStandIn)
-    assert len(app.records) == 1
+        assert isinstance(app.screen, PickerScreen)
+    assert len(records(app)) == 1
 
 
-async def test_enter_on_complete_in_run_mode_exits(clock: FakeClock) -> None:
-    app = SessionApp(make_routine(), clock, run_mode=True)
-    async with app.run_test(size=(100, 30)) as pilot:
+async def test_enter_on_complete_in_run_mode_exits(
+    session_app: SessionAppFactory, clock: FakeClock
+) -> None:
+    app = session_app(make_routine(), clock, run_mode=True)
+    async with running(app, size=(100, 30)) as pilot:
         await advance(pilot, clock, 200)
         assert isinstance(app.screen, CompleteScreen)
         await pilot.press("enter")
@@ -420,9 +427,11 @@ async def test_enter_on_complete_in_run_mode_exits(clock: FakeClock) -> None:
     assert app.return_value == 0
 
 
-async def test_skipping_steps_counts_only_steps_done(clock: FakeClock) -> None:
-    app = SessionApp(make_routine(), clock)
-    async with app.run_test(size=(100, 30)) as pilot:
+async def test_skipping_steps_counts_only_steps_done(
+    session_app: SessionAppFactory, clock: FakeClock
+) -> None:
+    app = session_app(make_routine(), clock)
+    async with running(app, size=(100, 30)) as pilot:
         await advance(pilot, clock, 60)
         await pilot.press("n", "n")
         await pilot.pause()
@@ -430,10 +439,12 @@ async def test_skipping_steps_counts_only_steps_done(clock: FakeClock) -> None:
         assert "1 of 3 steps done" in screen_text(app)
 
 
-async def test_breathing_session_says_breathing_complete(clock: FakeClock) -> None:
+async def test_breathing_session_says_breathing_complete(
+    session_app: SessionAppFactory, clock: FakeClock
+) -> None:
     routine = breathing_only_routine(calm(), 1)
-    app = SessionApp(routine, clock, run_mode=True, breathing_only=True)
-    async with app.run_test(size=(100, 30)) as pilot:
+    app = session_app(routine, clock, run_mode=True, breathing_only=True)
+    async with running(app, size=(100, 30)) as pilot:
         screen = session_screen(app)
         assert not screen.query_one(FootMap).display or not screen.query_one(FootMap).region
         await advance(pilot, clock, 61)
@@ -447,9 +458,11 @@ async def test_breathing_session_says_breathing_complete(clock: FakeClock) -> No
 # ---- motion and size ----------------------------------------------------------------------
 
 
-async def test_pacer_follows_reduced_motion(clock: FakeClock) -> None:
-    app = SessionApp(make_routine(), clock)
-    async with app.run_test(size=(100, 30)) as pilot:
+async def test_pacer_follows_reduced_motion(
+    session_app: SessionAppFactory, clock: FakeClock
+) -> None:
+    app = session_app(make_routine(), clock)
+    async with running(app, size=(100, 30)) as pilot:
         screen = session_screen(app)
         assert screen.query_one(Pacer).reduced_motion is False
         app.animation_level = "none"
@@ -458,11 +471,11 @@ async def test_pacer_follows_reduced_motion(clock: FakeClock) -> None:
 
 
 async def test_ticks_within_a_second_change_no_text(
-    clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+    session_app: SessionAppFactory, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Redrawing text 20 times a second would cost a noticeable share of a core."""
-    app = SessionApp(make_routine(), clock)
-    async with app.run_test(size=(100, 30)) as pilot:
+    app = session_app(make_routine(), clock)
+    async with running(app, size=(100, 30)) as pilot:
         screen = session_screen(app)
         await advance(pilot, clock, 10.01)
         updates: list[str] = []
@@ -489,9 +502,11 @@ async def test_ticks_within_a_second_change_no_text(
 
 
 @pytest.mark.parametrize("size", [(1, 1), (20, 5), (39, 11)])
-async def test_too_small_asks_for_a_larger_window(clock: FakeClock, size: tuple[int, int]) -> None:
-    app = SessionApp(make_routine(), clock)
-    async with app.run_test(size=size) as pilot:
+async def test_too_small_asks_for_a_larger_window(
+    session_app: SessionAppFactory, clock: FakeClock, size: tuple[int, int]
+) -> None:
+    app = session_app(make_routine(), clock)
+    async with running(app, size=size) as pilot:
         await advance(pilot, clock, 5)
         screen = session_screen(app)
         assert screen.has_class("-too-small")
@@ -504,9 +519,11 @@ async def test_too_small_asks_for_a_larger_window(clock: FakeClock, size: tuple[
 
 
 @pytest.mark.parametrize("size", [(40, 12), (100, 30), (250, 80)])
-async def test_usable_sizes_show_the_step(clock: FakeClock, size: tuple[int, int]) -> None:
-    app = SessionApp(make_routine(), clock)
-    async with app.run_test(size=size) as pilot:
+async def test_usable_sizes_show_the_step(
+    session_app: SessionAppFactory, clock: FakeClock, size: tuple[int, int]
+) -> None:
+    app = session_app(make_routine(), clock)
+    async with running(app, size=size) as pilot:
         await advance(pilot, clock, 5)
         on_screen = screen_text(app)
         assert "Step 1 of 3" in on_screen
@@ -523,21 +540,23 @@ async def test_usable_sizes_show_the_step(clock: FakeClock, size: tuple[int, int
     [((59, 30), False), ((100, 19), False), ((60, 20), True), ((89, 40), True)],
 )
 async def test_either_side_too_short_for_the_foot_map_hides_it(
-    clock: FakeClock, size: tuple[int, int], foot_map_shown: bool
+    session_app: SessionAppFactory, clock: FakeClock, size: tuple[int, int], foot_map_shown: bool
 ) -> None:
     """A narrow but tall window is as cramped as a wide but short one."""
-    app = SessionApp(make_routine(), clock)
-    async with app.run_test(size=(100, 30)) as pilot:
+    app = session_app(make_routine(), clock)
+    async with running(app, size=(100, 30)) as pilot:
         await pilot.resize_terminal(*size)
         await advance(pilot, clock, 1)
         assert session_screen(app).query_one(FootMap).display == foot_map_shown
         assert "Step 1 of 3" in screen_text(app)
 
 
-async def test_resize_storm_does_not_crash(clock: FakeClock) -> None:
-    app = SessionApp(make_routine(), clock)
+async def test_resize_storm_does_not_crash(
+    session_app: SessionAppFactory, clock: FakeClock
+) -> None:
+    app = session_app(make_routine(), clock)
     sizes = [(1, 1), (250, 80), (40, 12), (39, 11), (2, 30), (120, 3), (80, 24), (41, 13)]
-    async with app.run_test(size=(100, 30)) as pilot:
+    async with running(app, size=(100, 30)) as pilot:
         for _ in range(3):
             for width, height in sizes:
                 await pilot.resize_terminal(width, height)
@@ -576,23 +595,10 @@ def test_progress_cells_fit_any_width() -> None:
 # ---- dialogs ------------------------------------------------------------------------------
 
 
-class DialogApp(App[None]):
-    def __init__(self, dialog: Screen[bool]) -> None:
-        super().__init__()
-        self.dialog = dialog
-        self.answers: list[bool | None] = []
-
-    def get_theme_variable_defaults(self) -> dict[str, str]:
-        return dict(THEME_VARIABLE_DEFAULTS)
-
-    def on_mount(self) -> None:
-        self.push_screen(self.dialog, self.answers.append)
-
-
 @pytest.mark.parametrize(("key", "answer"), [("enter", True), ("escape", False)])
 async def test_caution_screen(key: str, answer: bool) -> None:
     routine = make_routine(caution="Skip this if your feet are injured or numb.")
-    app = DialogApp(CautionScreen(routine))
+    app = Harness(screen=CautionScreen(routine))
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         on_screen = screen_text(app)
@@ -606,7 +612,7 @@ async def test_caution_screen(key: str, answer: bool) -> None:
 
 async def test_caution_screen_fits_a_tiny_terminal() -> None:
     routine = make_routine(caution="Long caution. " * 80)
-    app = DialogApp(CautionScreen(routine))
+    app = Harness(screen=CautionScreen(routine))
     async with app.run_test(size=(1, 1)) as pilot:
         await pilot.resize_terminal(40, 12)
         await pilot.pause()
@@ -621,37 +627,46 @@ async def test_caution_screen_fits_a_tiny_terminal() -> None:
 
 def _after(seconds: float, clock: FakeClock) -> Callable[[Pilot[Any]], Awaitable[None]]:
     async def run_before(pilot: Pilot[Any]) -> None:
+        await start_from_picker(pilot)
         await advance(pilot, clock, seconds)
 
     return run_before
 
 
-def test_snapshot_session(snap_compare: SnapCompare, clock: FakeClock) -> None:
-    app = SessionApp(make_routine(), clock)
+def test_snapshot_session(
+    session_app: SessionAppFactory, snap_compare: SnapCompare, clock: FakeClock
+) -> None:
+    app = session_app(make_routine(), clock)
     assert snap_compare(app, terminal_size=(100, 30), run_before=_after(72.4, clock))
 
 
-def test_snapshot_session_small(snap_compare: SnapCompare, clock: FakeClock) -> None:
-    app = SessionApp(make_routine(), clock)
+def test_snapshot_session_small(
+    session_app: SessionAppFactory, snap_compare: SnapCompare, clock: FakeClock
+) -> None:
+    app = session_app(make_routine(), clock)
     assert snap_compare(app, terminal_size=(40, 12), run_before=_after(72.4, clock))
 
 
-def test_snapshot_complete(snap_compare: SnapCompare, clock: FakeClock) -> None:
-    app = SessionApp(make_routine(), clock)
+def test_snapshot_complete(
+    session_app: SessionAppFactory, snap_compare: SnapCompare, clock: FakeClock
+) -> None:
+    app = session_app(make_routine(), clock)
     assert snap_compare(app, terminal_size=(80, 24), run_before=_after(200, clock))
 
 
 @pytest.mark.parametrize("size", [(1, 1), (40, 12)])
-async def test_complete_screen_at_small_sizes(clock: FakeClock, size: tuple[int, int]) -> None:
-    app = SessionApp(make_routine(), clock)
-    async with app.run_test(size=size) as pilot:
+async def test_complete_screen_at_small_sizes(
+    session_app: SessionAppFactory, clock: FakeClock, size: tuple[int, int]
+) -> None:
+    app = session_app(make_routine(), clock)
+    async with running(app, size=size) as pilot:
         await advance(pilot, clock, 200)
         assert isinstance(app.screen, CompleteScreen)
         if size == (40, 12):
             assert "Routine complete" in screen_text(app)
         await pilot.press("enter")
         await pilot.pause()
-        assert isinstance(app.screen, PickerStandIn)
+        assert isinstance(app.screen, PickerScreen)
 
 
 # ---- inside the real app ------------------------------------------------------------------

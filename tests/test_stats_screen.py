@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from harness import Harness
 from textual.app import App
 from textual.binding import Binding
 from textual.widgets import Static
@@ -14,7 +15,6 @@ from textual.widgets import Static
 from calmfeet.core.history import History, SessionRecord
 from calmfeet.core.paths import Paths
 from calmfeet.ui.screens.stats import EMPTY_MESSAGE, StatsScreen
-from calmfeet.ui.theme_vars import THEME_VARIABLE_DEFAULTS
 from calmfeet.ui.widgets.day_chart import DayChart, bar_eighths, minutes_label
 
 SnapCompare = Callable[..., bool]
@@ -57,20 +57,9 @@ SEEDED = [
 ]  # 111 minutes, 10 sessions; streak 3 now, longest 5 (days 5-9)
 
 
-class StatsApp(App[None]):
-    """A bare app whose first screen is the stats screen."""
-
-    def __init__(self, source: History | Sequence[SessionRecord], today: date = TODAY) -> None:
-        super().__init__()
-        self.source = source
-        self.today = today
-
-    def get_theme_variable_defaults(self) -> dict[str, str]:
-        return dict(THEME_VARIABLE_DEFAULTS)
-
-    def on_mount(self) -> None:
-        self.animation_level = "none"
-        self.push_screen(StatsScreen(self.source, self.today))
+def StatsApp(source: History | Sequence[SessionRecord], today: date = TODAY) -> Harness:  # noqa: N802 - reads as the app it builds
+    """The harness whose first screen is the stats screen."""
+    return Harness(screen=StatsScreen(source, today), reduced_motion=True)
 
 
 def screen_text(app: App[None]) -> str:

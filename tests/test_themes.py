@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 import tomli_w
+from harness import Harness
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from textual.app import App, ComposeResult
 from textual.color import Color, rgb_to_lab
 from textual.widget import Widget
 
@@ -620,16 +620,10 @@ class InhaleSwatch(Widget):
     """
 
 
-class ThemedApp(App[None]):
+class ThemedApp(Harness):
     def __init__(self, catalog: ThemeCatalog) -> None:
         self.catalog = catalog
-        super().__init__()
-
-    def get_theme_variable_defaults(self) -> dict[str, str]:
-        return dict(THEME_VARIABLE_DEFAULTS)
-
-    def compose(self) -> ComposeResult:
-        yield InhaleSwatch()
+        super().__init__(InhaleSwatch())
 
     def on_mount(self) -> None:
         for loaded in self.catalog.themes:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from calmfeet.core.model import Routine
+from calmfeet.core.order import ordered_ids
 from calmfeet.core.paths import Paths, builtin_routines_dir
 from calmfeet.core.routines import RoutineFileError, RoutineProblem, load_routine
 
@@ -37,6 +38,17 @@ class Library:
     @property
     def problem_lines(self) -> list[str]:
         return [str(p) for failure in self.failures for p in failure.problems]
+
+    def replace(self, routine: Routine) -> Library:
+        """A new library with this routine in place of the one with its id (or added last)."""
+        if self.get(routine.id) is None:
+            return Library([*self.routines, routine], list(self.failures))
+        routines = [routine if r.id == routine.id else r for r in self.routines]
+        return Library(routines, list(self.failures))
+
+    def without(self, routine_id: str) -> Library:
+        """A new library without the routine with this id."""
+        return Library([r for r in self.routines if r.id != routine_id], list(self.failures))
 
 
 def routine_sources(
@@ -121,4 +133,18 @@ def load_library(
         (r for r in by_id.values() if r.id not in builtin_ids), key=lambda r: (r.name.lower(), r.id)
     )
     library.routines = first + rest
+    return library
+
+
+def ordered_library(
+    paths: Paths,
+    extra_dirs: Sequence[Path],
+    saved_order: Sequence[str],
+    *,
+    builtin_only: bool = False,
+) -> Library:
+    """The library in the person's saved order: what the picker and `calmfeet list` show."""
+    library = load_library(paths, extra_dirs, builtin_only=builtin_only)
+    by_id = {r.id: r for r in library.routines}
+    library.routines = [by_id[i] for i in ordered_ids(list(by_id), saved_order)]
     return library

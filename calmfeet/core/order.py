@@ -38,24 +38,11 @@ def move(ids: Sequence[str], routine_id: str, delta: int) -> list[str]:
     return result
 
 
-def move_to_top(ids: Sequence[str], routine_id: str) -> list[str]:
-    return move(ids, routine_id, -len(ids))
-
-
-def move_to_bottom(ids: Sequence[str], routine_id: str) -> list[str]:
-    return move(ids, routine_id, len(ids))
-
-
 def visible(ids: Sequence[str], hidden: Collection[str], show_hidden: bool = False) -> list[str]:
     """What the list shows: hidden routines vanish unless asked for, then keep their place."""
     if show_hidden:
         return list(ids)
     return [routine_id for routine_id in ids if routine_id not in hidden]
-
-
-def favourites_first(ids: Sequence[str], favourites: Collection[str]) -> list[str]:
-    """Favourites float to the top, each group keeping its own order."""
-    return [i for i in ids if i in favourites] + [i for i in ids if i not in favourites]
 
 
 def merge_order(saved_order: Sequence[str], new_visible_order: Sequence[str]) -> list[str]:

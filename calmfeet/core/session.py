@@ -10,7 +10,6 @@ from pathlib import Path
 from calmfeet.core.breathing import BreathingPattern, PhaseState
 from calmfeet.core.clock import Clock
 from calmfeet.core.model import Routine, Step
-from calmfeet.core.stats import BREATHING_ONLY_ID
 
 SLEEP_GAP_SECONDS = 5.0
 """How far the wall clock may run ahead of (or behind) the monotonic one before we call it sleep."""
@@ -96,6 +95,7 @@ class Session:
         now = clock.monotonic()
         self._last_mono = now
         self._last_wall = clock.wall()
+        self._started_wall = self._last_wall
         self._state = SessionState.RUNNING
         self._paused_reason: str | None = None
         self._index = 0
@@ -168,6 +168,7 @@ class Session:
         self._segment_start = now
         self._last_mono = now
         self._last_wall = self._clock.wall()
+        self._started_wall = self._last_wall
 
     def restart_step(self) -> None:
         now = self._sync()
@@ -256,6 +257,11 @@ class Session:
         return self.practised_seconds
 
     @property
+    def started_wall(self) -> float:
+        """Wall-clock seconds (the injected clock's) when the session began counting."""
+        return self._started_wall
+
+    @property
     def practised_seconds(self) -> float:
         if self.is_finished:
             return self._practised_closed
@@ -271,12 +277,6 @@ class Session:
 
     def breath_state(self) -> PhaseState:
         return self.step.breathing.state_at(self.breath_elapsed)
-
-    def time_to_next_event(self) -> float | None:
-        """Seconds until the current step ends, or None when nothing is counting down."""
-        if self._state is not SessionState.RUNNING:
-            return None
-        return self.step_remaining
 
     # ---- internals --------------------------------------------------------------------------
 
@@ -367,6 +367,10 @@ class Session:
         self._segment_start = None
         self._paused_reason = None
         self._events.append(RoutineFinished(self._practised_closed, len(self._done)))
+
+
+BREATHING_ONLY_ID = "breathe"
+"""The routine id `calmfeet breathe` practises under: counted as practice, never as a routine."""
 
 
 def breathing_only_routine(pattern: BreathingPattern, minutes: float) -> Routine:

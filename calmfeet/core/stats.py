@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from calmfeet.core.history import SessionRecord
+from calmfeet.core.session import BREATHING_ONLY_ID
 
 CHART_DAYS = 14
 
@@ -63,10 +64,6 @@ def _current_run(days: set[date], today: date) -> int:
         length += 1
         day -= timedelta(days=1)
     return length
-
-
-BREATHING_ONLY_ID = "breathe"
-"""The id `calmfeet breathe` records its sessions under (see core.session)."""
 
 
 def _most_used(records: list[SessionRecord]) -> RoutineUse | None:

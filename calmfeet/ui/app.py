@@ -9,28 +9,43 @@ import sys
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.reactive import var
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from calmfeet.core.breathing import BreathingPattern
 from calmfeet.core.clock import Clock, SystemClock
+from calmfeet.core.glyphs import plural
 from calmfeet.core.library import Library
 from calmfeet.core.model import Routine
 from calmfeet.core.paths import Paths
+from calmfeet.core.practice import PracticeLog
 from calmfeet.core.preferences import Preferences, PreferencesStore
+from calmfeet.core.session import Session, breathing_only_routine
+from calmfeet.exit_codes import EXIT_OK, signal_exit_code
+from calmfeet.ui.messages import (
+    BellToggled,
+    PreferenceChanged,
+    PreferenceUpdate,
+    RoutineChosen,
+    RoutineRemoved,
+    RoutineReplaced,
+    SessionEnded,
+    StatsRequested,
+)
+from calmfeet.ui.screens.picker import PickerScreen
 from calmfeet.ui.theme_vars import THEME_VARIABLE_DEFAULTS
 from calmfeet.ui.themes import DEFAULT_THEME, ThemeCatalog
 
 if TYPE_CHECKING:
-    from calmfeet.core.history import History
-    from calmfeet.ui.screens.session import SessionScreen
+    from calmfeet.core.history import History, SessionRecord
 
 
 SIGNAL_EXIT_GRACE_SECONDS = 1.5
@@ -38,7 +53,7 @@ SIGNAL_EXIT_GRACE_SECONDS = 1.5
 
 @dataclass
 class AppConfig:
-    """Everything the app is started with; the command line fills it, tests build their own."""
+    """Everything the app is started with; `calmfeet.launch.make_app` fills it."""
 
     paths: Paths
     library: Library
@@ -52,16 +67,17 @@ class AppConfig:
     breathe: BreathingPattern | None = None
     breathe_minutes: float = 5.0
     extra_dirs: tuple[Path, ...] = ()
-    history: object | None = None
-    """A History; or None, and then one is opened at `history_path` when first needed."""
-    history_path: Path | None = None
+    history: History | None = None
+    """An open History; None opens one at `paths.history_db` when first needed."""
     full_library: Callable[[], Library] | None = None
     """When set, the library holds only the built-ins and this reads the rest in a thread."""
-    notices: list[str] = field(default_factory=list)
 
 
 class CalmFeetApp(App[int]):
-    """Shows core state and forwards keys; the domain lives in calmfeet.core."""
+    """Shows core state and forwards keys; the domain lives in calmfeet.core.
+
+    Screens post messages (calmfeet.ui.messages) and bind to `prefs` and `library`.
+    """
 
     TITLE = "calmfeet"
     CSS_PATH = "calmfeet.tcss"
@@ -71,12 +87,19 @@ class CalmFeetApp(App[int]):
         Binding("question_mark", "show_keys", "Keys", id="keys"),
     ]
 
+    prefs: var[Preferences] = var(Preferences)
+    """What calmfeet remembers, as last saved; screens bind to it."""
+    library: var[Library] = var(Library)
+    """The routines in the person's order; screens bind to it."""
+
     def __init__(self, config: AppConfig) -> None:
         super().__init__()
         self.config = config
-        self.prefs: Preferences = config.prefs.current
+        self.set_reactive(CalmFeetApp.prefs, config.prefs.current)
+        self.set_reactive(CalmFeetApp.library, config.library)
+        self.practice = PracticeLog()
+        self._history: History | None = config.history
         self._theme_ready = False
-        self._session_screens: list[SessionScreen] = []
         if config.reduced_motion or self.prefs.reduced_motion:
             self.animation_level = "none"
         self._choose_theme()
@@ -125,38 +148,34 @@ class CalmFeetApp(App[int]):
         if not isinstance(library, Library):
             self.notify("Your routines could not be read; showing the built-ins.")
             return
-        self.config.library = library
-        from calmfeet.ui.screens.picker import PickerScreen
-
-        for screen in self.screen_stack:
-            if isinstance(screen, PickerScreen):
-                screen.library_changed()
+        self.library = library
         self._announce_notices(library=True, others=False)
 
     def _open_first_screen(self) -> None:
-        from calmfeet.ui.screens.picker import PickerScreen
-
         if self.config.breathe is not None:
             self.start_breathing(self.config.breathe, self.config.breathe_minutes)
             return
         if self.config.run_routine is not None:
-            routine = self.config.library.get(self.config.run_routine)
+            routine = self.library.get(self.config.run_routine)
             if routine is not None:
                 self.start_routine(routine)
                 return
-        self.push_screen(PickerScreen())
+        self.push_screen(
+            PickerScreen(paths=self.config.paths, ascii=self.config.ascii).data_bind(
+                CalmFeetApp.prefs, CalmFeetApp.library
+            )
+        )
 
     def _announce_notices(self, *, library: bool = True, others: bool = True) -> None:
         notices: list[str] = []
         if others:
-            notices.extend(self.config.notices)
             notices.extend(self.config.prefs.take_notices())
-        failures = self.config.library.failures if library else []
+        failures = self.library.failures if library else []
         if failures:
             names = ", ".join(Path(f.path).name for f in failures[:6])
             more = f" and {len(failures) - 6} more" if len(failures) > 6 else ""
             notices.append(
-                f"{len(failures)} routine file{'s' if len(failures) != 1 else ''} could not be "
+                f"{plural(len(failures), 'routine file')} could not be "
                 f"loaded: {names}{more}. Run `calmfeet validate` on them for details."
             )
         if others and self.config.themes.failures:
@@ -187,8 +206,8 @@ class CalmFeetApp(App[int]):
         clean exit has not happened within a second and a half. Nothing is half-written by
         then: preferences are saved atomically and each history row is its own transaction.
         """
-        code = 128 + signum
-        self.record_unfinished_session()
+        code = signal_exit_code(signum)
+        self.record_open_sessions()
         self.exit(return_code=code)
         watchdog = threading.Timer(SIGNAL_EXIT_GRACE_SECONDS, os._exit, args=(code,))
         watchdog.daemon = True
@@ -216,16 +235,23 @@ class CalmFeetApp(App[int]):
 
     # ---- preferences ------------------------------------------------------------------------
 
-    def _save(self, change: Callable[[PreferencesStore], Preferences]) -> None:
+    def _save(self, change: PreferenceUpdate) -> None:
         """Apply a change through the store; any notice it has (e.g. cannot save) shows once."""
         self.prefs = change(self.config.prefs)
         for notice in self.config.prefs.take_notices():
             self.notify(notice, severity="warning", timeout=10)
 
+    @on(PreferenceChanged)
+    def _preference_changed(self, event: PreferenceChanged) -> None:
+        self._save(event.update)
+        if event.announce:
+            self.notify(event.announce, timeout=3)
+
     def watch_theme(self, theme: str) -> None:
         if self._theme_ready and theme != self.prefs.theme:
             self._save(lambda store: store.set_theme(theme))
 
+    @on(BellToggled)
     def toggle_bell(self) -> None:
         on = not self.prefs.bell
         self._save(lambda store: store.set_bell(on))
@@ -237,12 +263,24 @@ class CalmFeetApp(App[int]):
         self._save(lambda store: store.set_reduced_motion(on))
         self.notify("Reduced motion on" if on else "Reduced motion off", timeout=2)
 
+    # ---- the library --------------------------------------------------------------------------
+
+    @on(RoutineReplaced)
+    def _routine_replaced(self, event: RoutineReplaced) -> None:
+        self.library = self.library.replace(event.routine)
+
+    @on(RoutineRemoved)
+    def _routine_removed(self, event: RoutineRemoved) -> None:
+        self.library = self.library.without(event.routine_id)
+
     # ---- starting things --------------------------------------------------------------------
+
+    @on(RoutineChosen)
+    def _routine_chosen(self, event: RoutineChosen) -> None:
+        self.start_routine(event.routine)
 
     def start_routine(self, routine: Routine) -> None:
         """Show the caution first (once per routine), then the session."""
-        from calmfeet.ui.screens.caution import CautionScreen
-
         self._save(lambda store: store.set_last_routine(routine.id))
         if routine.caution and not self.prefs.caution_confirmed(routine.id):
 
@@ -251,92 +289,75 @@ class CalmFeetApp(App[int]):
                     self._save(lambda store: store.confirm_caution(routine.id))
                     self._push_session(routine)
                 elif self.config.run_routine is not None and len(self.screen_stack) <= 1:
-                    self.exit(0)
+                    self.exit(EXIT_OK)
+
+            from calmfeet.ui.screens.caution import CautionScreen
 
             self.push_screen(CautionScreen(routine), confirmed)
             return
         self._push_session(routine)
 
-    def _push_session(self, routine: Routine) -> None:
-        from calmfeet.ui.screens.session import SessionScreen
-
-        screen = SessionScreen(
-            routine,
-            clock=self.config.clock,
-            bell=self.prefs.bell,
-            ascii=self.config.ascii,
-            run_mode=self.config.run_routine is not None,
-        )
-        self._session_screens.append(screen)
-        self.push_screen(screen)
-
     def start_breathing(self, pattern: BreathingPattern, minutes: float) -> None:
-        from calmfeet.core.session import breathing_only_routine
+        self._push_session(breathing_only_routine(pattern, minutes), breathing_only=True)
+
+    def _push_session(self, routine: Routine, *, breathing_only: bool = False) -> None:
         from calmfeet.ui.screens.session import SessionScreen
 
-        routine = breathing_only_routine(pattern, minutes)
+        session = Session(routine, self.config.clock)
+        self.practice.open(session)
         screen = SessionScreen(
-            routine,
-            clock=self.config.clock,
-            bell=self.prefs.bell,
+            session,
             ascii=self.config.ascii,
-            run_mode=True,
-            breathing_only=True,
+            run_mode=breathing_only or self.config.run_routine is not None,
+            breathing_only=breathing_only,
         )
-        self._session_screens.append(screen)
-        self.push_screen(screen)
+        self.push_screen(screen.data_bind(CalmFeetApp.prefs))
 
-    def record_unfinished_session(self) -> None:
-        """After the app stops (quit, ctrl+q, SIGTERM), make sure no session goes unrecorded."""
-        for screen in self._session_screens:
-            if screen.recorded:
-                continue
-            screen.recorded = True
-            session = screen.session
-            with contextlib.suppress(Exception):  # exiting must never show a traceback
-                self.record_session(
-                    screen.routine,
-                    screen.started,
-                    session.practised_seconds,
-                    session.steps_done,
-                    session.is_finished,
-                )
-        self._session_screens.clear()
+    # ---- practice and history ---------------------------------------------------------------
+
+    @on(SessionEnded)
+    def _session_ended(self, event: SessionEnded) -> None:
+        self._record(self.practice.close(event.session))
+
+    def on_unmount(self) -> None:
+        """The app is stopping (quit, ctrl+q, the last screen left): keep what was practised."""
+        self.record_open_sessions()
+
+    def record_open_sessions(self) -> None:
+        """Keep what was practised in every session still open (calmfeet is stopping)."""
+        for record in self.practice.close_all():
+            self._record(record)
+
+    def close_practice(self) -> None:
+        """After the app has stopped: record what is still open, then close the history."""
+        self.record_open_sessions()
+        if self._history is not None:
+            self._history.close()
 
     @property
-    def history(self) -> History | None:
+    def history(self) -> History:
         """Opened on first use: SQLite is not needed to show the picker."""
-        from calmfeet.core.history import History
+        if self._history is None:
+            from calmfeet.core.history import History
 
-        if self.config.history is None and self.config.history_path is not None:
-            self.config.history = History(self.config.history_path)
-        history = self.config.history
-        return history if isinstance(history, History) else None
+            self._history = History(self.config.paths.history_db)
+        return self._history
 
-    def record_session(
-        self, routine: Routine, started: datetime, seconds: float, steps_done: int, completed: bool
-    ) -> None:
+    def _record(self, record: SessionRecord | None) -> None:
         """Write one history row; the history never stops the app."""
-        history = self.history
-        if history is None or seconds <= 0:
+        if record is None:
             return
-        from calmfeet.core.history import SessionRecord
+        with contextlib.suppress(Exception):  # exiting must never show a traceback
+            history = self.history
+            try:
+                history.record(record)
+            except Exception as error:  # noqa: BLE001 - history must never crash a session
+                if self.is_running:
+                    self.notify(f"This session could not be saved to history: {error}")
+            self._show_history_notices()
 
-        offset = started.astimezone().utcoffset()
-        record = SessionRecord(
-            routine=routine.id,
-            name=routine.name,
-            started=started.astimezone(timezone.utc),
-            seconds=seconds,
-            steps_done=steps_done,
-            completed=completed,
-            utc_offset_minutes=int(offset.total_seconds() // 60) if offset else 0,
-        )
-        try:
-            history.record(record)
-        except Exception as error:  # noqa: BLE001 - history must never crash a session
-            if self.is_running:
-                self.notify(f"This session could not be saved to history: {error}")
+    def _show_history_notices(self) -> None:
+        history = self.history
         if self.is_running:
             for notice in history.notices:
                 self.notify(notice, severity="warning", timeout=10)
@@ -360,8 +381,6 @@ class CalmFeetApp(App[int]):
             "The pacer changes only at phase boundaries",
             self.toggle_reduced_motion,
         )
-        from calmfeet.ui.screens.picker import PickerScreen
-
         if isinstance(screen, PickerScreen):
             yield SystemCommand(
                 "Reset routine order", "Back to the original order", screen.reset_order
@@ -369,21 +388,19 @@ class CalmFeetApp(App[int]):
             yield SystemCommand(
                 "Stats", "Your practice: sessions, minutes, streaks", self.show_stats
             )
-            for routine in self.config.library.routines:
+            for routine in self.library.routines:
                 yield SystemCommand(
                     f"Start {routine.name}",
-                    routine.summary or f"{len(routine.steps)} steps",
-                    lambda r=routine: self.start_routine(r),
+                    routine.summary or plural(len(routine.steps), "step"),
+                    partial(self.post_message, RoutineChosen(routine)),
                 )
 
+    @on(StatsRequested)
     def show_stats(self) -> None:
         from calmfeet.core.stats import local_today
         from calmfeet.ui.screens.stats import StatsScreen
 
         history = self.history
-        records = history.all() if history is not None else []
-        if history is not None:
-            for notice in history.notices:
-                self.notify(notice, severity="warning", timeout=10)
-            history.notices.clear()
+        records = history.all()
+        self._show_history_notices()
         self.push_screen(StatsScreen(records, today=local_today(self.config.clock.wall())))

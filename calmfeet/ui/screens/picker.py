@@ -2,20 +2,32 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.events import Key, Resize
-from textual.reactive import reactive
+from textual.reactive import reactive, var
 from textual.screen import Screen
 from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from calmfeet.core import customise, order
-from calmfeet.core.library import load_library
+from calmfeet.core.library import Library
 from calmfeet.core.model import FOCUS_TAGS, Routine, Step, format_clock, format_minutes
+from calmfeet.core.paths import Paths, builtin_routines_dir
+from calmfeet.core.preferences import Preferences
+from calmfeet.core.routines import RoutineFileError, load_routine
+from calmfeet.ui.messages import (
+    PreferenceChanged,
+    RoutineChosen,
+    RoutineRemoved,
+    RoutineReplaced,
+    StatsRequested,
+)
 from calmfeet.ui.widgets.footmap import FootMap
 
 FOCUS_CYCLE: tuple[str | None, ...] = (None, *FOCUS_TAGS)
@@ -126,9 +138,16 @@ class PickerScreen(Screen[None]):
     focus_filter: reactive[str | None] = reactive(None)
     favourites_only: reactive[bool] = reactive(False)
     show_hidden: reactive[bool] = reactive(False)
+    prefs: var[Preferences] = var(Preferences)
+    """Bound to the app's preferences: favourites, hidden, order, last routine."""
+    library: var[Library] = var(Library)
+    """Bound to the app's library: the routines in the person's order."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, paths: Paths, ascii: bool = False) -> None:
         super().__init__()
+        self.paths = paths
+        self._ascii = ascii
+        self._step_cursor_after_update: int | None = None
         self._shown_ids: list[str] = []
         self._preview_id: str | None = None
         self._preview_ready = False
@@ -151,13 +170,9 @@ class PickerScreen(Screen[None]):
                 yield FootMap(id="preview-map", ascii=self._ascii)
         yield Footer()
 
-    @property
-    def _ascii(self) -> bool:
-        return bool(getattr(getattr(self.app, "config", None), "ascii", False))
-
     def on_mount(self) -> None:
         self.set_class(self._ascii, "-ascii")
-        self.refresh_list(highlight=self.app.prefs.last_routine)  # type: ignore[attr-defined]
+        self.refresh_list(highlight=self.prefs.last_routine)
         self.query_one(RoutineList).focus()
         self.call_after_refresh(self._preview_after_first_paint)
 
@@ -174,14 +189,14 @@ class PickerScreen(Screen[None]):
 
     @property
     def _library_routines(self) -> list[Routine]:
-        return list(self.app.config.library.routines)  # type: ignore[attr-defined]
+        return list(self.library.routines)
 
     def full_order(self) -> list[str]:
         ids = [r.id for r in self._library_routines]
-        return order.ordered_ids(ids, self.app.prefs.order)  # type: ignore[attr-defined]
+        return order.ordered_ids(ids, self.prefs.order)
 
     def visible_ids(self) -> list[str]:
-        prefs = self.app.prefs  # type: ignore[attr-defined]
+        prefs = self.prefs
         by_id = {r.id: r for r in self._library_routines}
         ids = order.visible(self.full_order(), prefs.hidden, self.show_hidden)
         needle = self.name_filter.strip().lower()
@@ -213,7 +228,7 @@ class PickerScreen(Screen[None]):
     def _option(self, routine: Routine) -> Option:
         """One option per routine and look, reused: OptionList keeps each option's laid-out
         text on the option itself, so filtering 1,000 routines does not lay them out again."""
-        prefs = self.app.prefs  # type: ignore[attr-defined]
+        prefs = self.prefs
         key = (id(routine), routine.id in prefs.favourites, routine.id in prefs.hidden)
         cached = self._options.get(routine.id)
         if cached is not None and cached[0] == key:
@@ -223,7 +238,7 @@ class PickerScreen(Screen[None]):
         return option
 
     def _build_option(self, routine: Routine) -> Option:
-        prefs = self.app.prefs  # type: ignore[attr-defined]
+        prefs = self.prefs
         star = "★ " if routine.id in prefs.favourites else "  "
         line = Text(star, style="bold")
         line.append(routine.name, style="bold")
@@ -236,12 +251,27 @@ class PickerScreen(Screen[None]):
         line.append(details, style="dim")
         return Option(ascii_text(line) if self._ascii else line, id=routine.id)
 
-    def library_changed(self) -> None:
-        """More routines arrived: keep the person's place, or find the last one used."""
+    def watch_prefs(self) -> None:
+        if self.is_mounted:
+            self.refresh_list()
+
+    def watch_library(self, old: Library, new: Library) -> None:
+        """The library changed: an edit of the person's own (keep the cursor on the edited
+        step), or more routines arrived (keep the person's place, or find the last one used)."""
+        if not self.is_mounted:
+            return
+        cursor = self._step_cursor_after_update
+        if cursor is not None:
+            self._step_cursor_after_update = None
+            self._preview_id = None
+            self.refresh_list()
+            self._preview_now()  # rebuild the steps now, so the cursor can stay on the edited one
+            self.query_one(StepList).highlighted = cursor
+            return
         routine_list = self.query_one(RoutineList)
         moved = bool(routine_list.highlighted) or bool(self.name_filter)
         keep = self.highlighted.id if moved and self.highlighted else None
-        self.refresh_list(highlight=keep or self.app.prefs.last_routine)  # type: ignore[attr-defined]
+        self.refresh_list(highlight=keep or self.prefs.last_routine)
 
     def refresh_list(self, highlight: str | None = None) -> None:
         """Rebuild the options (only when the list itself changed, never on a tick)."""
@@ -385,7 +415,7 @@ class PickerScreen(Screen[None]):
     def action_start(self) -> None:
         routine = self.highlighted
         if routine is not None:
-            self.app.start_routine(routine)  # type: ignore[attr-defined]
+            self.post_message(RoutineChosen(routine))
 
     def action_quit_app(self) -> None:
         self.app.exit(0)
@@ -397,7 +427,7 @@ class PickerScreen(Screen[None]):
         self.query_one(RoutineList).focus()
 
     def action_stats(self) -> None:
-        self.app.show_stats()  # type: ignore[attr-defined]
+        self.post_message(StatsRequested())
 
     def action_move(self, delta: int) -> None:
         routine = self.highlighted
@@ -407,29 +437,26 @@ class PickerScreen(Screen[None]):
         if shown == self._shown_ids:
             return
         new_order = order.merge_order(self.full_order(), shown)
-        self.app._save(lambda store: store.set_order(new_order))  # type: ignore[attr-defined]
-        self.refresh_list(highlight=routine.id)
+        self.post_message(PreferenceChanged(lambda store: store.set_order(new_order)))
 
     def reset_order(self) -> None:
-        self.app._save(lambda store: store.reset_order())  # type: ignore[attr-defined]
-        self.refresh_list()
-        self.notify("Routine order reset", timeout=3)
+        self.post_message(
+            PreferenceChanged(lambda store: store.reset_order(), announce="Routine order reset")
+        )
 
     def action_favourite(self) -> None:
         routine = self.highlighted
         if routine is not None:
-            self.app._save(lambda store: store.toggle_favourite(routine.id))  # type: ignore[attr-defined]
-            self.refresh_list(highlight=routine.id)
+            self.post_message(PreferenceChanged(lambda store: store.toggle_favourite(routine.id)))
 
     def action_hide(self) -> None:
         routine = self.highlighted
         if routine is None:
             return
-        hiding = routine.id not in self.app.prefs.hidden  # type: ignore[attr-defined]
-        self.app._save(lambda store: store.toggle_hidden(routine.id))  # type: ignore[attr-defined]
+        hiding = routine.id not in self.prefs.hidden
+        self.post_message(PreferenceChanged(lambda store: store.toggle_hidden(routine.id)))
         if hiding and not self.show_hidden:
             self.notify(f"Hid {routine.name}. Press a to show hidden routines.", timeout=4)
-        self.refresh_list(highlight=routine.id)
 
     def action_toggle_hidden(self) -> None:
         self.show_hidden = not self.show_hidden
@@ -471,19 +498,12 @@ class PickerScreen(Screen[None]):
         if list(steps) == list(routine.steps):
             return
         try:
-            saved = customise.save_own_copy(self.app.config.paths, routine, steps)  # type: ignore[attr-defined]
+            saved = customise.save_own_copy(self.paths, routine, steps)
         except customise.CustomiseError as error:
             self.notify(str(error), severity="error")
             return
-        self._replace_routine(saved)
-        self._preview_id = None
-        self.refresh_list(highlight=saved.id)
-        self._preview_now()  # rebuild the steps now, so the cursor can stay on the edited one
-        steps_list.highlighted = new_index
-
-    def _replace_routine(self, routine: Routine) -> None:
-        library = self.app.config.library  # type: ignore[attr-defined]
-        library.routines = [routine if r.id == routine.id else r for r in library.routines]
+        self._step_cursor_after_update = new_index
+        self.post_message(RoutineReplaced(saved))
 
     def action_move_step(self, delta: int) -> None:
         self._edit("move", delta)
@@ -506,14 +526,20 @@ class PickerScreen(Screen[None]):
         if not restored:
             self.notify("This is already the original.", timeout=3)
             return
-        config = self.app.config  # type: ignore[attr-defined]
-        fresh = load_library(config.paths, config.extra_dirs).get(routine.id)
+        original = routine.shadows[-1] if routine.shadows else None
+        fresh = None
+        if original is not None:
+            try:
+                fresh = load_routine(
+                    original, str(original), builtin=original.parent == builtin_routines_dir()
+                )
+            except RoutineFileError:
+                fresh = None
         if fresh is not None:
-            self._replace_routine(fresh)
+            self._step_cursor_after_update = 0
+            self.post_message(
+                RoutineReplaced(replace(fresh, id=routine.id, shadows=routine.shadows[:-1]))
+            )
         else:
-            library = config.library
-            library.routines = [r for r in library.routines if r.id != routine.id]
-        self._preview_id = None
-        self.refresh_list(highlight=routine.id)
-        self._preview_now()
+            self.post_message(RoutineRemoved(routine.id))
         self.notify(f"Back to the original {routine.name}.", timeout=3)

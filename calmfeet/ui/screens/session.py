@@ -3,16 +3,14 @@ what `session_view` says down to them at each moment something shown is due to c
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.reactive import var
 from textual.screen import Screen
 from textual.widgets import Digits, Footer, Static
 
-from calmfeet.core.clock import Clock, SystemClock
-from calmfeet.core.model import Routine
+from calmfeet.core.preferences import Preferences
 from calmfeet.core.session import (
     RoutineFinished,
     Session,
@@ -26,6 +24,7 @@ from calmfeet.core.session_view import (
     SessionView,
     session_view,
 )
+from calmfeet.ui.messages import BellToggled, SessionEnded
 from calmfeet.ui.screens.complete import CompleteScreen
 from calmfeet.ui.screens.confirm import ConfirmScreen
 from calmfeet.ui.wake import Wake
@@ -96,25 +95,23 @@ class SessionScreen(Screen[None]):
         Binding("escape,q", "leave", "Leave", id="session.leave"),
     ]
 
+    prefs: var[Preferences] = var(Preferences)
+    """Bound to the app's preferences (the bell)."""
+
     def __init__(
         self,
-        routine: Routine,
+        session: Session,
         *,
-        clock: Clock | None = None,
-        bell: bool = True,
         ascii: bool = False,
         run_mode: bool = False,
         breathing_only: bool = False,
     ) -> None:
         super().__init__()
-        self.routine = routine
-        self.session = Session(routine, clock or SystemClock())
+        self.session = session
+        self.routine = session.routine
         self.ascii = ascii
         self.run_mode = run_mode
         self.breathing_only = breathing_only
-        self.started = datetime.now(timezone.utc)
-        self.recorded = False
-        self._bell = bell
         self._wake = Wake(self, self._on_wake)
         self._view: SessionView | None = None
         self._shown_index: int | None = None
@@ -151,7 +148,6 @@ class SessionScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.started = datetime.now(timezone.utc)
         self._pacer = self.query_one(Pacer)
         self._foot_map = self.query_one(FootMap)
         self._progress = self.query_one(StepProgress)
@@ -191,7 +187,7 @@ class SessionScreen(Screen[None]):
         return DisplayOptions(
             ascii=self.ascii,
             breathing_only=self.breathing_only,
-            reduced_motion=self.app.animation_level == "none",
+            reduced_motion=self.reduced_motion,
         )
 
     def _show(self, view: SessionView) -> None:
@@ -251,9 +247,11 @@ class SessionScreen(Screen[None]):
 
     @property
     def bell_on(self) -> bool:
-        """The app's preference when there is one, so a change anywhere applies here."""
-        prefs = getattr(self.app, "prefs", None)
-        return bool(getattr(prefs, "bell", self._bell))
+        return self.prefs.bell
+
+    @property
+    def reduced_motion(self) -> bool:
+        return self.app.animation_level == "none"
 
     # ---- keys -------------------------------------------------------------------------------
 
@@ -278,12 +276,7 @@ class SessionScreen(Screen[None]):
         self.tick()
 
     def action_toggle_bell(self) -> None:
-        toggle = getattr(self.app, "toggle_bell", None)
-        self._bell = not self.bell_on
-        if callable(toggle):
-            toggle()
-        else:
-            self.notify("Bell on" if self._bell else "Bell off", timeout=2)
+        self.post_message(BellToggled())
 
     def action_leave(self) -> None:
         """Ask first unless the routine is over; the session waits, paused, for the answer."""
@@ -298,7 +291,7 @@ class SessionScreen(Screen[None]):
 
         def answered(leave: bool | None) -> None:
             if leave:
-                self.record(completed=False)
+                self._ended()
                 self._go_back()
             elif was_running and self.session.state is SessionState.PAUSED:
                 self.session.resume()
@@ -308,29 +301,17 @@ class SessionScreen(Screen[None]):
 
     # ---- the end ----------------------------------------------------------------------------
 
-    def record(self, *, completed: bool) -> None:
-        """Save this session to history once, whatever ends it; never raises."""
-        if self.recorded:
-            return
-        self.recorded = True
-        try:
-            record_session = getattr(self.app, "record_session", None)
-            if callable(record_session):
-                record_session(
-                    self.routine,
-                    self.started,
-                    self.session.practised_seconds,
-                    self.session.steps_done,
-                    completed,
-                )
-        except Exception as error:  # noqa: BLE001 - a failed save must not end the session badly
-            self.log.error(f"could not record the session: {error!r}")
+    def _ended(self) -> None:
+        """Tell the app, which records the session in the history (once, however often told).
+
+        Posted to the app itself: this screen is about to leave the stack."""
+        self.app.post_message(SessionEnded(self.session))
 
     def _finish(self) -> None:
         if self._complete_shown:
             return
         self._wake.cancel()
-        self.record(completed=True)
+        self._ended()
         if not self.is_current:
             self._complete_pending = True  # e.g. the command palette is open: wait for it
             return
@@ -359,6 +340,5 @@ class SessionScreen(Screen[None]):
             self.app.pop_screen()
 
     def on_unmount(self) -> None:
-        """The app may be closing (ctrl+q, SIGTERM): keep what was practised."""
+        """The app may be closing (ctrl+q, SIGTERM); it records what is open as it stops."""
         self._wake.cancel()
-        self.record(completed=self.session.is_finished)

@@ -1,0 +1,66 @@
+"""What screens tell the app: past-tense messages the app handles with `@on`.
+
+Screens never call into the app; they say what happened and the app decides. The app sends
+data back down through the reactives the screens bind to (`CalmFeetApp.prefs`, `.library`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from textual.message import Message
+
+from calmfeet.core.model import Routine
+from calmfeet.core.preferences import Preferences, PreferencesStore
+from calmfeet.core.session import Session
+
+PreferenceUpdate = Callable[[PreferencesStore], Preferences]
+"""One change to the saved preferences, applied under the store's lock."""
+
+
+@dataclass
+class RoutineChosen(Message):
+    """The person asked to start this routine (the caution comes first, if it has one)."""
+
+    routine: Routine
+
+
+@dataclass
+class StatsRequested(Message):
+    """The person asked to see their practice."""
+
+
+@dataclass
+class PreferenceChanged(Message):
+    """The person changed something calmfeet remembers; the app saves it."""
+
+    update: PreferenceUpdate
+    announce: str = ""
+    """A short toast once it is saved (e.g. "Bell off"), or nothing."""
+
+
+@dataclass
+class BellToggled(Message):
+    """The bell was switched on or off from a screen."""
+
+
+@dataclass
+class RoutineReplaced(Message):
+    """The person's own version of a routine was saved or restored: the library changes."""
+
+    routine: Routine
+
+
+@dataclass
+class RoutineRemoved(Message):
+    """A routine left the library (its only file, the person's own version, was removed)."""
+
+    routine_id: str
+
+
+@dataclass
+class SessionEnded(Message):
+    """A session finished or was left: the app records it (once) in the history."""
+
+    session: Session
