@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from calmfeet.cli import main
-from calmfeet.core.library import ENV_VAR, load_library, routine_sources
+from calmfeet.core import library as library_module
+from calmfeet.core.library import (
+    ENV_VAR,
+    Library,
+    load_library,
+    routine_sources,
+    shadowed_routine,
+)
+from calmfeet.core.model import Routine
 from calmfeet.core.paths import Paths, builtin_routines_dir
+from calmfeet.core.routines import load_routine
 
 BUILTIN_IDS = [p.stem for p in sorted(builtin_routines_dir().glob("*.toml"), key=lambda p: p.name)]
 
@@ -275,3 +286,86 @@ def test_builtin_mirrored_steps_in_json(paths: Paths, capsys: pytest.CaptureFixt
                 assert before["title"] == entry["steps"][index]["title"]
                 mirrored_pairs += 1
     assert mirrored_pairs > 0
+
+
+# --- changing one routine without reading every file again ------------------------------------
+
+
+def test_replace_and_without_leave_the_others_in_place(paths: Paths) -> None:
+    library = load_library(paths, env={})
+    target = library.routines[3]
+    renamed = dataclasses.replace(target, name="Renamed")
+    changed = library.replace(renamed)
+    assert changed.ids == library.ids
+    assert changed.routines[3].name == "Renamed"
+    assert library.routines[3].name == target.name, "the old library is left as it was"
+    gone = library.without(target.id)
+    assert gone.ids == [i for i in library.ids if i != target.id]
+    assert library.get(target.id) is target
+
+
+def test_restoring_a_builtin_reads_only_the_builtin_file(
+    paths: Paths, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The person's version goes; the built-in comes back with its steps, read from one file."""
+    target = BUILTIN_IDS[1]
+    write_routine(paths.routines_dir, target, "My Own Version")
+    library = load_library(paths, env={})
+    mine = library.routines[1]
+    assert mine.name == "My Own Version"
+
+    read: list[Path] = []
+
+    def counting_load_routine(path: Path, *args: Any, **kwargs: Any) -> Routine:
+        read.append(path)
+        return load_routine(path, *args, **kwargs)
+
+    def no_full_reload(*args: object, **kwargs: object) -> Library:
+        raise AssertionError("restoring one routine must not reload the library")
+
+    monkeypatch.setattr(library_module, "load_library", no_full_reload)
+    monkeypatch.setattr(library_module, "load_routine", counting_load_routine)
+    original = shadowed_routine(mine)
+
+    builtin_file = builtin_routines_dir() / f"{target}.toml"
+    assert read == [builtin_file]
+    assert original is not None
+    assert original.builtin
+    assert original.source == builtin_file
+    assert original.shadows == ()
+    assert original == load_routine(builtin_file, builtin_file.name, builtin=True)
+    assert library.replace(original).ids == library.ids, "it comes back where it stood"
+
+
+def test_restoring_one_layer_keeps_the_layers_below_it(paths: Paths, tmp_path: Path) -> None:
+    """A routine shadowing two files: the nearer one shows again, still shadowing the built-in."""
+    target = BUILTIN_IDS[0]
+    user = write_routine(paths.routines_dir, target, "User")
+    write_routine(tmp_path / "cli", target, "Option")
+    library = load_library(paths, [tmp_path / "cli"], env={})
+    restored = shadowed_routine(library.routines[0])
+    assert restored is not None
+    assert restored.name == "User"
+    assert restored.source == user
+    assert not restored.builtin
+    assert restored.shadows == (builtin_routines_dir() / f"{target}.toml",)
+    assert restored == load_library(paths, env={}).routines[0], "as a fresh load would give"
+
+
+def test_restoring_skips_a_shadowed_file_that_no_longer_loads(paths: Paths, tmp_path: Path) -> None:
+    target = BUILTIN_IDS[0]
+    user = write_routine(paths.routines_dir, target, "User")
+    write_routine(tmp_path / "cli", target, "Option")
+    library = load_library(paths, [tmp_path / "cli"], env={})
+    user.write_text("this is not TOML [", encoding="utf-8")
+    restored = shadowed_routine(library.routines[0])
+    assert restored is not None
+    assert restored.builtin
+    assert restored.shadows == ()
+
+
+def test_a_routine_that_shadows_nothing_has_no_original(paths: Paths, tmp_path: Path) -> None:
+    write_routine(tmp_path / "cli", "only-mine", "Only Mine")
+    mine = load_library(paths, [tmp_path / "cli"], env={}).get("only-mine")
+    assert mine is not None
+    assert shadowed_routine(mine) is None

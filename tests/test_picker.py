@@ -12,6 +12,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input, OptionList
 
 from calmfeet.cli import main
+from calmfeet.core import library as library_module
 from calmfeet.core.clock import FakeClock
 from calmfeet.core.history import History
 from calmfeet.core.paths import Paths, builtin_routines_dir
@@ -425,6 +426,42 @@ async def test_the_last_step_cannot_be_removed(make_app: MakeApp, paths: Paths) 
         await pilot.press("tab", "x")
         assert app.screen.query_one(StepList).option_count == 1
     assert not (paths.routines_dir / "one-step.toml").exists()
+
+
+async def test_o_reads_back_only_the_file_it_shadowed(
+    make_app: MakeApp, paths: Paths, monkeypatch: pytest.MonkeyPatch, screen_text: ScreenText
+) -> None:
+    """Restoring one routine is instant with many routine files: only the original is read."""
+    builtin_file = builtin_routines_dir() / "quick-reset.toml"
+    original = load_routine(builtin_file, builtin_file.name, builtin=True)
+    own = paths.routines_dir / "quick-reset.toml"
+    app = make_app(paths)
+    async with app.run_test(size=SIZE) as pilot:
+        await go_to(pilot, "quick-reset")
+        await pilot.press("tab", "x")
+        assert own.exists()
+        assert "Your version" in screen_text(app)
+
+        read: list[Path] = []
+
+        def counting_load_routine(path: Path, *args: Any, **kwargs: Any) -> Any:
+            read.append(path)
+            return load_routine(path, *args, **kwargs)
+
+        def no_full_reload(*args: object, **kwargs: object) -> Any:
+            raise AssertionError("restoring one routine must not reload every routine file")
+
+        monkeypatch.setattr(library_module, "load_library", no_full_reload)
+        monkeypatch.setattr(library_module, "load_routine", counting_load_routine)
+        await pilot.press("o")
+        await pilot.pause()
+        assert read == [builtin_file]
+        assert not own.exists()
+        assert highlighted(app) == "quick-reset"
+        steps_list = app.screen.query_one(StepList)
+        assert steps_list.option_count == len(original.steps)
+        assert steps_list.highlighted == 0
+        assert "Your version" not in screen_text(app)
 
 
 # --- snapshots --------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import tomli_w
@@ -21,6 +21,10 @@ MIN_STEP_SECONDS = 5.0
 
 class CustomiseError(Exception):
     """The change could not be saved; the message is meant for a person."""
+
+
+class EditRefused(CustomiseError):
+    """The edit itself makes no sense (not a failure to save): a warning, not an error."""
 
 
 def pattern_value(pattern: BreathingPattern) -> str | dict[str, float]:
@@ -166,3 +170,46 @@ def remove_step(steps: Sequence[Step], index: int) -> list[Step]:
     result = list(steps)
     del result[index]
     return result
+
+
+@dataclass(frozen=True)
+class MoveStep:
+    """Shift the step at `index` by `delta` places (negative is earlier), stopping at the ends."""
+
+    index: int
+    delta: int
+
+
+@dataclass(frozen=True)
+class RetimeStep:
+    """Make the step at `index` `seconds` longer (negative: shorter), within the limits."""
+
+    index: int
+    seconds: float
+
+
+@dataclass(frozen=True)
+class RemoveStep:
+    """Drop the step at `index`; never the last one."""
+
+    index: int
+
+
+StepEdit = MoveStep | RetimeStep | RemoveStep
+LAST_STEP_REFUSAL = "A routine needs at least one step."
+
+
+def apply_edit(steps: Sequence[Step], edit: StepEdit) -> tuple[list[Step], int]:
+    """The steps after one edit, and where the cursor goes so it stays on the step edited
+    (or, after a removal, on the one that took its place).
+
+    Raises EditRefused for removing the only step: a routine needs at least one.
+    """
+    last = len(steps) - 1
+    if isinstance(edit, MoveStep):
+        return move_step(steps, edit.index, edit.delta), max(0, min(last, edit.index + edit.delta))
+    if isinstance(edit, RetimeStep):
+        return retime_step(steps, edit.index, edit.seconds), edit.index
+    if len(steps) <= 1:
+        raise EditRefused(LAST_STEP_REFUSAL)
+    return remove_step(steps, edit.index), min(edit.index, last - 1)

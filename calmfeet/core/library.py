@@ -101,6 +101,28 @@ def count_own_files(
     return total
 
 
+def _is_builtin_file(path: Path) -> bool:
+    return path.parent.resolve() == builtin_routines_dir().resolve()
+
+
+def shadowed_routine(routine: Routine) -> Routine | None:
+    """The routine as it would load without `routine`'s own file, reading only the files it
+    shadows, nearest first: the whole library is not read again for one routine.
+
+    A shadowed file that no longer loads is passed over, as `load_library` would do.
+    """
+    remaining = list(routine.shadows)
+    while remaining:
+        path = remaining.pop()
+        builtin = _is_builtin_file(path)
+        try:
+            below = load_routine(path, path.name if builtin else str(path), builtin=builtin)
+        except RoutineFileError:
+            continue
+        return replace(below, id=routine.id, shadows=tuple(remaining))
+    return None
+
+
 def load_library(
     paths: Paths,
     extra_dirs: Sequence[Path] = (),

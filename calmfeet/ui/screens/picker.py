@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 from rich.text import Text
@@ -15,12 +16,13 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from calmfeet.core import customise, order
-from calmfeet.core.library import Library
-from calmfeet.core.model import FOCUS_TAGS, Routine, Step, format_clock, format_minutes
-from calmfeet.core.paths import Paths, builtin_routines_dir
+from calmfeet.core import catalogue, customise
+from calmfeet.core.customise import MoveStep, RemoveStep, RetimeStep, StepEdit
+from calmfeet.core.glyphs import Glyphs, glyphs_for, plural
+from calmfeet.core.library import Library, shadowed_routine
+from calmfeet.core.model import Routine, Step, format_clock, format_minutes
+from calmfeet.core.paths import Paths
 from calmfeet.core.preferences import Preferences
-from calmfeet.core.routines import RoutineFileError, load_routine
 from calmfeet.ui.messages import (
     PreferenceChanged,
     RoutineChosen,
@@ -30,13 +32,10 @@ from calmfeet.ui.messages import (
 )
 from calmfeet.ui.widgets.footmap import FootMap
 
-FOCUS_CYCLE: tuple[str | None, ...] = (None, *FOCUS_TAGS)
-ASCII_ONLY = str.maketrans({"★": "*", "·": "-", "⚠": "!", "↑": "^", "↓": "v", "−": "-", "…": "."})
-"""One character for one, so a Text's styled spans stay where they were."""
 
-
-def ascii_text(text: Text) -> Text:
-    return Text(text.plain.translate(ASCII_ONLY), style=text.style, spans=list(text.spans))
+def plain_text(text: Text, glyphs: Glyphs) -> Text:
+    """The text in the chosen marks; one character for one, so styled spans stay in place."""
+    return Text(glyphs.plain(text.plain), style=text.style, spans=list(text.spans))
 
 
 LIST_KEYS = frozenset({"f", "h", "a", "t", "s", "q", "e", "o", "*", "/", "?", " "})
@@ -134,10 +133,8 @@ class PickerScreen(Screen[None]):
         Binding("q", "quit_app", "Quit", id="picker.quit"),
     ]
 
-    name_filter: reactive[str] = reactive("")
-    focus_filter: reactive[str | None] = reactive(None)
-    favourites_only: reactive[bool] = reactive(False)
-    show_hidden: reactive[bool] = reactive(False)
+    routine_filter: reactive[catalogue.RoutineFilter] = reactive(catalogue.RoutineFilter)
+    """Name, focus, favourites only, show hidden: swapped whole, never changed in place."""
     prefs: var[Preferences] = var(Preferences)
     """Bound to the app's preferences: favourites, hidden, order, last routine."""
     library: var[Library] = var(Library)
@@ -147,6 +144,7 @@ class PickerScreen(Screen[None]):
         super().__init__()
         self.paths = paths
         self._ascii = ascii
+        self._glyphs = glyphs_for(ascii)
         self._step_cursor_after_update: int | None = None
         self._shown_ids: list[str] = []
         self._preview_id: str | None = None
@@ -160,7 +158,7 @@ class PickerScreen(Screen[None]):
         with Horizontal(id="top"):
             yield Static("calmfeet", id="title")
             yield Static("", id="filters")
-        placeholder = "Type to filter by name" + ("..." if self._ascii else "…")
+        placeholder = "Type to filter by name" + self._glyphs.ellipsis
         yield Input(placeholder=placeholder, id="filter")
         with Horizontal(id="body"):
             yield RoutineList(id="routines")
@@ -191,31 +189,14 @@ class PickerScreen(Screen[None]):
     def _library_routines(self) -> list[Routine]:
         return list(self.library.routines)
 
-    def full_order(self) -> list[str]:
-        ids = [r.id for r in self._library_routines]
-        return order.ordered_ids(ids, self.prefs.order)
-
     def visible_ids(self) -> list[str]:
         prefs = self.prefs
-        by_id = {r.id: r for r in self._library_routines}
-        ids = order.visible(self.full_order(), prefs.hidden, self.show_hidden)
-        needle = self.name_filter.strip().lower()
-        result = []
-        for routine_id in ids:
-            routine = by_id[routine_id]
-            if needle and needle not in routine.name.lower() and needle not in routine_id:
-                continue
-            if self.focus_filter and self.focus_filter not in routine.focus:
-                continue
-            if self.favourites_only and routine_id not in prefs.favourites:
-                continue
-            result.append(routine_id)
-        return result
+        return catalogue.visible_ids(
+            self._library_routines, prefs.order, prefs.favourites, prefs.hidden, self.routine_filter
+        )
 
     def _routine(self, routine_id: str | None) -> Routine | None:
-        if routine_id is None:
-            return None
-        return next((r for r in self._library_routines if r.id == routine_id), None)
+        return None if routine_id is None else self.library.get(routine_id)
 
     @property
     def highlighted(self) -> Routine | None:
@@ -238,18 +219,17 @@ class PickerScreen(Screen[None]):
         return option
 
     def _build_option(self, routine: Routine) -> Option:
-        prefs = self.prefs
-        star = "★ " if routine.id in prefs.favourites else "  "
+        prefs, glyphs = self.prefs, self._glyphs
+        star = f"{glyphs.star} " if routine.id in prefs.favourites else "  "
         line = Text(star, style="bold")
         line.append(routine.name, style="bold")
         if routine.id in prefs.hidden:
             line.append("  (hidden)", style="italic")
-        steps = len(routine.steps)
-        details = f"\n  {format_minutes(routine.total_seconds)} · {steps} step{'s' * (steps != 1)}"
+        details = [format_minutes(routine.total_seconds), plural(len(routine.steps), "step")]
         if routine.focus:
-            details += " · " + ", ".join(routine.focus)
-        line.append(details, style="dim")
-        return Option(ascii_text(line) if self._ascii else line, id=routine.id)
+            details.append(", ".join(routine.focus))
+        line.append("\n  " + f" {glyphs.dot} ".join(details), style="dim")
+        return Option(plain_text(line, glyphs), id=routine.id)
 
     def watch_prefs(self) -> None:
         if self.is_mounted:
@@ -269,7 +249,7 @@ class PickerScreen(Screen[None]):
             self.query_one(StepList).highlighted = cursor
             return
         routine_list = self.query_one(RoutineList)
-        moved = bool(routine_list.highlighted) or bool(self.name_filter)
+        moved = bool(routine_list.highlighted) or bool(self.routine_filter.name)
         keep = self.highlighted.id if moved and self.highlighted else None
         self.refresh_list(highlight=keep or self.prefs.last_routine)
 
@@ -288,19 +268,10 @@ class PickerScreen(Screen[None]):
         self._preview_soon()
 
     def _show_filters(self) -> None:
-        parts = [f"{len(self._shown_ids)} of {len(self._library_routines)}"]
-        if self.focus_filter:
-            parts.append(f"focus: {self.focus_filter}")
-        if self.favourites_only:
-            parts.append("★ only")
-        if self.show_hidden:
-            parts.append("showing hidden")
-        if self.name_filter:
-            parts.append(f"name: {self.name_filter!r}")
-        shown = " · ".join(parts)
-        self.query_one("#filters", Static).update(
-            shown.translate(ASCII_ONLY) if self._ascii else shown
+        summary = self.routine_filter.summary(
+            len(self._shown_ids), len(self._library_routines), self._glyphs
         )
+        self.query_one("#filters", Static).update(summary)
 
     def _show_preview(self, routine: Routine | None) -> None:
         if not self._preview_ready:
@@ -312,13 +283,14 @@ class PickerScreen(Screen[None]):
             text.update("No routine matches. Press escape in the filter, t or * to widen it.")
             steps.clear_options()
             return
+        glyphs = self._glyphs
         body = Text()
         body.append(routine.name, style="bold")
         body.append(f"  {format_clock(routine.total_seconds)}\n", style="dim")
         if routine.summary:
             body.append(routine.summary + "\n")
         if routine.caution:
-            body.append("\n⚠ Caution: ", style="bold")
+            body.append(f"\n{glyphs.warning} Caution: ", style="bold")
             body.append(routine.caution + "\n")
         body.append("\nBreathing: ", style="bold")
         body.append(f"{routine.breathing.label}\n")
@@ -327,13 +299,14 @@ class PickerScreen(Screen[None]):
                 f"Your version (original: {routine.shadows[-1].name}); o restores it\n", "italic"
             )
         body.append("Steps", style="bold")
-        body.append("  (tab to edit: shift+↑↓ move, +/− time, x remove)", style="dim")
-        text.update(ascii_text(body) if self._ascii else body)
+        keys = f"shift+{glyphs.up}{glyphs.down} move, +/{glyphs.minus} time, x remove"
+        body.append(f"  (tab to edit: {keys})", style="dim")
+        text.update(plain_text(body, glyphs))
         if self._preview_id != routine.id or steps.option_count != len(routine.steps):
             keep = steps.highlighted if self._preview_id == routine.id else 0
             steps.clear_options()
             steps.add_options(
-                [self._step_option(i, s, self._ascii) for i, s in enumerate(routine.steps)]
+                [self._step_option(i, s, glyphs) for i, s in enumerate(routine.steps)]
             )
             if routine.steps:
                 steps.highlighted = min(keep or 0, len(routine.steps) - 1)
@@ -341,11 +314,12 @@ class PickerScreen(Screen[None]):
         self._show_step_on_map()
 
     @staticmethod
-    def _step_option(index: int, step: Step, ascii: bool = False) -> Option:
+    def _step_option(index: int, step: Step, glyphs: Glyphs) -> Option:
         foot = {"both": "both feet", "left": "left foot", "right": "right foot"}[step.foot]
         label = Text(f"{index + 1:>2}. {step.title}")
-        label.append(f"  {format_clock(step.seconds)} · {foot} · {step.zone}", style="dim")
-        return Option(ascii_text(label) if ascii else label)
+        dot = glyphs.dot
+        label.append(f"  {format_clock(step.seconds)} {dot} {foot} {dot} {step.zone}", style="dim")
+        return Option(plain_text(label, glyphs))
 
     def _show_step_on_map(self) -> None:
         routine = self._routine(self._preview_id)
@@ -384,7 +358,7 @@ class PickerScreen(Screen[None]):
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
-        self.name_filter = event.value
+        self.routine_filter = replace(self.routine_filter, name=event.value)
         self.refresh_list()
 
     @on(Input.Submitted, "#filter")
@@ -433,10 +407,11 @@ class PickerScreen(Screen[None]):
         routine = self.highlighted
         if routine is None:
             return
-        shown = order.move(self._shown_ids, routine.id, delta)
-        if shown == self._shown_ids:
+        new_order = catalogue.order_after_move(
+            self._library_routines, self.prefs.order, self._shown_ids, routine.id, delta
+        )
+        if new_order is None:
             return
-        new_order = order.merge_order(self.full_order(), shown)
         self.post_message(PreferenceChanged(lambda store: store.set_order(new_order)))
 
     def reset_order(self) -> None:
@@ -455,20 +430,21 @@ class PickerScreen(Screen[None]):
             return
         hiding = routine.id not in self.prefs.hidden
         self.post_message(PreferenceChanged(lambda store: store.toggle_hidden(routine.id)))
-        if hiding and not self.show_hidden:
+        if hiding and not self.routine_filter.show_hidden:
             self.notify(f"Hid {routine.name}. Press a to show hidden routines.", timeout=4)
 
     def action_toggle_hidden(self) -> None:
-        self.show_hidden = not self.show_hidden
+        shown = self.routine_filter.show_hidden
+        self.routine_filter = replace(self.routine_filter, show_hidden=not shown)
         self.refresh_list()
 
     def action_cycle_focus(self) -> None:
-        index = FOCUS_CYCLE.index(self.focus_filter)
-        self.focus_filter = FOCUS_CYCLE[(index + 1) % len(FOCUS_CYCLE)]
+        self.routine_filter = self.routine_filter.next_focus()
         self.refresh_list()
 
     def action_toggle_favourites(self) -> None:
-        self.favourites_only = not self.favourites_only
+        only = self.routine_filter.favourites_only
+        self.routine_filter = replace(self.routine_filter, favourites_only=not only)
         self.refresh_list()
 
     def action_edit_steps(self) -> None:
@@ -477,42 +453,35 @@ class PickerScreen(Screen[None]):
 
     # ---- the person's own version ----------------------------------------------------------
 
-    def _edit(self, change: str, amount: int = 0) -> None:
+    def _edit(self, make_edit: Callable[[int], StepEdit]) -> None:
+        """Apply one edit to the step under the cursor and save it as the person's version."""
         routine = self._routine(self._preview_id)
-        steps_list = self.query_one(StepList)
-        index = steps_list.highlighted
+        index = self.query_one(StepList).highlighted
         if routine is None or index is None:
             return
-        if change == "move":
-            steps = customise.move_step(routine.steps, index, amount)
-            new_index = max(0, min(len(steps) - 1, index + amount))
-        elif change == "retime":
-            steps = customise.retime_step(routine.steps, index, amount)
-            new_index = index
-        else:
-            if len(routine.steps) <= 1:
-                self.notify("A routine needs at least one step.", severity="warning")
-                return
-            steps = customise.remove_step(routine.steps, index)
-            new_index = min(index, len(steps) - 1)
-        if list(steps) == list(routine.steps):
+        try:
+            steps, cursor = customise.apply_edit(routine.steps, make_edit(index))
+        except customise.EditRefused as refusal:
+            self.notify(str(refusal), severity="warning")
+            return
+        if steps == list(routine.steps):
             return
         try:
             saved = customise.save_own_copy(self.paths, routine, steps)
         except customise.CustomiseError as error:
             self.notify(str(error), severity="error")
             return
-        self._step_cursor_after_update = new_index
+        self._step_cursor_after_update = cursor
         self.post_message(RoutineReplaced(saved))
 
     def action_move_step(self, delta: int) -> None:
-        self._edit("move", delta)
+        self._edit(lambda index: MoveStep(index, delta))
 
     def action_retime_step(self, seconds: int) -> None:
-        self._edit("retime", seconds)
+        self._edit(lambda index: RetimeStep(index, seconds))
 
     def action_remove_step(self) -> None:
-        self._edit("remove")
+        self._edit(RemoveStep)
 
     def action_restore_original(self) -> None:
         routine = self._routine(self._preview_id)
@@ -526,20 +495,10 @@ class PickerScreen(Screen[None]):
         if not restored:
             self.notify("This is already the original.", timeout=3)
             return
-        original = routine.shadows[-1] if routine.shadows else None
-        fresh = None
+        original = shadowed_routine(routine)  # reads that one file, not the whole library
         if original is not None:
-            try:
-                fresh = load_routine(
-                    original, str(original), builtin=original.parent == builtin_routines_dir()
-                )
-            except RoutineFileError:
-                fresh = None
-        if fresh is not None:
             self._step_cursor_after_update = 0
-            self.post_message(
-                RoutineReplaced(replace(fresh, id=routine.id, shadows=routine.shadows[:-1]))
-            )
+            self.post_message(RoutineReplaced(original))
         else:
             self.post_message(RoutineRemoved(routine.id))
         self.notify(f"Back to the original {routine.name}.", timeout=3)
