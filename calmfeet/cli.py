@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import sys
@@ -11,7 +12,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from calmfeet import __version__
-from calmfeet.core.glyphs import plural
+from calmfeet.core.glyphs import display_width, fit_encoding, pad, plural
 from calmfeet.core.library import ordered_library
 from calmfeet.core.model import Routine, format_clock, format_minutes
 from calmfeet.core.paths import Paths, default_paths
@@ -78,7 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="check routine files and print every problem",
         description="Check routine files (or folders of them); exit 0 only if all are valid.",
     )
-    validate.add_argument("targets", nargs="+", metavar="PATH", type=Path)
+    validate.add_argument("targets", nargs="+", metavar="PATH")
 
     commands.add_parser("paths", help="show where calmfeet keeps its files")
 
@@ -103,6 +104,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None, *, paths: Paths | None = None) -> int:
     """Entry point; returns the exit code. `paths` lets tests point calmfeet at a tmp folder."""
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="replace")  # a non-UTF-8 terminal gets ?, not a crash
     try:
         return _main(argv, paths or default_paths(), sys.stdout, sys.stderr)
     except UsageError as error:
@@ -119,10 +123,24 @@ def main(argv: Sequence[str] | None = None, *, paths: Paths | None = None) -> in
         return EXIT_INVALID
 
 
+ALL_SESSIONS = 2**62
+"""A `--limit` above this is "all": SQLite's integers stop at 2**63."""
+APP_ONLY_OPTIONS = (
+    ("theme", "--theme"),
+    ("reduced_motion", "--reduced-motion"),
+    ("ascii", "--ascii"),
+)
+"""Options that change how the app looks: refused, not ignored, by commands that only print."""
+
+
 def _main(argv: Sequence[str] | None, paths: Paths, out: TextIO, err: TextIO) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     command = args.command
+    if command in ("list", "validate", "paths", "themes", "history"):
+        given = [flag for name, flag in APP_ONLY_OPTIONS if getattr(args, name, None)]
+        if given:
+            raise UsageError(f"{given[0]} applies only when calmfeet opens; `{command}` prints")
     if command == "list":
         return cmd_list(paths, args.routines, args.json, out, err)
     if command == "validate":
@@ -184,12 +202,12 @@ def cmd_list(
     if not library.routines:
         print("No routines found.", file=out)
         return EXIT_OK
-    id_width = max(len(r.id) for r in library.routines)
-    name_width = max(len(r.name) for r in library.routines)
+    id_width = max(display_width(r.id) for r in library.routines)
+    name_width = max(display_width(r.name) for r in library.routines)
     for routine in library.routines:
         steps = len(routine.steps)
         line = (
-            f"{routine.id:<{id_width}}  {routine.name:<{name_width}}  "
+            f"{pad(routine.id, id_width)}  {pad(routine.name, name_width)}  "
             f"{format_minutes(routine.total_seconds):>6}  "
             f"{steps:>2} step{'s' if steps != 1 else ' '}"
             f"  {', '.join(routine.focus)}"
@@ -200,22 +218,29 @@ def cmd_list(
     return EXIT_OK
 
 
-def _validate_targets(targets: Sequence[Path]) -> list[Path]:
+def _validate_targets(targets: Sequence[str]) -> list[Path]:
+    """The files to check; an empty argument is refused rather than read as this folder."""
     files: list[Path] = []
-    for target in targets:
-        if target.is_dir() and target.suffix != ".toml":
-            found = sorted(target.glob("*.toml"))
-            if not found:
-                raise UsageError(f"{target}: no .toml files in this folder")
-            files.extend(found)
-        elif target.exists() or target.is_symlink():
-            files.append(target)
-        else:
-            raise UsageError(f"{target}: no such file or folder")
+    for raw in targets:
+        if not raw:
+            raise UsageError("validate: an empty path was given")
+        target = Path(raw)
+        try:
+            if target.is_dir() and target.suffix != ".toml":
+                found = sorted(p for p in target.glob("*.toml") if not p.name.startswith("."))
+                if not found:
+                    raise UsageError(f"{target}: no .toml files in this folder")
+                files.extend(found)
+            elif target.exists() or target.is_symlink():
+                files.append(target)
+            else:
+                raise UsageError(f"{target}: no such file or folder")
+        except OSError as error:  # a name too long, a folder that cannot be listed
+            raise UsageError(f"{target}: cannot be read ({error.strerror or error})") from None
     return files
 
 
-def cmd_validate(targets: Sequence[Path], out: TextIO) -> int:
+def cmd_validate(targets: Sequence[str], out: TextIO) -> int:
     files = _validate_targets(targets)
     all_valid = True
     for path in files:
@@ -266,6 +291,8 @@ def cmd_history(paths: Paths, as_json: bool, limit: int | None, out: TextIO, err
     if limit is not None and limit < 1:
         print("calmfeet: --limit must be 1 or more", file=err)
         return EXIT_USAGE
+    if limit is not None and limit > ALL_SESSIONS:
+        limit = None  # more than could ever be kept: all of them, as asked
     records = []
     if paths.history_db.exists():
         history = History(paths.history_db)
@@ -279,5 +306,5 @@ def cmd_history(paths: Paths, as_json: bool, limit: int | None, out: TextIO, err
         json.dump(history_rows_json(records), out, indent=2, ensure_ascii=False)
         out.write("\n")
     else:
-        print(format_history_text(records), file=out)
+        print(fit_encoding(format_history_text(records), out.encoding), file=out)
     return EXIT_OK

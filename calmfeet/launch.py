@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
@@ -24,8 +25,23 @@ if TYPE_CHECKING:
     from calmfeet.ui.app import CalmFeetApp
     from calmfeet.ui.themes import ThemeCatalog
 
+MAX_BREATHE_MINUTES = 600
 BACKGROUND_LOAD_FILES = 100
 """Beyond this many routine files of one's own, they load after the picker first paints."""
+
+
+NO_TERMINAL = "calmfeet: calmfeet needs a terminal; `calmfeet list` works anywhere"
+
+
+def terminal_attached() -> bool:
+    """Whether the app can run here: a terminal on stdin and stdout, or a driver that brings
+    its own (textual-serve sets TEXTUAL_DRIVER). Without one Textual would spin, unquittable."""
+    if os.environ.get("TEXTUAL_DRIVER"):
+        return True
+    try:
+        return sys.stdin.isatty() and sys.stdout.isatty()
+    except (AttributeError, ValueError):  # closed or replaced streams
+        return False
 
 
 def make_app(
@@ -106,8 +122,12 @@ def run_app(args: argparse.Namespace, paths: Paths, err: TextIO) -> int:
             print(f"calmfeet: breathing pattern: {error}", file=err)
             return EXIT_USAGE
         minutes = args.minutes
-        if not (0 < minutes <= 600):
-            print(f"calmfeet: --minutes must be between 0 and 600, got {minutes:g}", file=err)
+        if not (0 < minutes <= MAX_BREATHE_MINUTES):
+            print(
+                f"calmfeet: --minutes must be more than 0 and at most {MAX_BREATHE_MINUTES}, "
+                f"got {minutes!r}",
+                file=err,
+            )
             return EXIT_USAGE
 
     extra_dirs = tuple(getattr(args, "routines", []) or [])
@@ -126,6 +146,9 @@ def run_app(args: argparse.Namespace, paths: Paths, err: TextIO) -> int:
             )
             return EXIT_USAGE
 
+    if not terminal_attached():
+        print(NO_TERMINAL, file=err)
+        return EXIT_USAGE
     app = make_app(
         paths,
         prefs=prefs,

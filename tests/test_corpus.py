@@ -127,14 +127,14 @@ def test_unreadable_file_simulated(
     folder = tmp_path / "routines"
     folder.mkdir()
     shutil.copy(CORPUS / "bom.toml", folder / "unreadable.toml")
-    real_open = Path.open
+    real_open = os.open
 
-    def refusing_open(self: Path, *args: object, **kwargs: object) -> object:
-        if self.name == "unreadable.toml":
-            raise PermissionError(13, "Permission denied", str(self))
-        return real_open(self, *args, **kwargs)  # type: ignore[call-overload]
+    def refusing_open(path: str | os.PathLike[str], *args: int, **kwargs: int) -> int:
+        if Path(path).name == "unreadable.toml":
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, *args, **kwargs)
 
-    monkeypatch.setattr(Path, "open", refusing_open)
+    monkeypatch.setattr(os, "open", refusing_open)
     code, out, err = _validate("unreadable", folder, paths, capsys)
     assert (code, out, err) == (1, _expected("unreadable"), "")
 

@@ -276,7 +276,9 @@ def test_a_broken_routine_file_is_named_on_screen_and_the_rest_listed(
 # --- (d) a signal ends a session cleanly and keeps it in history ------------------------------
 
 
-@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP], ids=["SIGTERM", "SIGHUP"])
+@pytest.mark.parametrize(
+    "sig", [signal.SIGTERM, signal.SIGHUP, signal.SIGINT], ids=["SIGTERM", "SIGHUP", "SIGINT"]
+)
 def test_a_signal_during_a_session_exits_cleanly_and_records_it(
     term: Terminal, env: dict[str, str], tmp_path: Path, sig: signal.Signals
 ) -> None:

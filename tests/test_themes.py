@@ -216,7 +216,7 @@ BROKEN: list[tuple[str, str, list[str]]] = [
     (
         "unknown-key",
         'primary = "#88aabb"\nbackgroud = "#000000"\n',
-        ['{f}:2: backgroud: unknown key; did you mean "background"?'],
+        ["{f}:2: backgroud: unknown key; did you mean 'background'?"],
     ),
     (
         "unknown-key-no-suggestion",
@@ -231,7 +231,7 @@ BROKEN: list[tuple[str, str, list[str]]] = [
     (
         "unknown-variable",
         'primary = "#88aabb"\n\n[variables]\npacer-exhail = "#88aabb"\n',
-        ['{f}:4: variables.pacer-exhail: unknown theme variable; did you mean "pacer-exhale"?'],
+        ["{f}:4: variables.pacer-exhail: unknown theme variable; did you mean 'pacer-exhale'?"],
     ),
     (
         "bad-colour",
@@ -249,7 +249,7 @@ BROKEN: list[tuple[str, str, list[str]]] = [
     (
         "colour-not-a-string",
         "primary = 0x88aabb\n",
-        ['{f}:1: primary: must be a colour string such as "#7fa7c9", not an integer'],
+        ['{f}:1: primary: must be a colour string such as "#7fa7c9", not a number (8956603)'],
     ),
     (
         "missing-primary",
@@ -259,12 +259,12 @@ BROKEN: list[tuple[str, str, list[str]]] = [
     (
         "dark-not-bool",
         'primary = "#88aabb"\ndark = "yes"\n',
-        ["{f}:2: dark: must be true or false, not a string"],
+        ["{f}:2: dark: must be true or false, not text ('yes')"],
     ),
     (
         "name-not-string",
         'name = 7\nprimary = "#88aabb"\n',
-        ["{f}:1: name: must be a string, not an integer"],
+        ["{f}:1: name: must be a string, not a number (7)"],
     ),
     (
         "name-not-identifier",
@@ -279,13 +279,13 @@ BROKEN: list[tuple[str, str, list[str]]] = [
         'primary = "#88aabb"\ntext_alpha = 1.5\nluminosity_spread = "a lot"\n',
         [
             "{f}:2: text_alpha: must be from 0 to 1, not 1.5",
-            "{f}:3: luminosity_spread: must be a number from 0 to 1, not a string",
+            "{f}:3: luminosity_spread: must be a number from 0 to 1, not text ('a lot')",
         ],
     ),
     (
         "variables-not-a-table",
         'primary = "#88aabb"\nvariables = "#88aabb"\n',
-        ['{f}:2: variables: must be a table of name = "value" pairs, not a string'],
+        ["{f}:2: variables: must be a table of name = \"value\" pairs, not text ('#88aabb')"],
     ),
     (
         "calmfeet-variable-not-plain-colour",
@@ -293,7 +293,7 @@ BROKEN: list[tuple[str, str, list[str]]] = [
         [
             '{f}:3: variables.pacer-hold: "#88aabb 50%" is not a colour (use "#rrggbb", '
             '"rgb(r, g, b)", "hsl(h, s%, l%)" or a colour name)',
-            "{f}:4: variables.foot-highlight: must be a string, not an integer",
+            "{f}:4: variables.foot-highlight: must be a string, not a number (3)",
         ],
     ),
     (
@@ -323,7 +323,7 @@ BROKEN: list[tuple[str, str, list[str]]] = [
     (
         "inline-table-points-at-its-line",
         'primary = "#88aabb"\nvariables = { pacer-inhale = "#88aabb", pacer-hold = true }\n',
-        ["{f}:2: variables.pacer-hold: must be a string, not true/false"],
+        ["{f}:2: variables.pacer-hold: must be a string, not a boolean (true)"],
     ),
     (
         "odd-key-stays-on-one-line",
@@ -335,8 +335,8 @@ BROKEN: list[tuple[str, str, list[str]]] = [
         'name = "calm"\nprimray = "#88aabb"\ndark = 1\n[variables]\npacer-hold = "ble"\n',
         [
             "{f}:1: primary: missing; every theme needs a primary colour",
-            '{f}:2: primray: unknown key; did you mean "primary"?',
-            "{f}:3: dark: must be true or false, not an integer",
+            "{f}:2: primray: unknown key; did you mean 'primary'?",
+            "{f}:3: dark: must be true or false, not a number (1)",
             '{f}:5: variables.pacer-hold: "ble" is not a colour; did you mean "blue"?',
         ],
     ),
@@ -368,7 +368,9 @@ def test_file_of_exactly_the_limit_is_read(tmp_path: Path) -> None:
 
 def test_non_utf8_file_is_refused_with_the_line_of_the_bad_byte(tmp_path: Path) -> None:
     path = write(tmp_path, "latin1.toml", 'primary = "#88aabb"\n# caf\u00e9\n'.encode("latin-1"))
-    assert problems_of(path) == [f"{path}:2: file: is not UTF-8 text (byte 0xe9 cannot be decoded)"]
+    assert problems_of(path) == [
+        f"{path}:2: file: is not UTF-8 text (byte 0xe9 at offset 25); save it as UTF-8"
+    ]
 
 
 @pytest.mark.parametrize("opener", ["[", "{ a = "])
@@ -388,7 +390,7 @@ def test_missing_file_and_folder_are_reported_not_raised(tmp_path: Path) -> None
     assert problems_of(missing) == [f"{missing}:1: file: cannot be read: no such file"]
     folder = tmp_path / "folder.toml"
     folder.mkdir()
-    assert problems_of(folder) == [f"{folder}:1: file: cannot be read: not a regular file"]
+    assert problems_of(folder) == [f"{folder}:1: file: is a folder, not a theme file"]
 
 
 def test_theme_file_error_message_lists_every_problem(tmp_path: Path) -> None:

@@ -8,6 +8,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from calmfeet.core.problems import describe_value
+
 MIN_CYCLE_SECONDS = 2.0
 MAX_CYCLE_SECONDS = 60.0
 
@@ -203,7 +205,7 @@ def parse_pattern(value: object) -> BreathingPattern:
     raise PatternError(
         "must be a pattern name "
         f'({", ".join(BUILTIN_PATTERNS)}), a string of seconds like "4-2-6", or a table '
-        f"like {{ inhale = 4, exhale = 6 }}, got {_describe_type(value)}"
+        f"like {{ inhale = 4, exhale = 6 }}, got {describe_value(value)}"
     )
 
 
@@ -239,7 +241,7 @@ def _parse_table(table: Mapping[object, object]) -> BreathingPattern:
     for key in TABLE_KEYS:
         raw = table.get(key, 0)
         if isinstance(raw, bool) or not isinstance(raw, (int, float)):
-            raise PatternError(f"{key} must be a number of seconds, got {_describe_type(raw)}")
+            raise PatternError(f"{key} must be a number of seconds, got {describe_value(raw)}")
         try:
             numbers[key] = float(raw)
         except OverflowError:  # an int beyond float range: refused below as not finite
@@ -271,19 +273,3 @@ def _from_numbers(
         if not math.isfinite(seconds) or seconds < 0:
             raise PatternError(f"{label} must be 0 seconds or more, got {seconds:g}")
     return _build(name, inhale, hold, exhale, hold_after)
-
-
-def _describe_type(value: object) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return repr(value)
-    if isinstance(value, int):
-        return str(value)  # `:g` would overflow on an int too big for a float
-    if isinstance(value, float):
-        return f"{value:g}"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a table"
-    return type(value).__name__

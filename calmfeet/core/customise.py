@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -11,9 +9,10 @@ from pathlib import Path
 import tomli_w
 
 from calmfeet.core.breathing import BUILTIN_PATTERNS, BreathingPattern, Phase
+from calmfeet.core.files import FileTrouble, read_capped, write_atomically
 from calmfeet.core.model import Routine, Step
 from calmfeet.core.paths import Paths
-from calmfeet.core.routines import RoutineFileError, load_routine
+from calmfeet.core.routines import MAX_FILE_BYTES, RoutineFileError, load_routine
 
 MARKER = "# calmfeet: your own version of"
 MIN_STEP_SECONDS = 5.0
@@ -77,9 +76,8 @@ def routine_document(routine: Routine, steps: Sequence[Step]) -> dict[str, objec
 def is_own_copy(path: Path) -> bool:
     """True for a file calmfeet wrote when the person customised a routine."""
     try:
-        with path.open("r", encoding="utf-8") as handle:
-            return handle.readline().startswith(MARKER)
-    except (OSError, UnicodeDecodeError):
+        return read_capped(path, MAX_FILE_BYTES).startswith(MARKER.encode("utf-8"))
+    except FileTrouble:  # gone, too big, or not a file at all: not one calmfeet wrote
         return False
 
 
@@ -116,24 +114,23 @@ def save_own_copy(paths: Paths, routine: Routine, steps: Sequence[Step]) -> Rout
     )
     text = header + tomli_w.dumps(routine_document(routine, steps))
     target = paths.routines_dir / f"{routine.id}.toml"
+    saved: Routine | None = None
+
+    def check_what_was_written(temp: Path) -> None:
+        nonlocal saved
+        saved = load_routine(temp, str(target))
+
     try:
         paths.routines_dir.mkdir(parents=True, exist_ok=True)
-        fd, temp = tempfile.mkstemp(prefix=f".{routine.id}.", suffix=".tmp", dir=paths.routines_dir)
     except OSError as error:
         raise CustomiseError(f"Cannot save to {paths.routines_dir}: {error.strerror}") from None
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        saved = load_routine(Path(temp), str(target))  # check what we wrote before using it
-        os.replace(temp, target)
+        write_atomically(target, text.encode("utf-8"), check=check_what_was_written)
     except RoutineFileError as error:
-        Path(temp).unlink(missing_ok=True)
         raise CustomiseError(f"Could not save your version: {error}") from None
     except OSError as error:
-        Path(temp).unlink(missing_ok=True)
         raise CustomiseError(f"Cannot save to {target}: {error.strerror}") from None
+    assert saved is not None  # the check ran before the file was put in place
     shadows = routine.shadows if is_own_copy(routine.source) else (*routine.shadows, routine.source)
     return replace(saved, id=routine.id, source=target, builtin=False, shadows=shadows)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import locale
 import math
 import os
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -61,7 +62,9 @@ ASCII = Glyphs(
     progress_rest=".",
     progress_todo="-",
 )
-_TO_ASCII = str.maketrans({"★": "*", "·": "-", "⚠": "!", "↑": "^", "↓": "v", "−": "-", "…": "."})
+_TO_ASCII = str.maketrans(
+    {"★": "*", "·": "-", "⚠": "!", "↑": "^", "↓": "v", "−": "-", "…": ".", "✓": "+"}
+)
 
 
 def glyphs_for(ascii: bool) -> Glyphs:
@@ -105,3 +108,34 @@ def seconds_to_next_whole(seconds: float) -> float | None:
 def plural(count: int, word: str, many: str | None = None) -> str:
     """`1 step`, `3 steps`; `many` for words that do not just add an s."""
     return f"{count} {word if count == 1 else (many or word + 's')}"
+
+
+def display_width(text: str) -> int:
+    """Terminal cells `text` takes: wide (East Asian) characters take two, combining marks
+    and zero-width characters none. Enough to line up columns in `calmfeet list` without a
+    dependency; the app itself leaves this to Rich."""
+    width = 0
+    for char in text:
+        if unicodedata.combining(char) or unicodedata.category(char) in ("Mn", "Me", "Cf"):
+            continue
+        width += 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+    return width
+
+
+def pad(text: str, width: int) -> str:
+    """`text` padded with spaces on the right to `width` terminal cells."""
+    return text + " " * max(0, width - display_width(text))
+
+
+def fit_encoding(text: str, encoding: str | None) -> str:
+    """`text` as a stream with this encoding can print it: calmfeet's own marks become ASCII
+    and anything else that cannot be encoded becomes `?`, instead of a UnicodeEncodeError."""
+    codec = encoding or "utf-8"
+    try:
+        text.encode(codec)
+    except UnicodeEncodeError:
+        plain = ASCII.plain(text)
+        return plain.encode(codec, errors="replace").decode(codec)
+    except LookupError:  # an encoding Python does not know: ASCII is always safe
+        return ASCII.plain(text).encode("ascii", errors="replace").decode("ascii")
+    return text

@@ -13,6 +13,7 @@ from types import TracebackType
 from typing import Any
 
 from calmfeet.core.clock import Clock, SystemClock
+from calmfeet.core.files import move_aside, not_a_regular_file
 from calmfeet.core.model import format_clock
 
 BUSY_TIMEOUT_SECONDS = 10.0
@@ -307,6 +308,9 @@ class History:
     def _open_file(self) -> sqlite3.Connection:
         """Open (or create) the file, moving a damaged or foreign one aside first."""
         if self.path.exists():
+            what = not_a_regular_file(self.path)
+            if what is not None:  # SQLite would wait forever on a pipe; leave it be
+                return self._fall_back_to_memory(f"{self.path} is {what}, not a history file")
             reason = self._probe()
             if reason is not None:
                 return self._move_aside_and_restart(reason)
@@ -347,18 +351,8 @@ class History:
         return None
 
     def _move_aside_and_restart(self, reason: str) -> sqlite3.Connection:
-        stamp = datetime.fromtimestamp(self._clock.wall(), timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-        target = self.path.with_name(f"{self.path.name}.corrupt-{stamp}")
-        counter = 1
-        while target.exists():
-            target = self.path.with_name(f"{self.path.name}.corrupt-{stamp}-{counter}")
-            counter += 1
         try:
-            self.path.replace(target)
-            for suffix in ("-wal", "-shm"):
-                extra = self.path.with_name(self.path.name + suffix)
-                if extra.exists():
-                    extra.replace(target.with_name(target.name + suffix))
+            target = move_aside(self.path, self._clock.wall(), companions=("-wal", "-shm"))
         except OSError as error:
             return self._fall_back_to_memory(
                 f"{self.path.name} could not be opened ({reason}) and could not be moved aside"

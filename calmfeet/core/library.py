@@ -6,19 +6,23 @@ import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Final, Literal
 
 from calmfeet.core.model import Routine
 from calmfeet.core.order import ordered_ids
 from calmfeet.core.paths import Paths, builtin_routines_dir
-from calmfeet.core.routines import RoutineFileError, RoutineProblem, load_routine
+from calmfeet.core.problems import Problem
+from calmfeet.core.routines import RoutineFileError, load_routine
 
-ENV_VAR = "CALMFEET_ROUTINES"
+ENV_VAR: Final = "CALMFEET_ROUTINES"
+SourceKind = Literal["built-in", "user", "--routines", "CALMFEET_ROUTINES"]
+"""Where a folder of routines came from; the last is ENV_VAR (mypy checks it is the same)."""
 
 
 @dataclass(frozen=True)
 class RoutineSource:
     folder: Path
-    kind: str  # "built-in", "user", "--routines" or ENV_VAR
+    kind: SourceKind
 
 
 @dataclass
@@ -77,12 +81,12 @@ def _routine_files(source: RoutineSource, failures: list[RoutineFileError]) -> l
         entries = sorted(os.scandir(folder), key=lambda e: e.name)
     except FileNotFoundError:
         if source.kind in ("--routines", ENV_VAR):
-            problem = RoutineProblem(str(folder), 1, "folder", f"not found (from {source.kind})")
+            problem = Problem(str(folder), 1, "folder", f"not found (from {source.kind})")
             failures.append(RoutineFileError(folder, [problem]))
         return []
     except OSError as error:
         reason = error.strerror or str(error)
-        problem = RoutineProblem(str(folder), 1, "folder", f"cannot be read: {reason}")
+        problem = Problem(str(folder), 1, "folder", f"cannot be read: {reason}")
         failures.append(RoutineFileError(folder, [problem]))
         return []
     return [Path(entry.path) for entry in entries if entry.name.endswith(".toml")]

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal, get_args
 
 from calmfeet.core.breathing import BreathingPattern
 
-FEET = ("left", "right", "both")
-ZONES = ("toes", "ball", "arch", "heel", "inner-edge", "outer-edge", "top", "ankle", "whole")
+Foot = Literal["left", "right", "both"]
+Zone = Literal["toes", "ball", "arch", "heel", "inner-edge", "outer-edge", "top", "ankle", "whole"]
+# The Literals are the one list; these tuples, for checking and listing, are read off them.
+FEET: tuple[Foot, ...] = get_args(Foot)
+ZONES: tuple[Zone, ...] = get_args(Zone)
 FOCUS_TAGS = ("stress", "circulation", "pain", "flexibility", "wellbeing", "sleep", "energy")
 
 
@@ -18,8 +22,8 @@ class Step:
 
     title: str
     seconds: float
-    foot: str
-    zone: str
+    foot: Foot
+    zone: Zone
     how: str
     breathing: BreathingPattern
     mirror_of: int | None = None  # index in the file's steps this one repeats on the other foot

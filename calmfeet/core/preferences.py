@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import contextlib
 import errno
-import os
-import re
-import tempfile
-import time
+import typing
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import filelock
 import tomli
@@ -19,7 +15,17 @@ import tomli_w
 
 from calmfeet.core.breathing import DEFAULT_PATTERN
 from calmfeet.core.clock import Clock, SystemClock
+from calmfeet.core.files import (
+    FileTrouble,
+    NotUtf8Text,
+    decode_utf8,
+    move_aside,
+    read_capped,
+    remove_leftover_temp_files,
+    write_atomically,
+)
 from calmfeet.core.paths import Paths
+from calmfeet.core.problems import KeyLines, describe_value
 
 SCHEMA_VERSION = 1
 MAX_BYTES = 1024 * 1024
@@ -28,50 +34,45 @@ HEADER = (
     "# calmfeet preferences, rewritten by calmfeet whenever they change.\n"
     "# Keys calmfeet does not know are kept; comments are not.\n"
 )
-_TEMP_PREFIX = ".preferences.toml."
-_TEMP_SUFFIX = ".tmp"
 
 
 @dataclass(frozen=True)
 class Preferences:
-    """What calmfeet remembers between runs; `Preferences()` is a first run."""
+    """What calmfeet remembers between runs; `Preferences()` is a first run.
+
+    This declaration is the file's schema: each field but `extra` is one key, its type hint
+    says what the key may hold, and the file lists the keys in this order.
+    `str | None` means "left out of the file when None" (TOML has no null);
+    `tuple[str, ...]` is a list of routine ids, kept in order without repeats.
+    """
 
     theme: str | None = None
-    order: tuple[str, ...] = ()
-    favourites: tuple[str, ...] = ()
-    hidden: tuple[str, ...] = ()
-    last_routine: str | None = None
     breathing: str = DEFAULT_PATTERN
     bell: bool = True
     reduced_motion: bool = False
+    last_routine: str | None = None
+    order: tuple[str, ...] = ()
+    favourites: tuple[str, ...] = ()
+    hidden: tuple[str, ...] = ()
     confirmed_cautions: tuple[str, ...] = ()
     extra: dict[str, object] = field(default_factory=dict, hash=False)
     """Keys this calmfeet does not know (a newer one wrote them, or a person did): kept."""
-
-    def is_favourite(self, routine_id: str) -> bool:
-        return routine_id in self.favourites
-
-    def is_hidden(self, routine_id: str) -> bool:
-        return routine_id in self.hidden
 
     def caution_confirmed(self, routine_id: str) -> bool:
         return routine_id in self.confirmed_cautions
 
 
 Change = Callable[[Preferences], Preferences]
-_Kind = Literal["text", "optional_text", "flag", "ids"]
-_FIELDS: dict[str, _Kind] = {
-    "theme": "optional_text",
-    "order": "ids",
-    "favourites": "ids",
-    "hidden": "ids",
-    "last_routine": "optional_text",
-    "breathing": "text",
-    "bell": "flag",
-    "reduced_motion": "flag",
-    "confirmed_cautions": "ids",
-}
-KNOWN_KEYS = frozenset({"schema_version", *_FIELDS})
+
+
+def _setting_types() -> dict[str, object]:
+    """Each key of the file and the type its value must have, read off `Preferences`."""
+    hints = typing.get_type_hints(Preferences)
+    return {f.name: hints[f.name] for f in fields(Preferences) if f.name != "extra"}
+
+
+_SETTINGS = _setting_types()
+KNOWN_KEYS = frozenset({"schema_version", *_SETTINGS})
 
 
 # --- reading and checking ---------------------------------------------------------------
@@ -81,52 +82,38 @@ class _Unusable(Exception):
     """The bytes on disk cannot become preferences; the message says why, for a person."""
 
 
-def _describe(value: object) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return repr(value) if len(value) <= 20 else "a long string"
-    if isinstance(value, (list, tuple)):
-        return "a list"
-    if isinstance(value, dict):
-        return "a table"
-    return type(value).__name__
-
-
-def _line_of(text: str, key: str) -> int | None:
-    match = re.search(rf"^[ \t]*[\"']?{re.escape(key)}[\"']?[ \t]*=", text, re.MULTILINE)
-    return text.count("\n", 0, match.start()) + 1 if match else None
-
-
-def _check(key: str, kind: _Kind, value: object) -> tuple[object, str | None]:
+def _check(key: str, expected: object, value: object) -> tuple[object, str | None]:
     """The value as Preferences holds it, or an error in a person's words."""
-    if kind == "flag":
+    if expected is bool:
         if isinstance(value, bool):
             return value, None
-        return None, f"{key} must be true or false, not {_describe(value)}"
-    if kind in ("text", "optional_text"):
+        return None, f"{key} must be true or false, not {describe_value(value)}"
+    if typing.get_origin(expected) is tuple:
+        return _check_ids(key, value)
+    if expected is str or expected == (str | None):
         if isinstance(value, str):
             return value, None
-        return None, f"{key} must be a quoted string, not {_describe(value)}"
+        return None, f"{key} must be a quoted string, not {describe_value(value)}"
+    raise TypeError(f"Preferences.{key}: no reading for {expected!r}")  # a new field's bug
+
+
+def _check_ids(key: str, value: object) -> tuple[object, str | None]:
     if not isinstance(value, list):
-        return None, f"{key} must be a list of routine ids, not {_describe(value)}"
+        return None, f"{key} must be a list of routine ids, not {describe_value(value)}"
     ids: list[str] = []
     for item in value:
         if not isinstance(item, str):
-            return None, f"{key} must hold only quoted routine ids, not {_describe(item)}"
+            return None, f"{key} must hold only quoted routine ids, not {describe_value(item)}"
         if item not in ids:
             ids.append(item)
     return tuple(ids), None
 
 
 def _decode(data: bytes) -> tuple[str, dict[str, object]]:
-    if len(data) > MAX_BYTES:
-        raise _Unusable("it is larger than 1 MiB")
     try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise _Unusable(f"not UTF-8 text at byte {error.start}") from None
-    text = text.removeprefix("\ufeff")
+        text = decode_utf8(data)
+    except NotUtf8Text as error:
+        raise _Unusable(f"not UTF-8 text at byte {error.offset}") from None
     try:
         return text, tomli.loads(text)
     except tomli.TOMLDecodeError as error:
@@ -139,40 +126,36 @@ def _decode(data: bytes) -> tuple[str, dict[str, object]]:
 def _schema_version(table: dict[str, object]) -> int:
     version = table.get("schema_version", SCHEMA_VERSION)
     if isinstance(version, bool) or not isinstance(version, int) or version < 1:
-        raise _Unusable(f"schema_version must be a whole number from 1, not {_describe(version)}")
+        raise _Unusable(
+            f"schema_version must be a whole number from 1, not {describe_value(version)}"
+        )
     return version
 
 
 def _from_table(text: str, table: dict[str, object], strict: bool) -> Preferences:
     """Known keys checked, unknown ones kept; `strict=False` skips bad keys instead."""
-    values: dict[str, object] = {}
-    for key, kind in _FIELDS.items():
+    values: dict[str, Any] = {}  # each value already checked against its field's type
+    for key, expected in _SETTINGS.items():
         if key not in table:
             continue
-        value, error = _check(key, kind, table[key])
+        value, error = _check(key, expected, table[key])
         if error is None:
             values[key] = value
         elif strict:
-            line = _line_of(text, key)
+            line = KeyLines(text).find((key,))
             raise _Unusable(f"line {line}: {error}" if line else error)
     extra = {key: value for key, value in table.items() if key not in KNOWN_KEYS}
-    return Preferences(extra=extra, **values)  # type: ignore[arg-type]
+    return replace(Preferences(extra=extra), **values)
 
 
 def to_toml(prefs: Preferences) -> str:
-    """The file's text; None means the key is left out (TOML has no null)."""
+    """The file's text, keys in the order `Preferences` declares them."""
     table: dict[str, object] = {"schema_version": SCHEMA_VERSION}
-    if prefs.theme is not None:
-        table["theme"] = prefs.theme
-    table["breathing"] = prefs.breathing
-    table["bell"] = prefs.bell
-    table["reduced_motion"] = prefs.reduced_motion
-    if prefs.last_routine is not None:
-        table["last_routine"] = prefs.last_routine
-    table["order"] = list(prefs.order)
-    table["favourites"] = list(prefs.favourites)
-    table["hidden"] = list(prefs.hidden)
-    table["confirmed_cautions"] = list(prefs.confirmed_cautions)
+    for key in _SETTINGS:
+        value = getattr(prefs, key)
+        if value is None:
+            continue
+        table[key] = list(value) if isinstance(value, tuple) else value
     for key, value in prefs.extra.items():
         if key not in KNOWN_KEYS:
             table[key] = value
@@ -190,12 +173,15 @@ class _Disk:
 
 def _read_file(path: Path) -> _Disk:
     try:
-        with open(path, "rb") as file:
-            data = file.read(MAX_BYTES + 1)
-    except FileNotFoundError:
-        return _Disk("missing", Preferences())
-    except OSError as error:
-        return _Disk("unreadable", Preferences(), error.strerror or str(error))
+        data = read_capped(path, MAX_BYTES)
+    except FileTrouble as trouble:
+        if trouble.kind == "missing":
+            return _Disk("missing", Preferences())
+        if trouble.kind == "too-big":
+            return _Disk("corrupt", Preferences(), "it is larger than 1 MiB")
+        # A pipe, a device or a folder in its place is the person's: never moved or replaced.
+        reason = f"it is {trouble.what}" if trouble.kind == "not-a-file" else trouble.reason
+        return _Disk("unreadable", Preferences(), reason)
     try:
         text, table = _decode(data)
         if _schema_version(table) > SCHEMA_VERSION:
@@ -214,50 +200,6 @@ def _read_file(path: Path) -> _Disk:
 
 class _NotSaved(Exception):
     """Saving failed for a reason the person should be told, in these words."""
-
-
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        written = os.write(fd, view)
-        view = view[written:]
-
-
-def _fsync_folder(folder: Path) -> None:
-    """Make the rename itself durable; not every platform lets a folder be opened."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        with contextlib.suppress(OSError):
-            os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    """Readers see the old file or the new one, never half of either, even after a crash."""
-    fd, temp_name = tempfile.mkstemp(dir=path.parent, prefix=_TEMP_PREFIX, suffix=_TEMP_SUFFIX)
-    try:
-        try:
-            _write_all(fd, data)
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(temp_name, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp_name)
-        raise
-    _fsync_folder(path.parent)
-
-
-def _remove_orphans(folder: Path) -> None:
-    """Temp files left by a calmfeet that died mid-save; only called while holding the lock."""
-    for orphan in folder.glob(f"{_TEMP_PREFIX}*{_TEMP_SUFFIX}"):
-        with contextlib.suppress(OSError):
-            orphan.unlink()
 
 
 def _os_error_message(error: OSError, folder: Path) -> str:
@@ -350,7 +292,7 @@ class PreferencesStore:
         Called with the lock held. Raises OSError when the folder will not allow it, so the
         caller does not write over the file either.
         """
-        aside = self._move_aside()
+        aside = move_aside(self.file, self._clock.wall())
         kept = (
             "using defaults"
             if disk.prefs == Preferences()
@@ -361,26 +303,6 @@ class PreferencesStore:
             f"in {self.file.parent}; {kept}"
         )
         return _Disk("missing", disk.prefs)
-
-    def _move_aside(self) -> Path:
-        stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(self._clock.wall()))
-        base = f"{self.file.name}.corrupt-{stamp}"
-        for attempt in range(1, 1000):
-            aside = self.file.with_name(base if attempt == 1 else f"{base}-{attempt}")
-            try:
-                os.link(self.file, aside)  # fails rather than overwrite an earlier copy
-            except FileExistsError:
-                continue
-            except OSError as error:
-                if error.errno in (errno.EACCES, errno.EROFS, errno.ENOSPC, errno.ENOENT):
-                    raise
-                if aside.exists():  # no hard links here (FAT, some network shares)
-                    continue
-                os.rename(self.file, aside)
-                return aside
-            os.unlink(self.file)
-            return aside
-        raise OSError(errno.EEXIST, "too many set-aside copies", str(self.file))
 
     def _refuse_writes_if_needed(self, disk: _Disk) -> None:
         if disk.state == "newer":
@@ -428,12 +350,15 @@ class PreferencesStore:
             if disk.state in ("newer", "unreadable"):
                 self._refuse_writes_if_needed(disk)
                 return
-            _remove_orphans(self.file.parent)
+            remove_leftover_temp_files(self.file)
             data = to_toml(self.current).encode("utf-8")
-            _write_atomically(self.file, data)
-            with open(self.file, "rb") as file:
-                if file.read(len(data) + 1) != data:
-                    raise _NotSaved(f"Preferences cannot be saved: {self.file} did not read back")
+            write_atomically(self.file, data)
+            try:
+                read_back = read_capped(self.file, len(data))
+            except FileTrouble:
+                read_back = b""
+            if read_back != data:
+                raise _NotSaved(f"Preferences cannot be saved: {self.file} did not read back")
         self._disk = self.current
         self._unsaved = []
         self.save_error = None
@@ -467,9 +392,6 @@ class PreferencesStore:
 
     def set_last_routine(self, routine_id: str | None) -> Preferences:
         return self.update(lambda p: replace(p, last_routine=routine_id))
-
-    def set_breathing(self, pattern: str) -> Preferences:
-        return self.update(lambda p: replace(p, breathing=pattern))
 
     def set_bell(self, on: bool) -> Preferences:
         return self.update(lambda p: replace(p, bell=on))

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import difflib
-import json
 import math
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import tomli
 
@@ -18,7 +16,9 @@ from calmfeet.core.breathing import (
     PatternError,
     parse_pattern,
 )
-from calmfeet.core.model import FEET, FOCUS_TAGS, ZONES, Routine, Step
+from calmfeet.core.files import FileTrouble, NotUtf8Text, decode_utf8, read_capped
+from calmfeet.core.model import FEET, FOCUS_TAGS, ZONES, Foot, Routine, Step
+from calmfeet.core.problems import KeyPath, Problem, Problems, describe_value, did_you_mean
 
 MAX_FILE_BYTES = 1024 * 1024
 MAX_STEP_SECONDS = 3600.0
@@ -39,29 +39,16 @@ STEP_KEYS = (
 )
 DURATION_KEYS = ("seconds", "duration", "breaths")
 
-_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+Choice = TypeVar("Choice", bound=str)
 _DURATION = re.compile(
     r"^\s*(?:(\d+(?:\.\d+)?)\s*h)?\s*(?:(\d+(?:\.\d+)?)\s*m)?\s*(?:(\d+(?:\.\d+)?)\s*s)?\s*$"
 )
 
 
-@dataclass(frozen=True)
-class RoutineProblem:
-    """One thing wrong with a routine file, printed as `FILE:LINE: key.path: message`."""
-
-    file: str
-    line: int
-    key: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.key}: {self.message}"
-
-
 class RoutineFileError(Exception):
     """A routine file that cannot be used; holds every problem found in it."""
 
-    def __init__(self, path: Path, problems: list[RoutineProblem]) -> None:
+    def __init__(self, path: Path, problems: list[Problem]) -> None:
         self.path = path
         self.problems = problems
         super().__init__("\n".join(str(p) for p in problems))
@@ -79,68 +66,16 @@ def parse_duration(text: str) -> float:
     return hours * 3600 + minutes * 60 + seconds
 
 
-class _KeyLines:
-    """Finds the line of a key in the text, so value errors point at the right line."""
-
-    _HEADER = re.compile(r"^\s*\[\[\s*steps\s*\]\]")
-    _TABLE = re.compile(r"^\s*\[")
-    _TABLE_NAME = re.compile(r"^\s*\[\[?\s*([A-Za-z0-9_. -]+?)\s*\]")
-    _KEY = re.compile(r"""^\s*(?:"([^"]*)"|'([^']*)'|([A-Za-z0-9_-]+))\s*[=.]""")
-
-    def __init__(self, text: str) -> None:
-        self.top: dict[str, int] = {}
-        self.step_headers: list[int] = []
-        self.steps: list[dict[str, int]] = []
-        section: dict[str, int] | None = self.top
-        # TOML ends lines only at "\n"; str.splitlines() would also split at U+2028 or U+0085
-        # inside a string and push every later line number off by one.
-        for number, line in enumerate(text.split("\n"), start=1):
-            if self._HEADER.match(line):
-                self.step_headers.append(number)
-                self.steps.append({})
-                section = self.steps[-1]
-                continue
-            if self._TABLE.match(line):
-                section = None
-                table = self._TABLE_NAME.match(line)
-                if table:  # `[settings]` or `[steps.breathing]`: point errors at the header
-                    first, _, rest = table.group(1).partition(".")
-                    if first == "steps" and rest and self.steps:
-                        self.steps[-1].setdefault(rest.split(".")[0].strip(), number)
-                    else:
-                        self.top.setdefault(first.strip(), number)
-                continue
-            match = self._KEY.match(line)
-            if match and section is not None:
-                key = next(g for g in match.groups() if g is not None)
-                section.setdefault(key, number)
-
-    def line_of(self, key: str, step: int | None = None) -> int:
-        if step is None:
-            return self.top.get(key, 1)
-        if step < len(self.steps):
-            return self.steps[step].get(key, self.step_headers[step])
-        return self.top.get("steps", 1)
-
-
 class _Checker:
-    def __init__(self, display: str, text: str) -> None:
-        self.display = display
-        self._text = text
-        self._lines: _KeyLines | None = None
-        self.problems: list[RoutineProblem] = []
+    """Collects a routine's problems, naming steps the way a person counts them."""
 
-    @property
-    def lines(self) -> _KeyLines:
-        """Found only when there is a problem to place: a valid file never needs it."""
-        if self._lines is None:
-            self._lines = _KeyLines(self._text)
-        return self._lines
+    def __init__(self, display: str, text: str) -> None:
+        self.problems = Problems(display, text)
 
     def add(self, key: str, message: str, step: int | None = None, line_key: str = "") -> None:
-        path = key if step is None else f"steps[{step + 1}].{key}" if key else f"steps[{step + 1}]"
-        line = self.lines.line_of(line_key or key.split(".")[0] or "steps", step)
-        self.problems.append(RoutineProblem(self.display, line, path, message))
+        """A problem with `key` (of step `step`), placed on the line of `line_key` if given."""
+        path = _path(key, step)
+        self.problems.add(path, message, at=_path(line_key, step) if line_key else None)
 
     def unknown_keys(
         self, table: Mapping[str, object], known: tuple[str, ...], step: int | None
@@ -148,11 +83,8 @@ class _Checker:
         for key in table:
             if key in known:
                 continue
-            close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
-            hint = f"; did you mean {close[0]!r}?" if close else f"; known keys: {', '.join(known)}"
-            # A quoted key can hold a newline; quote it back so each problem stays on one line.
-            shown = key if _BARE_KEY.fullmatch(key) else json.dumps(key, ensure_ascii=False)
-            self.add(shown, f"unknown key{hint}", step, line_key=key)
+            hint = did_you_mean(key, known) or f"; known keys: {', '.join(known)}"
+            self.add(key, f"unknown key{hint}", step)
 
     def text(
         self, table: Mapping[str, object], key: str, step: int | None, *, required: bool
@@ -163,7 +95,7 @@ class _Checker:
             return ""
         value = table[key]
         if not isinstance(value, str):
-            self.add(key, f"must be text, got {_kind(value)}", step)
+            self.add(key, f"must be text, got {describe_value(value)}", step)
             return ""
         stripped = value.strip()
         if required and not stripped:
@@ -177,25 +109,20 @@ class _Checker:
         self,
         table: Mapping[str, object],
         key: str,
-        options: tuple[str, ...],
+        options: tuple[Choice, ...],
         step: int | None,
-        default: str,
-    ) -> str:
+        default: Choice,
+    ) -> Choice:
+        """The value if it is one of `options` (typed as they are), else `default` and a problem."""
         if key not in table:
             self.add(key, f"is required: one of {', '.join(options)}", step, line_key="title")
             return default
         value = table[key]
         if not isinstance(value, str) or value not in options:
-            shown = repr(value) if isinstance(value, str) else _kind(value)
-            close = (
-                difflib.get_close_matches(value, options, n=1, cutoff=0.6)
-                if isinstance(value, str)
-                else []
-            )
-            hint = f"; did you mean {close[0]!r}?" if close else ""
-            self.add(key, f"must be one of {', '.join(options)}, got {shown}{hint}", step)
+            shown = _shown_choice(value, options)
+            self.add(key, f"must be one of {', '.join(options)}, got {shown}", step)
             return default
-        return value
+        return options[options.index(value)]  # the option itself: a Foot, not just any str
 
     def pattern(
         self, table: Mapping[str, object], step: int | None, fallback: BreathingPattern | None
@@ -209,20 +136,17 @@ class _Checker:
             return fallback
 
 
-def _kind(value: object) -> str:
-    if isinstance(value, bool):
-        return f"a boolean ({str(value).lower()})"
-    if isinstance(value, int):
-        return f"a number ({value})"  # `:g` would overflow on an int too big for a float
-    if isinstance(value, float):
-        return f"a number ({value:g})"
+def _path(key: str, step: int | None) -> KeyPath:
+    if step is None:
+        return (key,)
+    return ("steps", step, key) if key else ("steps", step)
+
+
+def _shown_choice(value: object, options: tuple[str, ...]) -> str:
+    """A wrong choice as the person wrote it, with the option they probably meant."""
     if isinstance(value, str):
-        return f"text ({value!r})"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a table"
-    return type(value).__name__
+        return f"{value!r}{did_you_mean(value, options)}"
+    return describe_value(value)
 
 
 def _step_seconds(
@@ -244,7 +168,9 @@ def _step_seconds(
     seconds: float
     if key == "seconds":
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            check.add(key, f"must be a positive number of seconds, got {_kind(value)}", index)
+            check.add(
+                key, f"must be a positive number of seconds, got {describe_value(value)}", index
+            )
             return None
         try:
             seconds = float(value)
@@ -255,7 +181,9 @@ def _step_seconds(
             return None
     elif key == "duration":
         if not isinstance(value, str):
-            check.add(key, f'must be text like "1m30s" or "90s", got {_kind(value)}', index)
+            check.add(
+                key, f'must be text like "1m30s" or "90s", got {describe_value(value)}', index
+            )
             return None
         try:
             seconds = parse_duration(value)
@@ -267,7 +195,7 @@ def _step_seconds(
             return None
     else:
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-            shown = str(value) if isinstance(value, int) else _kind(value)
+            shown = str(value) if isinstance(value, int) else describe_value(value)
             check.add(key, f"must be a whole number of breaths, 1 or more, got {shown}", index)
             return None
         if pattern is None:
@@ -291,13 +219,13 @@ def parse_routine(text: str, routine_id: str, display: str, source: Path) -> Rou
         line = getattr(error, "lineno", 1) or 1
         column = getattr(error, "colno", 1) or 1
         message = getattr(error, "msg", str(error))
-        problem = RoutineProblem(display, line, "syntax", f"{message} (column {column})")
+        problem = Problem(display, line, "syntax", f"{message} (column {column})")
         raise RoutineFileError(source, [problem]) from None
     except RecursionError:
-        problem = RoutineProblem(display, 1, "syntax", "nested too deeply")
+        problem = Problem(display, 1, "syntax", "nested too deeply")
         raise RoutineFileError(source, [problem]) from None
     except ValueError as error:  # e.g. an integer longer than Python will convert
-        problem = RoutineProblem(display, 1, "syntax", f"cannot be read as TOML: {error}")
+        problem = Problem(display, 1, "syntax", f"cannot be read as TOML: {error}")
         raise RoutineFileError(source, [problem]) from None
 
     check.unknown_keys(data, TOP_KEYS, None)
@@ -307,22 +235,15 @@ def parse_routine(text: str, routine_id: str, display: str, source: Path) -> Rou
     focus: list[str] = []
     raw_focus = data.get("focus", [])
     if not isinstance(raw_focus, list):
-        check.add("focus", f'must be a list like ["stress", "sleep"], got {_kind(raw_focus)}')
+        check.add(
+            "focus", f'must be a list like ["stress", "sleep"], got {describe_value(raw_focus)}'
+        )
     else:
-        for number, tag in enumerate(raw_focus, start=1):
+        for index, tag in enumerate(raw_focus):
             if not isinstance(tag, str) or tag not in FOCUS_TAGS:
-                shown = repr(tag) if isinstance(tag, str) else _kind(tag)
-                close = (
-                    difflib.get_close_matches(tag, FOCUS_TAGS, n=1, cutoff=0.6)
-                    if isinstance(tag, str)
-                    else []
-                )
-                if close:
-                    shown += f"; did you mean {close[0]!r}?"
-                check.add(
-                    f"focus[{number}]",
-                    f"must be one of {', '.join(FOCUS_TAGS)}, got {shown}",
-                    line_key="focus",
+                check.problems.add(
+                    ("focus", index),
+                    f"must be one of {', '.join(FOCUS_TAGS)}, got {_shown_choice(tag, FOCUS_TAGS)}",
                 )
             elif tag not in focus:
                 focus.append(tag)
@@ -344,7 +265,7 @@ def parse_routine(text: str, routine_id: str, display: str, source: Path) -> Rou
             steps.extend(_parse_step(check, table, index, routine_pattern))
 
     if check.problems:
-        raise RoutineFileError(source, sorted(check.problems, key=lambda p: p.line))
+        raise RoutineFileError(source, check.problems.items)
     return Routine(
         id=routine_id,
         name=name,
@@ -369,7 +290,7 @@ def _parse_step(
     seconds = _step_seconds(check, table, index, pattern)
     mirror = table.get("mirror", False)
     if not isinstance(mirror, bool):
-        check.add("mirror", f"must be true or false, got {_kind(mirror)}", index)
+        check.add("mirror", f"must be true or false, got {describe_value(mirror)}", index)
         mirror = False
     if mirror and table.get("foot") == "both":
         check.add(
@@ -381,65 +302,32 @@ def _parse_step(
     step = Step(title=title, seconds=seconds, foot=foot, zone=zone, how=how, breathing=pattern)
     if not mirror:
         return [step]
-    other = "right" if foot == "left" else "left"
+    other: Foot = "right" if foot == "left" else "left"
     return [step, Step(title, seconds, other, zone, how, pattern, mirror_of=index)]
 
 
 def read_routine_text(path: Path, display: str | None = None) -> str:
     """The file's text, refusing what is too big, unreadable or not UTF-8 before parsing."""
     shown = display or path.name
+
+    def refuse(message: str, line: int = 1) -> RoutineFileError:
+        return RoutineFileError(path, [Problem(shown, line, "file", message)])
+
     try:
-        if path.is_dir():
-            raise RoutineFileError(
-                path, [RoutineProblem(shown, 1, "file", "is a folder, not a routine file")]
+        data = read_capped(path, MAX_FILE_BYTES)
+    except FileTrouble as trouble:
+        if trouble.kind == "not-a-file":
+            raise refuse(f"is {trouble.what}, not a routine file") from None
+        if trouble.kind == "too-big":
+            size = (
+                "larger than 1 MiB" if trouble.size is None else f"{trouble.size / 1048576:.1f} MiB"
             )
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise RoutineFileError(
-                path,
-                [
-                    RoutineProblem(
-                        shown,
-                        1,
-                        "file",
-                        f"is {size / 1048576:.1f} MiB; a routine file can be at most 1 MiB",
-                    )
-                ],
-            )
-        with path.open("rb") as handle:
-            data = handle.read(MAX_FILE_BYTES + 1)
-    except OSError as error:
-        reason = error.strerror or str(error)
-        raise RoutineFileError(
-            path, [RoutineProblem(shown, 1, "file", f"cannot be read: {reason}")]
-        ) from None
-    if len(data) > MAX_FILE_BYTES:
-        raise RoutineFileError(
-            path,
-            [
-                RoutineProblem(
-                    shown, 1, "file", "is larger than 1 MiB; a routine file can be at most 1 MiB"
-                )
-            ],
-        )
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]  # a byte-order mark from a Windows editor is harmless
+            raise refuse(f"is {size}; a routine file can be at most 1 MiB") from None
+        raise refuse(trouble.reason) from None
     try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        raise RoutineFileError(
-            path,
-            [
-                RoutineProblem(
-                    shown,
-                    line,
-                    "file",
-                    f"is not UTF-8 text (byte 0x{data[error.start]:02x} at offset {error.start});"
-                    " save it as UTF-8",
-                )
-            ],
-        ) from None
+        return decode_utf8(data)
+    except NotUtf8Text as error:
+        raise refuse(str(error), error.line) from None
 
 
 def load_routine(path: Path, display: str | None = None, *, builtin: bool = False) -> Routine:

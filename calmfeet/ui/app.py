@@ -187,12 +187,13 @@ class CalmFeetApp(App[int]):
             self.notify(notice, severity="warning", timeout=12)
 
     def _install_signal_handlers(self) -> None:
-        """Textual's driver has no SIGTERM/SIGHUP handler: exit cleanly, recording the session."""
+        """Textual's driver has no SIGTERM/SIGHUP/SIGINT handler: exit cleanly, keeping the
+        session (ctrl+c inside the app is a key, so SIGINT comes only from outside)."""
         import asyncio
 
         try:
             loop = asyncio.get_running_loop()
-            for sig in (signal.SIGTERM, signal.SIGHUP):
+            for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
                 loop.add_signal_handler(sig, self._on_signal, sig)
         except (NotImplementedError, RuntimeError, ValueError):
             pass  # not on the main thread (tests) or not supported here

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -18,7 +16,9 @@ from textual.css.tokenizer import TokenError
 from textual.design import ColorSystem
 from textual.theme import Theme
 
+from calmfeet.core.files import FileTrouble, NotUtf8Text, decode_utf8, read_capped
 from calmfeet.core.paths import builtin_themes_dir
+from calmfeet.core.problems import KeyLines, Problem, Problems, describe_value, did_you_mean
 from calmfeet.ui.theme_vars import THEME_VARIABLE_DEFAULTS
 
 DEFAULT_THEME = "dusk"
@@ -91,114 +91,17 @@ def _textual_variable_names() -> frozenset[str]:
 KNOWN_VARIABLES: frozenset[str] = _textual_variable_names() | frozenset(THEME_VARIABLE_DEFAULTS)
 
 
-# --- where a key sits in the text -------------------------------------------------------------
-
-_SEGMENT = r'(?:"[^"\n]*"|\'[^\'\n]*\'|[A-Za-z0-9_-]+)'
-_DOTTED = rf"{_SEGMENT}(?:\s*\.\s*{_SEGMENT})*"
-_TABLE_LINE = re.compile(rf"^\s*\[\[?\s*({_DOTTED})\s*\]\]?")
-_KEY_LINE = re.compile(rf"^\s*({_DOTTED})\s*=")
-_SEGMENT_RE = re.compile(_SEGMENT)
-
-
-def _unquote(segment: str) -> str:
-    if segment.startswith('"'):
-        try:
-            # TOML basic strings escape like JSON ones, near enough to find a key's line.
-            return str(json.loads(segment))
-        except ValueError:
-            pass
-    return segment.strip("\"'")
-
-
-def _split_dotted(dotted: str) -> tuple[str, ...]:
-    return tuple(_unquote(part) for part in _SEGMENT_RE.findall(dotted))
-
-
-def _key_lines(text: str) -> dict[tuple[str, ...], int]:
-    """First line of each key path, so problems point at the line the user must edit."""
-    lines: dict[tuple[str, ...], int] = {}
-    table: tuple[str, ...] = ()
-    for number, line in enumerate(text.splitlines(), start=1):
-        header = _TABLE_LINE.match(line)
-        if header:
-            table = _split_dotted(header.group(1))
-            lines.setdefault(table, number)
-            continue
-        key = _KEY_LINE.match(line)
-        if key:
-            lines.setdefault(table + _split_dotted(key.group(1)), number)
-    return lines
-
-
-_CONTROL = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]")
-_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
-
-
 def _quote(value: str) -> str:
     """A value as the user would write it in TOML."""
     return json.dumps(value, ensure_ascii=False)
 
 
-def _key_text(path: tuple[str, ...]) -> str:
-    return ".".join(part if _BARE_KEY.fullmatch(part) else _quote(part) for part in path)
-
-
 def _problem(label: object, line: int, key: str, message: str) -> str:
     """One line per problem, whatever odd characters the file name, key or value hold."""
-    text = f"{label}:{line}: {key}: {message}"
-    return _CONTROL.sub(lambda match: f"\\x{ord(match.group()):02x}", text)
-
-
-class _Problems:
-    """Collects problems for one file and hands them back in line order."""
-
-    def __init__(self, label: str, text: str = "") -> None:
-        self.label = label
-        self.lines = _key_lines(text) if text else {}
-        self._found: list[tuple[int, str]] = []
-
-    @property
-    def items(self) -> list[str]:
-        return [text for _, text in sorted(self._found, key=lambda item: item[0])]
-
-    def line_of(self, path: tuple[str, ...]) -> int:
-        # An inline table puts its keys on the parent's line.
-        while path:
-            if path in self.lines:
-                return self.lines[path]
-            path = path[:-1]
-        return 1
-
-    def add(self, key: str | tuple[str, ...], message: str, *, line: int | None = None) -> None:
-        path = (key,) if isinstance(key, str) else key
-        if line is None:
-            line = self.line_of(path)
-        self._found.append((line, _problem(self.label, line, _key_text(path), message)))
+    return str(Problem(str(label), line, key, message))
 
 
 # --- value checks -----------------------------------------------------------------------------
-
-
-def _kind(value: object) -> str:
-    """How TOML would name the value's type, for messages a theme author understands."""
-    if isinstance(value, bool):
-        return "true/false"
-    if isinstance(value, int):
-        return "an integer"
-    if isinstance(value, float):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, dict):
-        return "a table"
-    if isinstance(value, list):
-        return "an array"
-    return "a date/time"
-
-
-def _suggest(word: str, choices: Iterable[str]) -> str:
-    close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
-    return f'; did you mean "{close[0]}"?' if close else ""
 
 
 def _colour_problem(value: str) -> str | None:
@@ -242,18 +145,22 @@ def _css_value_problem(variable: str, value: str) -> str | None:
     return None
 
 
-def _check_variables(raw: object, problems: _Problems) -> dict[str, str]:
+def _check_variables(raw: object, problems: Problems) -> dict[str, str]:
     if not isinstance(raw, dict):
-        problems.add("variables", f'must be a table of name = "value" pairs, not {_kind(raw)}')
+        problems.add(
+            "variables", f'must be a table of name = "value" pairs, not {describe_value(raw)}'
+        )
         return {}
     variables: dict[str, str] = {}
     for name, value in raw.items():
         key = ("variables", name)
         if name not in KNOWN_VARIABLES:
-            problems.add(key, f"unknown theme variable{_suggest(name, KNOWN_VARIABLES)}")
+            problems.add(
+                key, f"unknown theme variable{did_you_mean(name, sorted(KNOWN_VARIABLES))}"
+            )
             continue
         if not isinstance(value, str):
-            problems.add(key, f"must be a string, not {_kind(value)}")
+            problems.add(key, f"must be a string, not {describe_value(value)}")
             continue
         # calmfeet's own variables are read by widget code too, so they must be plain colours.
         if name in THEME_VARIABLE_DEFAULTS:
@@ -267,11 +174,11 @@ def _check_variables(raw: object, problems: _Problems) -> dict[str, str]:
     return variables
 
 
-def _check_name(data: dict[str, object], stem: str, problems: _Problems) -> str:
+def _check_name(data: dict[str, object], stem: str, problems: Problems) -> str:
     raw = data.get("name", stem)
     from_file_name = "name" not in data
     if not isinstance(raw, str):
-        problems.add("name", f"must be a string, not {_kind(raw)}")
+        problems.add("name", f"must be a string, not {describe_value(raw)}")
         return stem
     if not _IDENTIFIER.fullmatch(raw):
         source = " (taken from the file name)" if from_file_name else ""
@@ -283,14 +190,14 @@ def _check_name(data: dict[str, object], stem: str, problems: _Problems) -> str:
     return raw
 
 
-def _build_theme(data: dict[str, object], stem: str, problems: _Problems) -> Theme | None:
+def _build_theme(data: dict[str, object], stem: str, problems: Problems) -> Theme | None:
     for key in data:
         if key in TOP_LEVEL_KEYS:
             continue
         if key in KNOWN_VARIABLES:
             problems.add(key, "unknown key; theme variables go under [variables]")
         else:
-            problems.add(key, f"unknown key{_suggest(key, TOP_LEVEL_KEYS)}")
+            problems.add(key, f"unknown key{did_you_mean(key, sorted(TOP_LEVEL_KEYS))}")
 
     name = _check_name(data, stem, problems)
 
@@ -300,7 +207,9 @@ def _build_theme(data: dict[str, object], stem: str, problems: _Problems) -> The
             continue
         value = data[key]
         if not isinstance(value, str):
-            problems.add(key, f'must be a colour string such as "#7fa7c9", not {_kind(value)}')
+            problems.add(
+                key, f'must be a colour string such as "#7fa7c9", not {describe_value(value)}'
+            )
             continue
         message = _colour_problem(value)
         if message:
@@ -316,7 +225,7 @@ def _build_theme(data: dict[str, object], stem: str, problems: _Problems) -> The
             continue
         value = data[key]
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            problems.add(key, f"must be a number from 0 to 1, not {_kind(value)}")
+            problems.add(key, f"must be a number from 0 to 1, not {describe_value(value)}")
         elif not 0.0 <= value <= 1.0:
             problems.add(key, f"must be from 0 to 1, not {value}")
         else:
@@ -330,12 +239,12 @@ def _build_theme(data: dict[str, object], stem: str, problems: _Problems) -> The
     elif isinstance(dark_value, bool):
         dark = dark_value
     else:
-        problems.add("dark", f"must be true or false, not {_kind(dark_value)}")
+        problems.add("dark", f"must be true or false, not {describe_value(dark_value)}")
         dark = True
 
     variables = _check_variables(data.get("variables", {}), problems)
 
-    if problems.items:
+    if problems:
         return None
     return Theme(
         name=name,
@@ -357,35 +266,25 @@ def _build_theme(data: dict[str, object], stem: str, problems: _Problems) -> The
     )
 
 
-def _read_text(path: Path, problems: _Problems) -> str | None:
+def _read_text(path: Path, problems: Problems) -> str | None:
     try:
-        if not path.is_file():
-            what = "no such file" if not path.exists() else "not a regular file"
-            problems.add("file", f"cannot be read: {what}", line=1)
-            return None
-        size = path.stat().st_size
-        if size > MAX_THEME_BYTES:
-            problems.add("file", _too_big(size), line=1)
-            return None
-        with path.open("rb") as stream:
-            data = stream.read(MAX_THEME_BYTES + 1)
-    except OSError as error:
-        problems.add("file", f"cannot be read: {error.strerror or error}", line=1)
-        return None
-    if len(data) > MAX_THEME_BYTES:  # it grew after stat()
-        problems.add("file", _too_big(len(data)), line=1)
+        data = read_capped(path, MAX_THEME_BYTES)
+    except FileTrouble as trouble:
+        if trouble.kind == "missing":
+            message = "cannot be read: no such file"
+        elif trouble.kind == "not-a-file":
+            message = f"is {trouble.what}, not a theme file"
+        elif trouble.kind == "too-big":
+            message = _too_big(MAX_THEME_BYTES + 1 if trouble.size is None else trouble.size)
+        else:
+            message = trouble.reason
+        problems.add("file", message, line=1)
         return None
     try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        problems.add(
-            "file",
-            f"is not UTF-8 text (byte 0x{data[error.start]:02x} cannot be decoded)",
-            line=line,
-        )
+        return decode_utf8(data)
+    except NotUtf8Text as error:
+        problems.add("file", str(error), line=error.line)
         return None
-    return text.removeprefix("\ufeff")
 
 
 def _too_big(size: int) -> str:
@@ -394,25 +293,25 @@ def _too_big(size: int) -> str:
 
 def load_theme_file(path: Path) -> Theme:
     """Load one theme file; every problem is collected so the user can fix them in one go."""
-    problems = _Problems(str(path))
+    problems = Problems(str(path))
     text = _read_text(path, problems)
     if text is None:
-        raise ThemeFileError(problems.items)
+        raise ThemeFileError([str(p) for p in problems.items])
     try:
         data = tomli.loads(text)
     except tomli.TOMLDecodeError as error:
         problems.add("syntax", f"{error.msg} (column {error.colno})", line=error.lineno)
-        raise ThemeFileError(problems.items) from None
+        raise ThemeFileError([str(p) for p in problems.items]) from None
     except RecursionError:  # tomli refuses absurd nesting this way, without a position
         problems.add("syntax", "arrays or inline tables are nested too deeply", line=1)
-        raise ThemeFileError(problems.items) from None
+        raise ThemeFileError([str(p) for p in problems.items]) from None
     except ValueError as error:  # e.g. Python's cap on digits in an integer; no position given
         problems.add("syntax", f"cannot be read as TOML: {error}", line=1)
-        raise ThemeFileError(problems.items) from None
-    problems = _Problems(str(path), text)
+        raise ThemeFileError([str(p) for p in problems.items]) from None
+    problems = Problems(str(path), text)
     theme = _build_theme(data, path.stem, problems)
     if theme is None:
-        raise ThemeFileError(problems.items)
+        raise ThemeFileError([str(p) for p in problems.items])
     return theme
 
 
@@ -447,7 +346,7 @@ def _load_folder(folder: Path, origin: Origin, catalog: ThemeCatalog) -> list[Lo
             continue
         if theme.name in loaded:
             first = loaded[theme.name].path
-            line = _key_lines(_quiet_read(path)).get(("name",), 1)
+            line = KeyLines(_quiet_read(path)).line_of(("name",))
             message = (
                 f"theme {_quote(theme.name)} is already defined by {first}; this file is ignored"
             )
@@ -458,9 +357,10 @@ def _load_folder(folder: Path, origin: Origin, catalog: ThemeCatalog) -> list[Lo
 
 
 def _quiet_read(path: Path) -> str:
+    """The text of a file already loaded once, only to point at a line; "" if it went away."""
     try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
+        return decode_utf8(read_capped(path, MAX_THEME_BYTES))
+    except (FileTrouble, NotUtf8Text):
         return ""
 
 
