@@ -116,3 +116,12 @@ def test_installed_wheel_carries_themes(installed: Installed) -> None:
         p.name for p in (ROOT / "themes").glob("*.toml")
     )
     assert list(themes.glob("*.toml"))
+
+
+def test_installed_wheel_carries_the_stylesheets(installed: Installed) -> None:
+    """A screen whose .tcss is missing cannot open at all."""
+    package = installed.site_packages / "calmfeet"
+    shipped = sorted(str(p.relative_to(package)) for p in package.rglob("*.tcss"))
+    source = ROOT / "calmfeet"
+    assert shipped == sorted(str(p.relative_to(source)) for p in source.rglob("*.tcss"))
+    assert "ui/screens/session.tcss" in shipped

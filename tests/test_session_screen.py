@@ -30,7 +30,6 @@ from calmfeet.ui.screens.session import (
     LEAVE_QUESTION,
     TOO_SMALL,
     SessionScreen,
-    where_words,
 )
 from calmfeet.ui.widgets.footmap import FootMap
 from calmfeet.ui.widgets.pacer import Pacer
@@ -192,12 +191,6 @@ async def test_last_step_says_so_and_foot_map_follows_the_step(
         assert text(screen, "#where") == "Right foot · heel"
         foot_map = screen.query_one(FootMap)
         assert (foot_map.foot, foot_map.zone) == ("right", "heel")
-
-
-def test_where_words_read_naturally() -> None:
-    step = make_routine().steps[1]
-    assert where_words(step) == "Left foot · arch"
-    assert where_words(step, ascii=True) == "Left foot - arch"
 
 
 async def test_last_three_seconds_count_down_in_words_and_colour(
@@ -542,7 +535,22 @@ async def test_usable_sizes_show_the_step(
         assert foot_map.display == (size != (40, 12))
 
 
-@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("size", "foot_map_shown"),
+    [((59, 30), False), ((100, 19), False), ((60, 20), True), ((89, 40), True)],
+)
+async def test_either_side_too_short_for_the_foot_map_hides_it(
+    session_app: SessionAppFactory, clock: FakeClock, size: tuple[int, int], foot_map_shown: bool
+) -> None:
+    """A narrow but tall window is as cramped as a wide but short one."""
+    app = session_app(make_routine(), clock)
+    async with running(app, size=(100, 30)) as pilot:
+        await pilot.resize_terminal(*size)
+        await advance(pilot, clock, 1)
+        assert session_screen(app).query_one(FootMap).display == foot_map_shown
+        assert "Step 1 of 3" in screen_text(app)
+
+
 async def test_resize_storm_does_not_crash(
     session_app: SessionAppFactory, clock: FakeClock
 ) -> None:

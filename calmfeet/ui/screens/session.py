@@ -1,21 +1,15 @@
-"""The practice screen: the step, its time, the pacer and the foot map, read at a glance."""
+"""The practice screen: lays out the step, its time, the pacer and the foot map, and pushes
+what `session_view` says down to them at each moment something shown is due to change."""
 
 from __future__ import annotations
 
-import asyncio
-import math
-
-from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.geometry import Size
 from textual.reactive import var
 from textual.screen import Screen
 from textual.widgets import Digits, Footer, Static
 
-from calmfeet.core.footmap import FOOT_WORDS, ZONE_WORDS
-from calmfeet.core.model import Step, format_clock
 from calmfeet.core.preferences import Preferences
 from calmfeet.core.session import (
     RoutineFinished,
@@ -23,53 +17,32 @@ from calmfeet.core.session import (
     SessionState,
     StepStarted,
 )
+from calmfeet.core.session_view import (
+    BLANK_TEXTS,
+    DisplayOptions,
+    SessionTexts,
+    SessionView,
+    session_view,
+)
 from calmfeet.ui.messages import BellToggled, SessionEnded
 from calmfeet.ui.screens.complete import CompleteScreen
 from calmfeet.ui.screens.confirm import ConfirmScreen
+from calmfeet.ui.wake import Wake
 from calmfeet.ui.widgets.footmap import FootMap
-from calmfeet.ui.widgets.pacer import Pacer, seconds_to_next_frame
+from calmfeet.ui.widgets.pacer import Pacer
 from calmfeet.ui.widgets.step_progress import StepProgress
 
 MIN_SLEEP_SECONDS = 0.004
+"""Never wake sooner than this, so a change due now cannot spin the loop."""
 MAX_SLEEP_SECONDS = 1.0
+"""Look at the clock at least once a second, whatever the view says."""
 WAKE_MARGIN = 0.001
 """Wake a hair after a change is due, so the reading taken then is already past it."""
-
-
-def _to_next_whole(seconds: float) -> float:
-    """Time until a countdown shown rounded up (4, 3, 2 ...) shows its next number."""
-    if seconds <= 0:
-        return MAX_SLEEP_SECONDS
-    return seconds - (math.ceil(seconds - 1e-9) - 1)
-
 
 MIN_WIDTH, MIN_HEIGHT = 40, 12
 TOO_SMALL = f"Make the window larger ({MIN_WIDTH}×{MIN_HEIGHT} or more)"
 LEAVE_QUESTION = "Leave this routine? Your practice so far is saved."
-PAUSED_NOTICE = "Paused. Press space to go on."
-ENDING_SECONDS = 3
 ADDED_SECONDS = 30.0
-
-
-def where_words(step: Step, *, ascii: bool = False) -> str:
-    """The foot and zone as a person says them, e.g. `Left foot · arch`."""
-    foot = FOOT_WORDS.get(step.foot, step.foot)
-    zone = ZONE_WORDS.get(step.zone, step.zone)
-    dot = "-" if ascii else "·"
-    return f"{foot[:1].upper()}{foot[1:]} {dot} {zone}"
-
-
-def size_classes(size: Size) -> set[str]:
-    """Layout classes for a terminal size; each is a CSS rule on SessionScreen."""
-    width, height = size
-    classes: set[str] = set()
-    if width < MIN_WIDTH or height < MIN_HEIGHT:
-        classes.add("-too-small")
-    if width < 60 or height < 20:
-        classes.add("-tiny")
-    if width < 90 or height < 26:
-        classes.add("-small")
-    return classes
 
 
 class BlankColumn(Vertical):
@@ -87,148 +60,30 @@ class BlankRow(Horizontal):
 
 class SessionScreen(Screen[None]):
     """Runs one `Session`: one wake-up, scheduled for the next moment something on screen is
-    due to change (a pacer frame, a phase, a whole second, a step's end), reads it and pushes
-    changes down to the widgets. Nothing is updated unless what it shows has changed, and
-    while paused nothing is scheduled at all.
+    due to change (a pacer frame, a phase, a whole second, a step's end), reads the session's
+    view then and pushes what differs from the last one down to the widgets. While paused
+    nothing is scheduled at all.
     """
 
     BLANK = True  # no content of its own: the compositor fills it with blank lines, cheaply
 
-    DEFAULT_CSS = """
-    SessionScreen {
-        layout: vertical;
-        align-horizontal: center;
-    }
-    SessionScreen #body {
-        width: 1fr;
-        max-width: 120;
-        height: 1fr;
-    }
-    SessionScreen #top {
-        height: 1;
-        background: $panel;
-        padding: 0 1;
-    }
-    SessionScreen #step-of {
-        width: auto;
-        text-style: bold;
-        color: $text;
-        margin-right: 2;
-    }
-    SessionScreen #routine-name {
-        width: 1fr;
-        text-align: right;
-        color: $text-muted;
-        text-wrap: nowrap;
-        text-overflow: ellipsis;
-    }
-    SessionScreen StepProgress {
-        margin: 0 1;
-    }
-    SessionScreen #info {
-        height: auto;
-        padding: 1 2 0 2;
-    }
-    SessionScreen #title {
-        text-style: bold;
-        color: $text;
-    }
-    SessionScreen #where {
-        color: $accent;
-    }
-    SessionScreen #clock-row {
-        height: 3;
-        margin-top: 1;
-    }
-    SessionScreen #clock {
-        width: auto;
-        color: $primary;
-    }
-    SessionScreen #clock.-ending {
-        color: $warning;
-        text-style: bold;
-    }
-    SessionScreen #side {
-        width: 1fr;
-        padding-left: 3;
-    }
-    SessionScreen #side > Static {
-        height: 1;
-        text-wrap: nowrap;
-        text-overflow: ellipsis;
-    }
-    SessionScreen #routine-left {
-        color: $text-muted;
-    }
-    SessionScreen #cue {
-        text-style: bold;
-        color: $warning;
-    }
-    SessionScreen #next {
-        color: $text-muted;
-    }
-    SessionScreen #notice {
-        display: none;
-        color: $warning;
-        text-style: bold;
-    }
-    SessionScreen #how {
-        margin-top: 1;
-        height: auto;
-        max-height: 4;
-    }
-    SessionScreen #visual {
-        height: 1fr;
-        align: center middle;
-        min-height: 2;
-        margin-top: 1;
-    }
-    SessionScreen Pacer {
-        width: 1fr;
-        max-width: 56;
-        height: 1fr;
-        max-height: 14;
-    }
-    SessionScreen FootMap {
-        width: 34;
-        height: 1fr;
-        max-height: 14;
-    }
-    SessionScreen #too-small {
-        display: none;
-        width: 1fr;
-        height: 1fr;
-        content-align: center middle;
-        text-align: center;
-        color: $text-muted;
-    }
+    CSS_PATH = "session.tcss"
 
-    SessionScreen.-paused #notice { display: block; }
-    SessionScreen.-paused #clock { color: $text-muted; }
-    SessionScreen.-paused #cue { color: $text; }
-
-    SessionScreen.-breathing-only #where { display: none; }
-    SessionScreen.-breathing-only FootMap { display: none; }
-    SessionScreen.-breathing-only #next { display: none; }
-
-    SessionScreen.-small #info { padding: 0 1; }
-    SessionScreen.-small #clock-row { margin-top: 0; }
-    SessionScreen.-small #how { margin-top: 0; max-height: 2; }
-    SessionScreen.-small #visual { margin-top: 0; }
-
-    SessionScreen.-tiny FootMap { display: none; }
-    SessionScreen.-tiny #how {
-        height: 1;
-        text-wrap: nowrap;
-        text-overflow: ellipsis;
-    }
-    SessionScreen.-tiny #side { padding-left: 1; }
-    SessionScreen.-tiny.-paused #how { display: none; }
-
-    SessionScreen.-too-small #body { display: none; }
-    SessionScreen.-too-small Footer { display: none; }
-    SessionScreen.-too-small #too-small { display: block; }
-    """
+    # Each axis sets one class; a class named on both axes is set when either side is in its
+    # band, so "-too-small" means narrower than 40 or shorter than 12. "-roomy" (this side has
+    # room to spare) has no rule: it only ends the bands below it.
+    HORIZONTAL_BREAKPOINTS = [
+        (0, "-too-small"),
+        (MIN_WIDTH, "-tiny"),
+        (60, "-small"),
+        (90, "-roomy"),
+    ]
+    VERTICAL_BREAKPOINTS = [
+        (0, "-too-small"),
+        (MIN_HEIGHT, "-tiny"),
+        (20, "-small"),
+        (26, "-roomy"),
+    ]
 
     BINDINGS = [
         Binding("space", "toggle_pause", "Pause", id="session.pause"),
@@ -257,13 +112,9 @@ class SessionScreen(Screen[None]):
         self.ascii = ascii
         self.run_mode = run_mode
         self.breathing_only = breathing_only
-        self._wake: asyncio.TimerHandle | None = None
-        self._timer_paused = False
-        self._shown: dict[str, str] = {}
-        self._text_key: tuple[object, ...] | None = None
+        self._wake = Wake(self, self._on_wake)
+        self._view: SessionView | None = None
         self._shown_index: int | None = None
-        self._ending = False
-        self._paused_shown = False
         self._complete_pending = False
         self._complete_shown = False
         if breathing_only:
@@ -303,7 +154,6 @@ class SessionScreen(Screen[None]):
         clock = self.query_one("#clock")
         assert isinstance(clock, (Digits, Static))
         self._digits: Digits | Static = clock
-        self._apply_size(self.app.size)
         self.tick()
         self.call_after_refresh(self._begin)
 
@@ -311,14 +161,6 @@ class SessionScreen(Screen[None]):
         """The clock starts when the first step is on screen, not when the screen was made."""
         self.session.begin_now()
         self.tick()
-
-    def on_resize(self, event: events.Resize) -> None:
-        self._apply_size(event.size)
-
-    def _apply_size(self, size: Size) -> None:
-        wanted = size_classes(size)
-        for name in ("-too-small", "-tiny", "-small"):
-            self.set_class(name in wanted, name)
 
     # ---- the one timer ----------------------------------------------------------------------
 
@@ -336,131 +178,70 @@ class SessionScreen(Screen[None]):
                 finished = True
         if ring and self.bell_on:
             self.app.bell()
-        self._show()
+        self._show(session_view(session, self._display_options()))
         if finished or session.is_finished:
             self._finish()
 
-    def _show(self) -> None:
-        session = self.session
-        paused = session.state is SessionState.PAUSED
-        pacer = self._pacer
-        pacer.show(session.step.breathing, session.breath_state(), paused=paused)
-        # Everything but the pacer changes at most once a second: skip it between seconds.
-        remaining = session.step_remaining
-        text_key = (
-            session.index,
-            math.ceil(remaining - 1e-9),
-            math.ceil(session.routine_remaining - 1e-9),
-            paused,
-            session.is_finished,
-            session.paused_reason,
-            self.reduced_motion,
+    def _display_options(self) -> DisplayOptions:
+        """Read afresh each time: reduced motion can be switched on mid-session."""
+        return DisplayOptions(
+            ascii=self.ascii,
+            breathing_only=self.breathing_only,
+            reduced_motion=self.reduced_motion,
         )
-        if text_key != self._text_key:
-            self._text_key = text_key
-            self._show_text(paused, remaining)
-        self._set_timer_paused(paused or session.is_finished)
 
-    def _show_text(self, paused: bool, remaining: float) -> None:
-        session = self.session
-        if paused != self._paused_shown:
-            self._paused_shown = paused
-            self.set_class(paused, "-paused")
-        step = session.step
-        if self.breathing_only:
-            self._put("#step-of", "Breathing")
-        else:
-            self._put("#step-of", f"Step {session.index + 1} of {session.step_count}")
-        self._put("#title", step.title)
-        self._put("#where", where_words(step, ascii=self.ascii))
-        self._put("#how", step.how)
-        following = session.next_step_preview
-        self._put("#next", f"Next: {following.title}" if following else "Last step")
-        self._put("#routine-left", f"{format_clock(session.routine_remaining)} left", False)
-        clock_text = format_clock(remaining)
-        if self._shown.get("#clock") != clock_text:
-            self._shown["#clock"] = clock_text
-            self._digits.update(clock_text)
-        ending = not paused and not session.is_finished and 0 < remaining <= ENDING_SECONDS
-        if ending != self._ending:
-            self._ending = ending
-            self._digits.set_class(ending, "-ending")
-        self._put("#cue", self._cue(paused, ending, remaining), False)
-        self._put("#notice", (session.paused_reason or PAUSED_NOTICE) if paused else "")
-        duration = session.step_duration
-        fraction = session.step_elapsed / duration if duration > 0 else 1.0
-        done_index = session.step_count if session.is_finished else session.index
-        self._progress.show(done_index, session.step_count, fraction)
+    def _show(self, view: SessionView) -> None:
+        """Push what differs from the last view to the widgets, then sleep till it changes."""
+        before = self._view
+        self._view = view
         pacer = self._pacer
-        reduced = self.reduced_motion
-        if pacer.reduced_motion != reduced:
-            pacer.reduced_motion = reduced
-            pacer.show(step.breathing, session.breath_state(), paused=paused)
-        foot_map = self._foot_map
-        if foot_map.foot != step.foot:
-            foot_map.foot = step.foot
-        if foot_map.zone != step.zone:
-            foot_map.zone = step.zone
+        pacer.reduced_motion = view.reduced_motion
+        pacer.show(view.breathing, view.breath, paused=view.paused)
+        if before is None or view.paused != before.paused:
+            self.set_class(view.paused, "-paused")
+        if before is None or view.ending != before.ending:
+            self._digits.set_class(view.ending, "-ending")
+        # Everything but the pacer changes at most once a second: skip it between seconds.
+        if before is None or view.texts != before.texts:
+            self._show_texts(view.texts, before.texts if before else BLANK_TEXTS)
+            # The bar moves on with the clock, as it always has: once a second at most.
+            self._progress.show(view.progress_done, view.progress_count, view.progress_fraction)
+            self._foot_map.foot = view.foot  # reactives: unchanged values are skipped
+            self._foot_map.zone = view.zone
+        self._schedule_wake(view.seconds_to_next_change)
 
-    def _cue(self, paused: bool, ending: bool, remaining: float) -> str:
-        if paused:
-            return "Paused"
-        if not ending:
-            return ""
-        seconds = max(1, math.ceil(remaining - 1e-9))
-        dots = "..." if self.ascii else "…"
-        what = "Next" if self.session.next_step_preview is not None else "Done"
-        return f"{what} in {seconds}{dots}"
+    def _show_texts(self, texts: SessionTexts, before: SessionTexts) -> None:
+        """Update only the labels whose text changed: each update costs a repaint."""
+        labels = (
+            ("#step-of", texts.step_of, before.step_of),
+            ("#title", texts.title, before.title),
+            ("#where", texts.where, before.where),
+            ("#how", texts.how, before.how),
+            ("#next", texts.next, before.next),
+            ("#notice", texts.notice, before.notice),
+        )
+        for selector, text, shown in labels:
+            if text != shown:
+                self.query_one(selector, Static).update(text)
+        # Fixed-size labels: a new text needs no new layout.
+        if texts.routine_left != before.routine_left:
+            self.query_one("#routine-left", Static).update(texts.routine_left, layout=False)
+        if texts.cue != before.cue:
+            self.query_one("#cue", Static).update(texts.cue, layout=False)
+        if texts.clock != before.clock:
+            self._digits.update(texts.clock)
 
-    def _put(self, selector: str, text: str, layout: bool = True) -> None:
-        """Update a label only when its text changes (`layout=False` for fixed-size labels)."""
-        if self._shown.get(selector) == text:
-            return
-        self._shown[selector] = text
-        self.query_one(selector, Static).update(text, layout=layout)
-
-    def _set_timer_paused(self, paused: bool) -> None:
-        """Wake exactly when something on screen is due to change, and never while paused.
-
-        A plain event-loop timer rather than Textual's `set_timer`: the latter builds a Timer,
-        a task and a partial (whose signature is inspected) on every call, which at 13 wakes
-        a second costs more than the work the wake does.
-        """
-        if self._wake is not None:
+    def _schedule_wake(self, delay: float | None) -> None:
+        """Wake exactly when something on screen is due to change, and never while paused."""
+        if delay is None or not self.is_attached:
             self._wake.cancel()
-            self._wake = None
-        self._timer_paused = paused
-        if paused or not self.is_attached:
             return
-        delay = self._seconds_to_next_change() + WAKE_MARGIN
-        self._wake = asyncio.get_running_loop().call_later(delay, self._on_wake)
+        delay = max(MIN_SLEEP_SECONDS, min(MAX_SLEEP_SECONDS, delay))
+        self._wake.schedule(delay + WAKE_MARGIN)
 
     def _on_wake(self) -> None:
-        self._wake = None
-        if not self.is_attached:
-            return
-        try:
+        if self.is_attached:
             self.tick()
-        except Exception as error:  # noqa: BLE001 - hand it to Textual, as its timers would
-            self.app._handle_exception(error)
-
-    def _seconds_to_next_change(self) -> float:
-        """The soonest of: the pacer's next frame or phase, the next whole second of either
-        clock, and the step's end. Waking at exactly these moments keeps the screen on time
-        (phase words within a few milliseconds) while doing no work in between."""
-        session = self.session
-        pacer = self._pacer
-        step = session.step
-        state = session.breath_state()
-        candidates = [
-            seconds_to_next_frame(step.breathing, state, pacer.motion_reduced),
-            _to_next_whole(state.seconds_left),
-            _to_next_whole(session.step_remaining),
-            _to_next_whole(session.routine_remaining),
-            session.step_remaining,
-            MAX_SLEEP_SECONDS,
-        ]
-        return max(MIN_SLEEP_SECONDS, min(candidates))
 
     # ---- the bell ---------------------------------------------------------------------------
 
@@ -529,7 +310,7 @@ class SessionScreen(Screen[None]):
     def _finish(self) -> None:
         if self._complete_shown:
             return
-        self._set_timer_paused(True)
+        self._wake.cancel()
         self._ended()
         if not self.is_current:
             self._complete_pending = True  # e.g. the command palette is open: wait for it
@@ -552,9 +333,7 @@ class SessionScreen(Screen[None]):
             self.call_later(self._finish)
 
     def _go_back(self) -> None:
-        if self._wake is not None:
-            self._wake.cancel()
-            self._wake = None
+        self._wake.cancel()
         if self.run_mode:
             self.app.exit(0)
         elif self.is_current:
@@ -562,6 +341,4 @@ class SessionScreen(Screen[None]):
 
     def on_unmount(self) -> None:
         """The app may be closing (ctrl+q, SIGTERM); it records what is open as it stops."""
-        if self._wake is not None:
-            self._wake.cancel()
-            self._wake = None
+        self._wake.cancel()

@@ -17,14 +17,14 @@ from textual.widget import Widget
 from typing_extensions import Self
 
 from calmfeet.core.breathing import BreathingPattern, Phase, PhaseState
+from calmfeet.core.glyphs import glyphs_for, whole_seconds
+from calmfeet.core.pacer_frames import shown_level
 
 # Index k is the glyph that fills the left k eighths of a cell (index 0 is unused).
 LEFT_EIGHTHS = " ▏▎▍▌▋▊▉"
 FULL = "█"
 PAUSED_WORD = "Paused"
 MAX_BAND_ROWS = 5
-# Comfortably above the 12 a second that reads as smooth, well below a 20 Hz caller.
-MAX_FRAMES_PER_SECOND = 12.5
 # A cell is about twice as tall as it is wide, so a round cap of n rows is 2n cells wide.
 CELL_ASPECT = 2
 
@@ -148,42 +148,6 @@ def shape_rows(geometry: PacerGeometry, step: int) -> tuple[BarRow, ...]:
     return tuple(bar_row(geometry.width, half - inset) for inset in geometry.insets)
 
 
-def shown_level(pattern: BreathingPattern, state: PhaseState, reduced_motion: bool) -> float:
-    """The level to draw: it moves at most MAX_FRAMES_PER_SECOND times a second.
-
-    Each frame costs Textual about a millisecond whatever changed, so capping the rate
-    keeps the whole app under 3% of a core while the motion still looks continuous.
-    With reduced motion the shape jumps once per phase, to where that phase is heading.
-    """
-    spec = pattern.phases[state.index]
-    if reduced_motion:
-        return spec.start_level if spec.phase is Phase.HOLD else spec.end_level
-    if spec.seconds <= 0 or spec.start_level == spec.end_level:
-        return state.level
-    quanta = max(1, math.ceil(MAX_FRAMES_PER_SECOND * spec.seconds))
-    progress = math.floor(min(1.0, max(0.0, state.progress)) * quanta) / quanta
-    return spec.start_level + (spec.end_level - spec.start_level) * progress
-
-
-def seconds_to_next_frame(
-    pattern: BreathingPattern, state: PhaseState, reduced_motion: bool
-) -> float:
-    """How long until `shown_level` or the phase changes, so the screen can sleep till then."""
-    spec = pattern.phases[state.index]
-    until_phase_end = max(0.0, state.seconds_left)
-    if reduced_motion or spec.seconds <= 0 or spec.start_level == spec.end_level:
-        return until_phase_end
-    quanta = max(1, math.ceil(MAX_FRAMES_PER_SECOND * spec.seconds))
-    done = math.floor(min(1.0, max(0.0, state.progress)) * quanta) + 1
-    next_frame = done / quanta * spec.seconds - (spec.seconds - state.seconds_left)
-    return max(0.0, min(until_phase_end, next_frame))
-
-
-def whole_seconds_left(state: PhaseState) -> int:
-    """Counts 4, 3, 2, 1 like a person would, never showing 0 while the phase lasts."""
-    return max(0, math.ceil(state.seconds_left - 1e-6))
-
-
 def _fit(width: int, *choices: str) -> str:
     for choice in choices:
         if len(choice) <= width:
@@ -271,10 +235,11 @@ class Pacer(Widget):
         if not paused or self._state is None:
             if pattern is not self._pattern:
                 self._pattern = pattern
-                texts = (pattern.label, pattern.describe())
-                if self.ascii:
-                    texts = (texts[0].replace("·", "-"), texts[1].replace("·", "-"))
-                self._pattern_texts = texts
+                glyphs = glyphs_for(self.ascii)
+                self._pattern_texts = (
+                    glyphs.plain(pattern.label),
+                    glyphs.plain(pattern.describe()),
+                )
             self._state = state
         if paused != self._paused:
             self._paused = paused
@@ -294,7 +259,7 @@ class Pacer(Widget):
         width, height = self.size
         reduced = self.motion_reduced
         step = level_step(pacer_geometry(width, height), shown_level(pattern, state, reduced))
-        seconds = whole_seconds_left(state)
+        seconds = whole_seconds(state.seconds_left)
         label = self._pattern_texts[0]
         return (label, state.index, step, seconds, self._paused, reduced, width, height)
 
@@ -377,7 +342,7 @@ class Pacer(Widget):
         if self._paused:
             word = _fit(width, PAUSED_WORD)
         else:
-            seconds = whole_seconds_left(state)
+            seconds = whole_seconds(state.seconds_left)
             word = _fit(width, f"{state.phase.word} {seconds}", state.phase.word)
         word_style = self._style("pacer--word")
         lines[geometry.word_row] = _centred(word, width, base, word_style)

@@ -11,24 +11,25 @@ from textual.reactive import reactive
 from textual.strip import Strip
 from textual.widget import Widget
 
+from calmfeet.core.glyphs import Glyphs, glyphs_for
+
 CellKind = Literal["done", "fill", "rest", "todo", "gap"]
 
-# Shapes differ as well as colours, so the bar reads without colour: heavy for done (and the
-# filled part of the current step), dashed for what is left of the current step, thin for later.
-UNICODE_GLYPHS: dict[CellKind, str] = {
-    "done": "━",
-    "fill": "━",
-    "rest": "╌",
-    "todo": "─",
-    "gap": " ",
-}
-ASCII_GLYPHS: dict[CellKind, str] = {
-    "done": "=",
-    "fill": "=",
-    "rest": ".",
-    "todo": "-",
-    "gap": " ",
-}
+
+def cell_glyphs(glyphs: Glyphs) -> dict[CellKind, str]:
+    """Shapes differ as well as colours, so the bar reads without colour: heavy for done (and
+    the filled part of the current step), dashed for what is left of it, thin for later."""
+    return {
+        "done": glyphs.progress_done,
+        "fill": glyphs.progress_done,
+        "rest": glyphs.progress_rest,
+        "todo": glyphs.progress_todo,
+        "gap": " ",
+    }
+
+
+CELL_GLYPHS = {in_ascii: cell_glyphs(glyphs_for(in_ascii)) for in_ascii in (False, True)}
+"""The marks for each cell kind, by whether the bar is drawn in ASCII."""
 
 
 def progress_cells(width: int, total: int, current: int, fraction: float) -> tuple[CellKind, ...]:
@@ -124,7 +125,7 @@ class StepProgress(Widget):
 
     @property
     def text(self) -> str:
-        glyphs = ASCII_GLYPHS if self.ascii else UNICODE_GLYPHS
+        glyphs = CELL_GLYPHS[self.ascii]
         return "".join(glyphs[kind] for kind in self._cells)
 
     def show(self, current: int, total: int, fraction: float) -> None:
@@ -164,7 +165,7 @@ class StepProgress(Widget):
         return strip
 
     def _build_strip(self, width: int) -> Strip:
-        glyphs = ASCII_GLYPHS if self.ascii else UNICODE_GLYPHS
+        glyphs = CELL_GLYPHS[self.ascii]
         base = self.rich_style
         styles = {
             "done": self.get_component_rich_style("step-progress--done"),
