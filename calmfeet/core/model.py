@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Literal, get_args
 
 from calmfeet.core.breathing import BreathingPattern
+from calmfeet.core.glyphs import whole_seconds
 
 Foot = Literal["left", "right", "both"]
 Zone = Literal["toes", "ball", "arch", "heel", "inner-edge", "outer-edge", "top", "ankle", "whole"]
@@ -49,9 +50,7 @@ class Routine:
 
 def format_clock(seconds: float) -> str:
     """M:SS (or H:MM:SS), rounding up so a timer shows 0:00 only when time is really up."""
-    import math
-
-    whole = max(0, math.ceil(seconds - 1e-9))
+    whole = whole_seconds(seconds)
     hours, rest = divmod(whole, 3600)
     minutes, secs = divmod(rest, 60)
     if hours:
