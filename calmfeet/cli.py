@@ -181,7 +181,7 @@ def cmd_list(
         line = (
             f"{pad(routine.id, id_width)}  {pad(routine.name, name_width)}  "
             f"{format_minutes(routine.total_seconds):>6}  "
-            f"{steps:>2} step{'s' if steps != 1 else ' '}"
+            f"{steps:>2} {'step' if steps == 1 else 'steps':<5}"  # a column: the count lines up
             f"  {', '.join(routine.focus)}"
         )
         if routine.shadows:

@@ -14,6 +14,7 @@ from typing import Any
 
 from calmfeet.core.clock import Clock, SystemClock
 from calmfeet.core.files import move_aside, not_a_regular_file
+from calmfeet.core.glyphs import plural
 
 BUSY_TIMEOUT_SECONDS = 10.0
 
@@ -271,8 +272,7 @@ class History:
                     skipped += 1
             if skipped:
                 self.notices.append(
-                    f"skipped {skipped} unreadable session{'s' if skipped != 1 else ''}"
-                    f" in {self.path.name}"
+                    f"skipped {plural(skipped, 'unreadable session')} in {self.path.name}"
                 )
             return records
 

@@ -8,6 +8,7 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from calmfeet.core.glyphs import plural
 from calmfeet.core.model import format_clock
 
 
@@ -77,9 +78,9 @@ class CompleteScreen(Screen[None]):
             yield Static(self.routine_name, id="routine-name", markup=False)
             yield Static(f"Practised for {format_clock(self.seconds)}", id="practised")
             if not self.breathing_only:
-                plural = "" if self.step_count == 1 else "s"
                 yield Static(
-                    f"{self.steps_done} of {self.step_count} step{plural} done", id="steps-done"
+                    f"{self.steps_done} of {plural(self.step_count, 'step')} done",
+                    id="steps-done",
                 )
             where = "close calmfeet" if self.run_mode else "go back to your routines"
             yield Static(f"Press enter to {where}.", id="hint")

@@ -12,15 +12,12 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from calmfeet.core.glyphs import plural
 from calmfeet.core.history import History, SessionRecord
 from calmfeet.core.stats import CHART_DAYS, Stats, compute_stats
 from calmfeet.ui.widgets.day_chart import DayChart
 
 EMPTY_MESSAGE = "No sessions yet — finish a routine and it will show here."
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 class StatTile(Vertical):
@@ -132,12 +129,12 @@ class StatsScreen(Screen[None]):
                         str(minutes), "minute" if minutes == 1 else "minutes", id="tile-minutes"
                     )
                     yield StatTile(
-                        _plural(stats.current_streak, "day"),
+                        plural(stats.current_streak, "day"),
                         "current streak",
                         id="tile-current-streak",
                     )
                     yield StatTile(
-                        _plural(stats.longest_streak, "day"),
+                        plural(stats.longest_streak, "day"),
                         "longest streak",
                         id="tile-longest-streak",
                     )
@@ -156,7 +153,7 @@ class StatsScreen(Screen[None]):
         used = self.stats.most_used
         if used is None:
             return ""
-        return f"Most used: {used.name} · {_plural(used.count, 'session')}"
+        return f"Most used: {used.name} · {plural(used.count, 'session')}"
 
     def action_close(self) -> None:
         if len(self.app.screen_stack) > 1:
