@@ -160,7 +160,7 @@ def test_o_removes_a_version_only_while_its_original_loads(paths: Paths) -> None
     """A version of a routine from a folder no longer given is the only copy left: it stays."""
     orphan = write(paths.routines_dir / "gone.toml", "Gone", marker=True)
     routine = loaded(load_library(paths, env={}), "gone")
-    with pytest.raises(RestoreRefused, match="not loaded") as refused:
+    with pytest.raises(RestoreRefused, match="is loaded under the id gone") as refused:
         restore_original(paths, routine)
     assert str(orphan) in str(refused.value)
     assert orphan.exists()

@@ -546,14 +546,14 @@ async def test_o_keeps_a_version_whose_original_is_not_loaded(
         await pilot.press("tab", "o")
         await pilot.pause()
         assert toasts(app) == [
-            f"The original of Gone is not loaded, so your version {orphan} stays."
+            f"No original of Gone is loaded under the id gone, so your version {orphan} stays."
         ]
         assert "gone" in shown(app)
     assert orphan.exists()
 
 
 async def test_o_leaves_a_marked_file_from_another_folder_alone(
-    make_app: MakeApp, paths: Paths, tmp_path: Path
+    make_app: MakeApp, paths: Paths, tmp_path: Path, screen_text: ScreenText
 ) -> None:
     elsewhere = tmp_path / "shared" / "quick-reset.toml"
     elsewhere.parent.mkdir()
@@ -562,6 +562,7 @@ async def test_o_leaves_a_marked_file_from_another_folder_alone(
     app = make_app(paths, extra_dirs=(elsewhere.parent,))
     async with app.run_test(size=SIZE) as pilot:
         await go_to(pilot, "quick-reset")
+        assert "Your version" not in screen_text(app), "calmfeet did not save this file"
         await pilot.press("tab", "o")
         await pilot.pause()
         assert toasts(app) == [

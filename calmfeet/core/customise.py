@@ -249,7 +249,8 @@ def restore_original(paths: Paths, routine: Routine) -> Routine:
     original = shadowed_routine(routine)
     if original is None:
         raise RestoreRefused(
-            f"The original of {routine.name} is not loaded, so your version {source} stays."
+            f"No original of {routine.name} is loaded under the id {routine.id}, "
+            f"so your version {source} stays."
         )
     try:
         source.unlink()
