@@ -106,6 +106,26 @@ def test_editing_a_shared_routine_never_overwrites_the_persons_file_with_its_id(
     assert sorted(p.name for p in paths.routines_dir.iterdir()) == ["x.toml"]
 
 
+@pytest.mark.parametrize("how", ["--routines", ENV_VAR])
+def test_a_version_of_a_shared_routine_that_would_be_hidden_next_time_needs_a_new_id(
+    paths: Paths, tmp_path: Path, how: str
+) -> None:
+    """Shared folders are read after yours, so a same-id version in yours would vanish."""
+    shared = write(tmp_path / "shared" / "y.toml", "Shared")
+    extra = [shared.parent] if how == "--routines" else []
+    env = {ENV_VAR: str(shared.parent)} if how == ENV_VAR else {}
+    routine = loaded(load_library(paths, extra, env=env), "y")
+
+    with pytest.raises(IdInUse, match="hidden next time") as taken:
+        save_own_copy(paths, routine, longer(routine))
+    assert taken.value.path == shared
+    assert not paths.routines_dir.exists() or list(paths.routines_dir.iterdir()) == []
+
+    saved = save_own_copy(paths, routine, longer(routine), new_id="y-2")
+    again = loaded(load_library(paths, extra, env=env), "y-2")
+    assert again.steps == saved.steps, "the version is there after a restart"
+
+
 def test_a_version_under_a_new_id_is_a_routine_of_its_own(paths: Paths, tmp_path: Path) -> None:
     mine = write(paths.routines_dir / "x.toml", "Mine")
     before = mine.read_bytes()

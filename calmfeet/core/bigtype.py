@@ -121,17 +121,15 @@ def render(text: str, *, ascii: bool = False, scale: int = 1) -> list[str]:
     if scale < 1:
         raise ValueError(f"scale must be 1 or more, got {scale}")
     grid = [
-        [pixel for pixel in row for _ in range(scale)]
-        for row in pixels(text)
-        for _ in range(scale)
+        [pixel for pixel in row for _ in range(scale)] for row in pixels(text) for _ in range(scale)
     ]
     if ascii:
         return ["".join("#" if on else " " for on in row) for row in grid]
     if len(grid) % 2:
         grid.append([False] * (len(grid[0]) if grid else 0))
     lines = []
-    for top, bottom in zip(grid[0::2], grid[1::2]):
-        lines.append("".join(_half_block(up, down) for up, down in zip(top, bottom)))
+    for top, bottom in zip(grid[0::2], grid[1::2], strict=True):
+        lines.append("".join(_half_block(up, down) for up, down in zip(top, bottom, strict=True)))
     return lines
 
 

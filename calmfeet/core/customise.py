@@ -113,11 +113,20 @@ def hand_written_file(paths: Paths, routine_id: str) -> Path | None:
 
 
 class IdInUse(CustomiseError):
-    """The version would overwrite the person's own file: it needs an id of its own."""
+    """The version cannot take the routine's id: it would overwrite the person's own file, or
+    a shared file would hide it again at the next start. It needs an id of its own."""
 
-    def __init__(self, path: Path) -> None:
-        super().__init__(f"{path.name} in your routines folder is your own file, so it stays.")
+    def __init__(self, path: Path, why: str | None = None) -> None:
+        super().__init__(
+            why or f"{path.name} in your routines folder is your own file, so it stays."
+        )
         self.path = path
+
+
+def _outranks_your_folder(routine: Routine, paths: Paths) -> bool:
+    """A routine from --routines or CALMFEET_ROUTINES: those folders are read after yours, so
+    a version of it saved in yours under the same id would be hidden at the next start."""
+    return not routine.builtin and not _in_routines_folder(routine.source, paths)
 
 
 FORBIDDEN_ID_CHARACTERS = frozenset('/\\:*?"<>|')
@@ -187,6 +196,12 @@ def save_own_copy(
             raise CustomiseError(problem)
     elif (taken := hand_written_file(paths, routine_id)) is not None:
         raise IdInUse(taken)
+    elif _outranks_your_folder(routine, paths):
+        raise IdInUse(
+            routine.source,
+            f"{routine.name} comes from {routine.source.parent}, which calmfeet reads after "
+            "your routines folder, so a version under the same id would be hidden next time.",
+        )
     from_copy = is_calmfeet_copy(routine.source, paths)
     origin = original_source(routine) if from_copy else routine.source
     where = f" (from {origin})" if origin is not None else ""

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from pathlib import Path
 
 from rich.text import Text
 from textual import on
@@ -472,7 +471,7 @@ class PickerScreen(Screen[None]):
         try:
             saved = customise.save_own_copy(self.paths, routine, steps)
         except customise.IdInUse as taken:
-            self._save_under_new_id(routine, steps, cursor, taken.path)
+            self._save_under_new_id(routine, steps, cursor, taken)
             return
         except customise.CustomiseError as error:
             self.notify(str(error), severity="error", markup=False)
@@ -481,9 +480,10 @@ class PickerScreen(Screen[None]):
         self.post_message(RoutineReplaced(saved))
 
     def _save_under_new_id(
-        self, routine: Routine, steps: list[Step], cursor: int, taken: Path
+        self, routine: Routine, steps: list[Step], cursor: int, taken: customise.IdInUse
     ) -> None:
-        """The person's own file holds this id: ask for another, never overwrite theirs."""
+        """The routine's id cannot take the person's version: ask for another id, never
+        overwrite their file or save a version that would not show."""
         loaded = frozenset(self.library.ids)
 
         def check(new_id: str) -> str | None:
@@ -491,7 +491,7 @@ class PickerScreen(Screen[None]):
 
         def chosen(new_id: str | None) -> None:
             if not new_id:
-                self.notify(f"Nothing was saved; {taken.name} stays as it is.", markup=False)
+                self.notify(f"Nothing was saved; {taken.path.name} stays as it is.", markup=False)
                 return
             try:
                 saved = customise.save_own_copy(self.paths, routine, steps, new_id=new_id)
@@ -503,10 +503,7 @@ class PickerScreen(Screen[None]):
             self.post_message(RoutineReplaced(saved))
             self.notify(f"Your version is saved as {saved.source.name}.", markup=False)
 
-        question = (
-            f"{taken.name} in your routines folder is your own file, so calmfeet will not "
-            f"overwrite it. Save your version of {routine.name} under a new id:"
-        )
+        question = f"{taken} Save your version of {routine.name} under a new id:"
         suggestion = customise.suggest_id(self.paths, routine.id, loaded)
         self.app.push_screen(NewIdScreen(question, suggestion, check), chosen)
 
