@@ -1,0 +1,186 @@
+"""Text from files is data: never a terminal escape, never Textual markup, anywhere it shows.
+
+A shared routine, theme, file name or history row full of escapes and markup must neither drive
+the person's terminal (set its title, clear it, leave the alternate screen, reverse text) nor
+crash calmfeet or turn into a live link: through `list`, `validate`, `themes`, `history`, the
+start-up toasts, the picker, the command palette and the session.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from calmfeet.core.routines import RoutineFileError, parse_routine
+from calmfeet.core.safe_text import displayable, json_text, unsafe_character
+from calmfeet.ui.themes import ThemeFileError, load_theme_file
+
+MakeApp = Callable[..., Any]
+ScreenText = Callable[[Any], str]
+SIZE = (110, 34)
+
+CONTROLS = {
+    "osc-title": "\x1b]0;pwned\x07",
+    "csi-clear": "\x1b[2J",
+    "leave-alt-screen": "\x1b[?1049l",
+    "c1-csi": "\x9b2J",
+    "bidi-override": "\u202etxt.exe",
+}
+MARKUP = {
+    "close-tag": "[/]",
+    "click-action": "[@click=app.quit]x[/]",
+    "bold-tag": "[b]bold",
+}
+NASTY = {**CONTROLS, **MARKUP}
+
+
+def toml_string(text: str) -> str:
+    """`text` as a TOML basic string, every control written as a \\u escape."""
+    return json.dumps(text, ensure_ascii=True)
+
+
+def unsafe_in(text: str) -> list[str]:
+    """The characters in `text` that a terminal would act on: ESC, C1, bidi controls."""
+    return [
+        f"U+{ord(c):04X}"
+        for c in text
+        if c == "\x1b"
+        or 0x80 <= ord(c) <= 0x9F
+        or 0x202A <= ord(c) <= 0x202E
+        or 0x2066 <= ord(c) <= 0x2069
+    ]
+
+
+ROUTINE = """\
+name = {name}
+summary = {summary}
+focus = ["stress"]
+caution = {caution}
+[[steps]]
+title = {title}
+seconds = 30
+foot = "left"
+zone = "arch"
+how = {how}
+"""
+FIELD_LINES = {"name": 1, "summary": 2, "caution": 4, "steps[1].title": 6, "steps[1].how": 10}
+
+
+def routine_text(**fields: str) -> str:
+    values = {"name": "Plain", "summary": "Calm.", "caution": "Go gently.", "title": "Rub"}
+    values["how"] = "Slowly."
+    values.update(fields)
+    return ROUTINE.format(**{key: toml_string(value) for key, value in values.items()})
+
+
+# --- validation: each control class in each field is one problem on its line -----------------
+
+CONTROL_CLASSES = {
+    "c0-esc": ("a\x1bb", "U+001B ESC"),
+    "c0-bell": ("a\x07b", "U+0007 BEL"),
+    "carriage-return": ("a\rb", "U+000D CR"),
+    "del": ("a\x7fb", "U+007F DEL"),
+    "c1-csi": ("a\x9bb", "U+009B CSI"),
+    "c1-next-line": ("a\x85b", "U+0085 NEL"),
+    "bidi-override": ("a\u202eb", "U+202E RIGHT-TO-LEFT OVERRIDE"),
+    "bidi-isolate": ("a\u2067b", "U+2067 RIGHT-TO-LEFT ISOLATE"),
+}
+
+
+@pytest.mark.parametrize("field", list(FIELD_LINES))
+@pytest.mark.parametrize("kind", list(CONTROL_CLASSES))
+def test_a_control_character_in_routine_text_is_one_problem_on_its_line(
+    field: str, kind: str
+) -> None:
+    value, name = CONTROL_CLASSES[kind]
+    with pytest.raises(RoutineFileError) as caught:
+        parse_routine(routine_text(**{field.split(".")[-1]: value}), "r", "r.toml", Path("r.toml"))
+    assert [str(p) for p in caught.value.problems] == [
+        f"r.toml:{FIELD_LINES[field]}: {field}: contains a control character ({name}); remove it"
+    ]
+
+
+def test_tabs_and_new_lines_are_still_fine_in_routine_text() -> None:
+    text = routine_text(how="First this.\n\tThen that.", summary="Two\tcolumns")
+    routine = parse_routine(text, "r", "r.toml", Path("r.toml"))
+    assert routine.steps[0].how == "First this.\n\tThen that."
+
+
+def test_a_focus_tag_with_an_escape_stays_a_wrong_tag_on_one_safe_line() -> None:
+    text = routine_text().replace('["stress"]', toml_string("\x1b[2J").join("[]"))
+    with pytest.raises(RoutineFileError) as caught:
+        parse_routine(text, "r", "r.toml", Path("r.toml"))
+    (line,) = [str(p) for p in caught.value.problems]
+    assert line.startswith("r.toml:3: focus[1]: must be one of stress")
+    assert unsafe_in(line) == []
+
+
+THEME_FIELDS = {
+    "name": ('name = {value}\nprimary = "#88aabb"\n', 1, "name"),
+    "colour": ("dark = true\nprimary = {value}\n", 2, "primary"),
+    "variable": (
+        'primary = "#88aabb"\n[variables]\npacer-hold = {value}\n',
+        3,
+        "variables.pacer-hold",
+    ),
+    "textual-variable": (
+        'primary = "#88aabb"\n[variables]\nborder = {value}\n',
+        3,
+        "variables.border",
+    ),
+}
+
+
+@pytest.mark.parametrize("field", list(THEME_FIELDS))
+@pytest.mark.parametrize("kind", list(CONTROL_CLASSES))
+def test_a_control_character_in_theme_text_is_one_problem_on_its_line(
+    tmp_path: Path, field: str, kind: str
+) -> None:
+    template, line, key = THEME_FIELDS[field]
+    value, name = CONTROL_CLASSES[kind]
+    path = tmp_path / "calm.toml"
+    path.write_text(template.format(value=toml_string(value)), encoding="utf-8")
+    with pytest.raises(ThemeFileError) as caught:
+        load_theme_file(path)
+    assert caught.value.problems == [
+        f"{path}:{line}: {key}: contains a control character ({name}); remove it"
+    ]
+
+
+# --- the one display function ------------------------------------------------------------------
+
+
+def test_displayable_shows_every_control_as_an_escape_and_keeps_tabs_and_new_lines() -> None:
+    assert displayable("a\x1b]0;t\x07b") == "a\\x1b]0;t\\x07b"
+    assert displayable("\x9b2J \x7f \u202eabc \u2066x\u2069") == (
+        "\\x9b2J \\x7f \\u202eabc \\u2066x\\u2069"
+    )
+    assert displayable("one\n\ttwo") == "one\n\ttwo"
+    assert displayable("one\n\ttwo\u2028", one_line=True) == "one\\x0a\\x09two\\u2028"
+    assert displayable("[/] [b]bold café") == "[/] [b]bold café"
+
+
+def test_an_undecodable_byte_in_a_file_name_shows_as_that_byte() -> None:
+    name = os.fsdecode(b"bad\xff.toml")
+    assert displayable(name) == "bad\\xff.toml"
+
+
+def test_json_text_is_the_same_json_without_raw_controls() -> None:
+    value = {"name": "\x1b]0;x\x07 \x9b2J \u202eabc \x7f", "plain": "café [/]"}
+    text = json_text(value)
+    assert json.loads(text) == value
+    assert unsafe_in(text) == []
+    assert "\x7f" not in text
+    assert "café [/]" in text
+
+
+def test_unsafe_character_names_the_first_one() -> None:
+    assert unsafe_character("fine\tand\nfine") is None
+    assert unsafe_character("x\u202ey\x1b") == (
+        "contains a control character (U+202E RIGHT-TO-LEFT OVERRIDE); remove it"
+    )
