@@ -11,15 +11,20 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from calmfeet.cli import main
+from calmfeet.core.history import History, SessionRecord
+from calmfeet.core.paths import Paths, builtin_routines_dir
 from calmfeet.core.routines import RoutineFileError, parse_routine
 from calmfeet.core.safe_text import displayable, json_text, unsafe_character
 from calmfeet.ui.themes import ThemeFileError, load_theme_file
 
+BUILTIN_IDS = sorted(p.stem for p in builtin_routines_dir().glob("*.toml"))
 MakeApp = Callable[..., Any]
 ScreenText = Callable[[Any], str]
 SIZE = (110, 34)
@@ -184,3 +189,113 @@ def test_unsafe_character_names_the_first_one() -> None:
     assert unsafe_character("x\u202ey\x1b") == (
         "contains a control character (U+202E RIGHT-TO-LEFT OVERRIDE); remove it"
     )
+
+
+# --- the command line ----------------------------------------------------------------------------
+
+FILE_NAMES = {kind: text for kind, text in NASTY.items() if "/" not in text}
+"""Every nasty string a file name can hold (no "/"), plus a byte that is not UTF-8."""
+FILE_NAMES["not-utf8"] = os.fsdecode(b"bad\xff")
+
+
+def assert_inert(*outputs: str) -> None:
+    for output in outputs:
+        assert unsafe_in(output) == []
+        assert "\x7f" not in output
+        assert "Traceback" not in output
+
+
+def run(paths: Paths, capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    capsys.readouterr()
+    code = main(list(argv), paths=paths)
+    captured = capsys.readouterr()
+    assert_inert(captured.out, captured.err)
+    return code, captured.out, captured.err
+
+
+def write_hostile_routines(folder: Path) -> tuple[list[Path], list[Path]]:
+    """Good routines with nasty file names and markup names, broken ones with escapes in them."""
+    folder.mkdir(parents=True, exist_ok=True)
+    good: list[Path] = []
+    for kind, text in FILE_NAMES.items():
+        path = folder / f"good-{text}.toml"
+        markup = list(MARKUP.values())[len(good) % len(MARKUP)]
+        path.write_text(routine_text(name=f"{kind} {markup}", how=markup), encoding="utf-8")
+        good.append(path)
+    broken: list[Path] = []
+    for kind, text in CONTROLS.items():
+        path = folder / f"broken-{FILE_NAMES.get(kind, kind)}.toml"
+        path.write_text(routine_text(name=text, title=text + "[/]"), encoding="utf-8")
+        broken.append(path)
+    return good, broken
+
+
+def test_validate_prints_nothing_a_terminal_acts_on_and_one_line_per_problem(
+    tmp_path: Path, paths: Paths, capsys: pytest.CaptureFixture[str]
+) -> None:
+    good, broken = write_hostile_routines(tmp_path / "shared")
+    code, out, err = run(paths, capsys, "validate", str(tmp_path / "shared"))
+    assert code == 1
+    assert err == ""
+    lines = out.splitlines()
+    assert len(lines) == len(good) + 2 * len(broken)  # name and title of each broken file
+    assert sum(line.startswith("OK ") for line in lines) == len(good)
+    assert f"OK {tmp_path / 'shared'}/good-bad\\xff.toml: not-utf8 " in out
+    assert "name: contains a control character (U+001B ESC); remove it" in out
+    assert "broken-\\x1b[2J.toml:1: name:" in out
+
+
+def test_list_and_its_json_carry_hostile_names_as_inert_text(
+    tmp_path: Path, paths: Paths, capsys: pytest.CaptureFixture[str]
+) -> None:
+    good, broken = write_hostile_routines(tmp_path / "shared")
+    code, out, err = run(paths, capsys, "list", "--routines", str(tmp_path / "shared"))
+    assert code == 0
+    assert len(out.splitlines()) == len(BUILTIN_IDS) + len(good)  # one routine, one line
+    assert "[@click=app.quit]x[/]" in out
+    assert len(err.splitlines()) == 2 * len(broken)
+
+    code, out, _ = run(paths, capsys, "list", "--json", "--routines", str(tmp_path / "shared"))
+    listed = json.loads(out)
+    ids = {routine["id"] for routine in listed}
+    assert {path.stem for path in good} <= ids, "JSON keeps the data itself, escaped"
+
+
+def test_themes_with_hostile_file_names_and_values_report_inert_lines(
+    paths: Paths, capsys: pytest.CaptureFixture[str]
+) -> None:
+    paths.themes_dir.mkdir(parents=True)
+    (paths.themes_dir / "markup.toml").write_text('primary = "[/]"\n', encoding="utf-8")
+    for kind, text in CONTROLS.items():
+        body = f"primary = {toml_string(text)}\n"
+        (paths.themes_dir / f"{FILE_NAMES.get(kind, kind)}.toml").write_text(body, "utf-8")
+    code, out, err = run(paths, capsys, "themes")
+    assert code == 0
+    assert 'markup.toml:1: primary: "[/]" is not a colour' in err
+    # Each of the others: its colour, and its name, which comes from the file name.
+    assert len(err.splitlines()) == 1 + 2 * len(CONTROLS)
+
+
+def test_history_and_its_json_show_a_hostile_name_as_inert_text(
+    paths: Paths, capsys: pytest.CaptureFixture[str]
+) -> None:
+    started = datetime(2024, 5, 1, 8, 0, tzinfo=timezone.utc)
+    history = History(paths.history_db)
+    for index, text in enumerate(NASTY.values()):
+        history.record(SessionRecord(text, f"x{text}\ny", started, 60.0 + index, 1, True))
+    history.close()
+    code, out, _ = run(paths, capsys, "history")
+    assert code == 0
+    assert len(out.splitlines()) == 1 + len(NASTY) + 2  # header, one row each, blank, footer
+    code, out, _ = run(paths, capsys, "history", "--json")
+    assert sorted(row["name"] for row in json.loads(out)) == sorted(
+        f"x{text}\ny" for text in NASTY.values()
+    )
+
+
+def test_a_hostile_path_in_a_usage_error_is_inert(
+    paths: Paths, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run(paths, capsys, "validate", f"{NASTY['osc-title']}.toml")
+    assert code == 2
+    assert err == "calmfeet: \\x1b]0;pwned\\x07.toml: no such file or folder\n"
