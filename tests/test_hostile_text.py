@@ -11,17 +11,26 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.command import CommandPalette
+from textual.widgets import OptionList
 
 from calmfeet.cli import main
 from calmfeet.core.history import History, SessionRecord
+from calmfeet.core.library import Library
+from calmfeet.core.model import Routine
 from calmfeet.core.paths import Paths, builtin_routines_dir
-from calmfeet.core.routines import RoutineFileError, parse_routine
+from calmfeet.core.routines import RoutineFileError, load_routine, parse_routine
 from calmfeet.core.safe_text import displayable, json_text, unsafe_character
+from calmfeet.ui.screens.caution import CautionScreen
+from calmfeet.ui.screens.picker import PickerScreen
+from calmfeet.ui.screens.session import SessionScreen
+from calmfeet.ui.screens.stats import StatsScreen
 from calmfeet.ui.themes import ThemeFileError, load_theme_file
 
 BUILTIN_IDS = sorted(p.stem for p in builtin_routines_dir().glob("*.toml"))
@@ -299,3 +308,150 @@ def test_a_hostile_path_in_a_usage_error_is_inert(
     code, _, err = run(paths, capsys, "validate", f"{NASTY['osc-title']}.toml")
     assert code == 2
     assert err == "calmfeet: \\x1b]0;pwned\\x07.toml: no such file or folder\n"
+
+
+# --- the app -------------------------------------------------------------------------------------
+
+
+def assert_screen_inert(app: Any, screen_text: ScreenText, screen: type) -> str:
+    """The app is still up on `screen`, and nothing on the terminal is a control."""
+    assert app.is_running
+    assert isinstance(app.screen, screen), app.screen
+    shown = screen_text(app)
+    assert unsafe_in(shown) == []
+    assert "\x7f" not in shown
+    return " ".join(shown.split())
+
+
+async def test_the_picker_shows_hostile_names_and_files_as_inert_text(
+    make_app: MakeApp, paths: Paths, screen_text: ScreenText
+) -> None:
+    good, broken = write_hostile_routines(paths.routines_dir)
+    link = paths.routines_dir / "[@click=app.quit]x.toml"
+    link.write_text("name = 3\n", encoding="utf-8")
+    app = make_app(paths)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.pause()
+        shown = assert_screen_inert(app, screen_text, PickerScreen)
+        assert f"{len(broken) + 1} routine files could not be loaded" in shown
+        assert "[@click=app.quit]x.toml" in shown, "a file name is never a link"
+        for _ in range(len(BUILTIN_IDS) + len(good)):  # each preview in turn
+            await pilot.press("down")
+            await pilot.pause()
+            assert_screen_inert(app, screen_text, PickerScreen)
+        assert "[@click=app.quit]x[/]" in " ".join(screen_text(app).split())
+
+
+async def test_typing_markup_in_the_filter_keeps_the_picker_up(
+    make_app: MakeApp, paths: Paths, screen_text: ScreenText
+) -> None:
+    app = make_app(paths)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("left_square_bracket", "slash", "right_square_bracket")
+        await pilot.pause()
+        shown = assert_screen_inert(app, screen_text, PickerScreen)
+        assert "'[/]'" in shown
+
+
+async def test_a_theme_colour_of_markup_is_reported_not_fatal(
+    make_app: MakeApp, paths: Paths, screen_text: ScreenText
+) -> None:
+    paths.themes_dir.mkdir(parents=True)
+    (paths.themes_dir / "broken.toml").write_text('primary = "[/]"\n', encoding="utf-8")
+    app = make_app(paths)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.pause()
+        shown = assert_screen_inert(app, screen_text, PickerScreen)
+        assert "Some theme files could not be loaded" in shown
+        assert any('"[/]" is not a colour' in n.message for n in app._notifications)
+
+
+async def test_a_preference_value_of_markup_is_reported_not_fatal(
+    make_app: MakeApp, paths: Paths, screen_text: ScreenText
+) -> None:
+    paths.preferences_file.parent.mkdir(parents=True)
+    paths.preferences_file.write_text('bell = "[/]"\n', encoding="utf-8")
+    app = make_app(paths)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.pause()
+        shown = assert_screen_inert(app, screen_text, PickerScreen)
+        assert "'[/]'" in shown
+
+
+async def test_markup_names_in_the_command_palette_are_shown_not_parsed(
+    make_app: MakeApp, paths: Paths, screen_text: ScreenText
+) -> None:
+    for index, text in enumerate(MARKUP.values()):
+        path = paths.routines_dir / f"markup-{index}.toml"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(routine_text(name=text, summary=text), encoding="utf-8")
+    app = make_app(paths)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+p")
+        await pilot.press(*"Start", "left_square_bracket")
+        await app.workers.wait_for_complete()  # the palette gathers its hits in a worker
+        await pilot.pause()
+        shown = assert_screen_inert(app, screen_text, CommandPalette)
+        assert "Start [/]" in shown
+        assert "Start [@click=app.quit]x[/]" in shown
+        assert "Start [b]bold" in shown
+
+
+async def test_the_hide_and_restore_toasts_show_a_markup_name(
+    make_app: MakeApp, paths: Paths, screen_text: ScreenText, tmp_path: Path
+) -> None:
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    (shared / "odd.toml").write_text(routine_text(name="[/]"), encoding="utf-8")
+    app = make_app(paths, extra_dirs=[shared])
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        routines = app.screen.query_one("#routines", OptionList)
+        routines.highlighted = routines.option_count - 1
+        await pilot.press("tab", "plus")  # an own version of "[/]"
+        await pilot.pause()
+        assert (paths.routines_dir / "odd.toml").exists()
+        await pilot.press("o")
+        await pilot.pause()
+        assert "Back to the original [/]." in assert_screen_inert(app, screen_text, PickerScreen)
+        await pilot.press("shift+tab", "h")
+        await pilot.pause()
+        assert "Hid [/]." in assert_screen_inert(app, screen_text, PickerScreen)
+
+
+def unvalidated(text: str) -> Routine:
+    """A routine with `text` everywhere, as if it had got past validation somehow."""
+    base = load_routine(builtin_routines_dir() / "quick-reset.toml", "quick-reset.toml")
+    steps = tuple(replace(step, title=f"T{text}", how=f"H{text}") for step in base.steps)
+    return replace(base, name=f"N{text}", caution=f"C{text}", steps=steps)
+
+
+@pytest.mark.parametrize("kind", list(CONTROLS))
+async def test_the_caution_and_session_screens_never_send_a_control(
+    make_app: MakeApp, paths: Paths, screen_text: ScreenText, kind: str
+) -> None:
+    routine = unvalidated(CONTROLS[kind])
+    app = make_app(paths, library=Library(routines=[routine]), run_routine=routine.id)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        shown = assert_screen_inert(app, screen_text, CautionScreen)
+        assert displayable(f"C{CONTROLS[kind]}") in shown
+        await pilot.press("enter")
+        await pilot.pause()
+        shown = assert_screen_inert(app, screen_text, SessionScreen)
+        assert displayable(f"N{CONTROLS[kind]}") in shown
+
+
+async def test_stats_show_a_hostile_history_name_as_inert_text(
+    make_app: MakeApp, paths: Paths, screen_text: ScreenText
+) -> None:
+    started = datetime.now(timezone.utc)
+    history = History(paths.history_db)
+    for _ in range(3):
+        history.record(SessionRecord("x", "\x1b[2J\u202eName", started, 600.0, 3, True))
+    history.close()
+    app = make_app(paths)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("s")
+        await pilot.pause()
+        shown = assert_screen_inert(app, screen_text, StatsScreen)
+        assert "Most used: \\x1b[2J\\u202eName" in shown
