@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import argparse
 import io
-import json
 import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, TextIO, cast
 
 from calmfeet import __version__
 from calmfeet.core.glyphs import display_width, fit_encoding, pad, plural
@@ -18,8 +17,32 @@ from calmfeet.core.model import format_clock, format_minutes
 from calmfeet.core.paths import Paths, default_paths
 from calmfeet.core.preferences import PreferencesStore
 from calmfeet.core.routines import RoutineFileError, load_routine
+from calmfeet.core.safe_text import displayable, json_text
 from calmfeet.exit_codes import EXIT_INTERRUPTED, EXIT_INVALID, EXIT_OK, EXIT_USAGE
 from calmfeet.reports import format_history_text, history_rows_json, routine_json
+
+
+class DisplayableStream(io.TextIOBase):
+    """A stream that shows terminal controls as escapes: everything calmfeet prints, from file
+    names to history rows, goes through here, so no file can drive the person's terminal."""
+
+    def __init__(self, stream: TextIO) -> None:
+        super().__init__()
+        self._stream = stream
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]  # TextIOBase says str, returns None
+        return self._stream.encoding
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        self._stream.write(displayable(text))
+        return len(text)
+
+    def flush(self) -> None:
+        self._stream.flush()
 
 
 class UsageError(Exception):
@@ -108,10 +131,11 @@ def main(argv: Sequence[str] | None = None, *, paths: Paths | None = None) -> in
     for stream in (sys.stdout, sys.stderr):
         if isinstance(stream, io.TextIOWrapper):
             stream.reconfigure(errors="replace")  # a non-UTF-8 terminal gets ?, not a crash
+    out, err = DisplayableStream(sys.stdout), DisplayableStream(sys.stderr)
     try:
-        return _main(argv, paths or default_paths(), sys.stdout, sys.stderr)
+        return _main(argv, paths or default_paths(), cast(TextIO, out), cast(TextIO, err))
     except UsageError as error:
-        print(f"calmfeet: {error}", file=sys.stderr)
+        print(f"calmfeet: {error}", file=err)
         return EXIT_USAGE
     except SystemExit as done:  # argparse's --help, --version and usage errors
         return done.code if isinstance(done.code, int) else EXIT_USAGE
@@ -120,7 +144,7 @@ def main(argv: Sequence[str] | None = None, *, paths: Paths | None = None) -> in
     except BrokenPipeError:
         return EXIT_OK
     except Exception as error:  # noqa: BLE001 - the last line of defence against a traceback
-        print(f"calmfeet: unexpected error: {type(error).__name__}: {error}", file=sys.stderr)
+        print(f"calmfeet: unexpected error: {type(error).__name__}: {error}", file=err)
         return EXIT_INVALID
 
 
@@ -168,18 +192,22 @@ def cmd_list(
     for line in library.problem_lines:
         print(line, file=err)
     if as_json:
-        json.dump([routine_json(r) for r in library.routines], out, indent=2, ensure_ascii=False)
-        out.write("\n")
+        out.write(json_text([routine_json(r) for r in library.routines]) + "\n")
         return EXIT_OK
     if not library.routines:
         print("No routines found.", file=out)
         return EXIT_OK
-    id_width = max(display_width(r.id) for r in library.routines)
-    name_width = max(display_width(r.name) for r in library.routines)
-    for routine in library.routines:
+    # One routine a line: a file name or a name with a line break in it is escaped first.
+    shown = [
+        (displayable(r.id, one_line=True), displayable(r.name, one_line=True), r)
+        for r in library.routines
+    ]
+    id_width = max(display_width(routine_id) for routine_id, _, _ in shown)
+    name_width = max(display_width(name) for _, name, _ in shown)
+    for routine_id, name, routine in shown:
         steps = len(routine.steps)
         line = (
-            f"{pad(routine.id, id_width)}  {pad(routine.name, name_width)}  "
+            f"{pad(routine_id, id_width)}  {pad(name, name_width)}  "
             f"{format_minutes(routine.total_seconds):>6}  "
             f"{steps:>2} {'step' if steps == 1 else 'steps':<5}"  # a column: the count lines up
             f"  {', '.join(routine.focus)}"
@@ -275,8 +303,7 @@ def cmd_history(paths: Paths, as_json: bool, limit: int | None, out: TextIO, err
         for notice in history.notices:
             print(notice, file=err)
     if as_json:
-        json.dump(history_rows_json(records), out, indent=2, ensure_ascii=False)
-        out.write("\n")
+        out.write(json_text(history_rows_json(records)) + "\n")
     else:
         print(fit_encoding(format_history_text(records), out.encoding), file=out)
     return EXIT_OK

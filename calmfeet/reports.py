@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from calmfeet.core.glyphs import plural
 from calmfeet.core.model import Routine, format_clock
+from calmfeet.core.safe_text import displayable
 
 if TYPE_CHECKING:
     from calmfeet.core.history import SessionRecord
@@ -79,7 +80,7 @@ def format_history_text(records: Sequence[SessionRecord]) -> str:
         (
             rec.local_started.strftime("%a %Y-%m-%d"),
             rec.local_started.strftime("%H:%M"),
-            _clip(rec.name, NAME_WIDTH),
+            _clip(displayable(rec.name, one_line=True), NAME_WIDTH),
             format_clock(rec.seconds),
             str(rec.steps_done),
             "✓ completed" if rec.completed else "stopped early",

@@ -14,11 +14,12 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from calmfeet.core.safe_text import displayable
+
 KeyPath = tuple[str | int, ...]
 """Where a value sits: ("steps", 0, "foot") is the first step's foot (shown `steps[1].foot`)."""
 
 CLIP = 40
-_CONTROL = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]")
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 
 
@@ -33,8 +34,9 @@ class Problem:
 
     def __str__(self) -> str:
         text = f"{self.file}:{self.line}: {self.key}: {self.message}"
-        # A file name, key or value can hold a newline; escaped, each problem stays one line.
-        return _CONTROL.sub(lambda match: f"\\x{ord(match.group()):02x}", text)
+        # A file name, key or value can hold a newline or an ESC: escaped, each problem
+        # stays one line and never drives the terminal.
+        return displayable(text, one_line=True)
 
 
 def key_text(path: KeyPath) -> str:

@@ -19,6 +19,7 @@ from calmfeet.core.breathing import (
 from calmfeet.core.files import FileTrouble, NotUtf8Text, decode_utf8, read_capped
 from calmfeet.core.model import FEET, FOCUS_TAGS, ZONES, Foot, Routine, Step
 from calmfeet.core.problems import KeyPath, Problem, Problems, describe_value, did_you_mean
+from calmfeet.core.safe_text import unsafe_character
 from calmfeet.core.session import BREATHING_ONLY_ID
 
 MAX_FILE_BYTES = 1024 * 1024
@@ -97,6 +98,10 @@ class _Checker:
         value = table[key]
         if not isinstance(value, str):
             self.add(key, f"must be text, got {describe_value(value)}", step)
+            return ""
+        unsafe = unsafe_character(value)
+        if unsafe:
+            self.add(key, unsafe, step)
             return ""
         stripped = value.strip()
         if required and not stripped:

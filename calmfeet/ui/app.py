@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from textual import on
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
 from textual.reactive import var
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
@@ -28,6 +29,7 @@ from calmfeet.core.model import Routine
 from calmfeet.core.paths import Paths
 from calmfeet.core.practice import PracticeLog
 from calmfeet.core.preferences import Preferences, PreferencesStore
+from calmfeet.core.safe_text import displayable
 from calmfeet.core.session import Session, breathing_only_routine
 from calmfeet.exit_codes import EXIT_OK, signal_exit_code
 from calmfeet.ui.messages import (
@@ -48,6 +50,12 @@ if TYPE_CHECKING:
 
 
 SIGNAL_EXIT_GRACE_SECONDS = 1.5
+
+
+def palette_text(text: str) -> str:
+    """A routine's words for the command palette, which reads its titles as markup: every
+    `[` escaped, so `[/]` is shown, not parsed (a crash), and `[@click=...]` is not a link."""
+    return displayable(text, one_line=True).replace("[", "\\[")
 
 
 @dataclass
@@ -184,6 +192,25 @@ class CalmFeetApp(App[int]):
             )
         for notice in notices:
             self.notify(notice, severity="warning", timeout=12)
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every toast, the screens' too, shows its words as written: a file name, a routine
+        name or a preference value is never markup and never a terminal control."""
+        super().notify(
+            displayable(message),
+            title=displayable(title),
+            severity=severity,
+            timeout=timeout,
+            markup=False,
+        )
 
     def _install_signal_handlers(self) -> None:
         """Textual's driver has no SIGTERM/SIGHUP/SIGINT handler: exit cleanly, keeping the
@@ -386,8 +413,8 @@ class CalmFeetApp(App[int]):
             )
             for routine in self.library.routines:
                 yield SystemCommand(
-                    f"Start {routine.name}",
-                    routine.summary or plural(len(routine.steps), "step"),
+                    f"Start {palette_text(routine.name)}",
+                    palette_text(routine.summary) or plural(len(routine.steps), "step"),
                     partial(self.post_message, RoutineChosen(routine)),
                 )
 

@@ -19,6 +19,7 @@ from textual.theme import Theme
 from calmfeet.core.files import FileTrouble, NotUtf8Text, decode_utf8, read_capped
 from calmfeet.core.paths import builtin_themes_dir
 from calmfeet.core.problems import KeyLines, Problem, Problems, describe_value, did_you_mean
+from calmfeet.core.safe_text import unsafe_character
 from calmfeet.ui.theme_vars import THEME_VARIABLE_DEFAULTS
 
 DEFAULT_THEME = "dusk"
@@ -163,9 +164,10 @@ def _check_variables(raw: object, problems: Problems) -> dict[str, str]:
             problems.add(key, f"must be a string, not {describe_value(value)}")
             continue
         # calmfeet's own variables are read by widget code too, so they must be plain colours.
-        if name in THEME_VARIABLE_DEFAULTS:
+        message = unsafe_character(value)
+        if message is None and name in THEME_VARIABLE_DEFAULTS:
             message = _colour_problem(value)
-        else:
+        elif message is None:
             message = _css_value_problem(name, value)
         if message:
             problems.add(key, message)
@@ -179,6 +181,10 @@ def _check_name(data: dict[str, object], stem: str, problems: Problems) -> str:
     from_file_name = "name" not in data
     if not isinstance(raw, str):
         problems.add("name", f"must be a string, not {describe_value(raw)}")
+        return stem
+    unsafe = unsafe_character(raw)
+    if unsafe and not from_file_name:
+        problems.add("name", unsafe)
         return stem
     if not _IDENTIFIER.fullmatch(raw):
         source = " (taken from the file name)" if from_file_name else ""
@@ -211,7 +217,7 @@ def _build_theme(data: dict[str, object], stem: str, problems: Problems) -> Them
                 key, f'must be a colour string such as "#7fa7c9", not {describe_value(value)}'
             )
             continue
-        message = _colour_problem(value)
+        message = unsafe_character(value) or _colour_problem(value)
         if message:
             problems.add(key, message)
         else:

@@ -10,6 +10,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
 from calmfeet.core.model import Routine
+from calmfeet.core.safe_text import displayable
 
 MAX_CAUTION_ROWS = 12
 COMPACT_BELOW = 24
@@ -74,9 +75,9 @@ class CautionScreen(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
             yield Static("Before you start", id="heading")
-            yield Static(self.routine.name, id="name", markup=False)
+            yield Static(displayable(self.routine.name), id="name", markup=False)
             with VerticalScroll(id="caution-scroll"):
-                yield Static(self.routine.caution, id="caution", markup=False)
+                yield Static(displayable(self.routine.caution), id="caution", markup=False)
             with Horizontal(id="buttons"):
                 yield Button("I understand, start", id="start", variant="primary")
                 yield Button("Not now", id="cancel")

@@ -10,6 +10,7 @@ from textual.widgets import Footer, Static
 
 from calmfeet.core.glyphs import plural
 from calmfeet.core.model import format_clock
+from calmfeet.core.safe_text import displayable
 
 
 class CompleteScreen(Screen[None]):
@@ -75,7 +76,7 @@ class CompleteScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="summary"):
             yield Static(self.heading, id="heading")
-            yield Static(self.routine_name, id="routine-name", markup=False)
+            yield Static(displayable(self.routine_name), id="routine-name", markup=False)
             yield Static(f"Practised for {format_clock(self.seconds)}", id="practised")
             if not self.breathing_only:
                 yield Static(

@@ -11,6 +11,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
+from calmfeet.core.safe_text import displayable
+
 IdCheck = Callable[[str], str | None]
 """Why an id cannot be used, in one sentence; None when it can."""
 
@@ -54,7 +56,7 @@ class NewIdScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Static(self.question, id="question", markup=False)
+            yield Static(displayable(self.question), id="question", markup=False)
             yield Input(self.suggestion, id="new-id", select_on_focus=True)
             yield Static("", id="why", markup=False)
             yield Static("enter saves under this id, escape saves nothing", id="hint")
@@ -63,7 +65,7 @@ class NewIdScreen(ModalScreen[str | None]):
     def _submitted(self, event: Input.Submitted) -> None:
         problem = self.check(event.value)
         if problem is not None:
-            self.query_one("#why", Static).update(problem)
+            self.query_one("#why", Static).update(displayable(problem))
             return
         self.dismiss(event.value)
 

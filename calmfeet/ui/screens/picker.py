@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
-from rich.text import Text
+from rich.text import Span, Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -23,6 +23,7 @@ from calmfeet.core.library import Library
 from calmfeet.core.model import Routine, Step, format_clock, format_minutes
 from calmfeet.core.paths import Paths
 from calmfeet.core.preferences import Preferences
+from calmfeet.core.safe_text import displayable
 from calmfeet.ui.messages import (
     PreferenceChanged,
     RoutineChosen,
@@ -34,8 +35,18 @@ from calmfeet.ui.widgets.footmap import FootMap
 
 
 def plain_text(text: Text, glyphs: Glyphs) -> Text:
-    """The text in the chosen marks; one character for one, so styled spans stay in place."""
-    return Text(glyphs.plain(text.plain), style=text.style, spans=list(text.spans))
+    """The text in the chosen marks, with terminal controls from a file shown as escapes.
+
+    Cut at every style boundary first: an escape is longer than the character it shows, and
+    each piece keeps its own styles over its whole new length.
+    """
+    cuts = sorted({edge for span in text.spans for edge in (span.start, span.end)})
+    shown = Text(style=text.style, end=text.end)
+    for piece in text.divide(cuts):
+        words = displayable(glyphs.plain(piece.plain))
+        spans = [Span(0, len(words), span.style) for span in piece.spans]
+        shown.append_text(Text(words, style=piece.style, spans=spans, end=""))
+    return shown
 
 
 LIST_KEYS = frozenset({"f", "h", "a", "t", "s", "q", "e", "o", "*", "/", "?", " "})
@@ -158,7 +169,7 @@ class PickerScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         with Horizontal(id="top"):
             yield Static("calmfeet", id="title")
-            yield Static("", id="filters")
+            yield Static("", id="filters", markup=False)
         placeholder = "Type to filter by name" + self._glyphs.ellipsis
         yield Input(placeholder=placeholder, id="filter")
         with Horizontal(id="body"):
@@ -273,7 +284,7 @@ class PickerScreen(Screen[None]):
         summary = self.routine_filter.summary(
             len(self._shown_ids), len(self._library_routines), self._glyphs
         )
-        self.query_one("#filters", Static).update(summary)
+        self.query_one("#filters", Static).update(displayable(summary, one_line=True))
 
     def _show_preview(self, routine: Routine | None) -> None:
         if not self._preview_ready:

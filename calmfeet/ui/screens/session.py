@@ -11,6 +11,7 @@ from textual.screen import Screen
 from textual.widgets import Digits, Footer, Static
 
 from calmfeet.core.preferences import Preferences
+from calmfeet.core.safe_text import displayable
 from calmfeet.core.session import (
     RoutineFinished,
     Session,
@@ -126,7 +127,7 @@ class SessionScreen(Screen[None]):
         with BlankColumn(id="body"):
             with Horizontal(id="top"):
                 yield Static(id="step-of", markup=False)
-                yield Static(self.routine.name, id="routine-name", markup=False)
+                yield Static(displayable(self.routine.name), id="routine-name", markup=False)
             yield StepProgress(ascii=self.ascii)
             with Vertical(id="info"):
                 yield Static(id="title", markup=False)
@@ -229,7 +230,7 @@ class SessionScreen(Screen[None]):
         )
         for selector, text, shown in labels:
             if text != shown:
-                self.query_one(selector, Static).update(text)
+                self.query_one(selector, Static).update(displayable(text))
         # Fixed-size labels: a new text needs no new layout.
         if texts.routine_left != before.routine_left:
             self.query_one("#routine-left", Static).update(texts.routine_left, layout=False)

@@ -14,6 +14,7 @@ from textual.widgets import Footer, Static
 
 from calmfeet.core.glyphs import plural
 from calmfeet.core.history import History, SessionRecord
+from calmfeet.core.safe_text import displayable
 from calmfeet.core.stats import CHART_DAYS, Stats, compute_stats
 from calmfeet.ui.widgets.day_chart import DayChart
 
@@ -153,7 +154,9 @@ class StatsScreen(Screen[None]):
         used = self.stats.most_used
         if used is None:
             return ""
-        return f"Most used: {used.name} · {plural(used.count, 'session')}"
+        return (
+            f"Most used: {displayable(used.name, one_line=True)} · {plural(used.count, 'session')}"
+        )
 
     def action_close(self) -> None:
         if len(self.app.screen_stack) > 1:
