@@ -6,13 +6,8 @@ from collections.abc import Collection, Iterable, Sequence
 
 
 def _unique(ids: Iterable[str]) -> list[str]:
-    seen: set[str] = set()
-    result: list[str] = []
-    for routine_id in ids:
-        if routine_id not in seen:
-            seen.add(routine_id)
-            result.append(routine_id)
-    return result
+    """First of each id, in order: a dict keeps both, at C speed (70,000 ids, every move)."""
+    return list(dict.fromkeys(ids))
 
 
 def ordered_ids(available: Sequence[str], saved_order: Sequence[str]) -> list[str]:
