@@ -77,6 +77,32 @@ FAVOURITER = textwrap.dedent(
     """
 )
 
+# Each process turns its own 20 routines upside down, one move at a time, from a view it
+# never refreshes: "move p-n above p-(n-1)". Operations on the file as it is now keep both.
+MOVER = textwrap.dedent(
+    """
+    import sys
+    from pathlib import Path
+    from calmfeet.core.paths import Paths
+    from calmfeet.core.preferences import PreferencesStore
+
+    paths = Paths(Path(sys.argv[1]), Path(sys.argv[2]))
+    me = sys.argv[3]
+    listed = [f"{p}-{n}" for n in range(20) for p in "ab"]
+    store = PreferencesStore(paths)
+    store.load()
+    print("ready", flush=True)
+    sys.stdin.readline()  # both start together
+    for n in range(1, 20):
+        store.move_routine(f"{me}-{n}", before=f"{me}-{n - 1}", listed=listed)
+        store.set_favourite(f"{me}-{n}", True)
+        if store.save_error:
+            print(store.save_error, flush=True)
+            sys.exit(1)
+    print("done", flush=True)
+    """
+)
+
 
 @pytest.fixture
 def paths(tmp_path: Path) -> Paths:
@@ -189,3 +215,28 @@ def test_two_instances_editing_the_order_and_favourites_at_once(paths: Paths) ->
     assert saved.favourites == ("c",)
     assert saved.hidden == ("b",)
     assert first.current == saved, "what first shows is what was saved"
+
+
+def test_two_processes_reordering_at_once_keep_each_others_moves(
+    tmp_path: Path, paths: Paths
+) -> None:
+    script = tmp_path / "mover.py"
+    script.write_text(MOVER)
+    procs = [spawn(script, str(paths.config_dir), str(paths.data_dir), name) for name in "ab"]
+    for proc in procs:
+        assert proc.stdout is not None
+        assert proc.stdout.readline().strip() == "ready"
+    for proc in procs:
+        assert proc.stdin is not None
+        proc.stdin.write("go\n")
+        proc.stdin.flush()
+    for proc in procs:
+        out, _ = proc.communicate(timeout=60)
+        assert proc.returncode == 0, out
+        assert out.strip() == "done"
+    saved = PreferencesStore(paths).load()
+    assert sorted(saved.order) == sorted(f"{p}-{n}" for n in range(20) for p in "ab")
+    for name in "ab":
+        mine = [i for i in saved.order if i.startswith(f"{name}-")]
+        assert mine == [f"{name}-{n}" for n in reversed(range(20))], name
+    assert len(saved.favourites) == 38
