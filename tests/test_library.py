@@ -292,7 +292,7 @@ def test_builtin_mirrored_steps_in_json(paths: Paths, capsys: pytest.CaptureFixt
 # --- changing one routine without reading every file again ------------------------------------
 
 
-def test_replace_and_without_leave_the_others_in_place(paths: Paths) -> None:
+def test_replace_leaves_the_others_in_place(paths: Paths) -> None:
     library = load_library(paths, env={})
     target = library.routines[3]
     renamed = dataclasses.replace(target, name="Renamed")
@@ -300,8 +300,8 @@ def test_replace_and_without_leave_the_others_in_place(paths: Paths) -> None:
     assert changed.ids == library.ids
     assert changed.routines[3].name == "Renamed"
     assert library.routines[3].name == target.name, "the old library is left as it was"
-    gone = library.without(target.id)
-    assert gone.ids == [i for i in library.ids if i != target.id]
+    added = library.replace(dataclasses.replace(target, id="brand-new"))
+    assert added.ids == [*library.ids, "brand-new"], "a new id comes last"
     assert library.get(target.id) is target
 
 

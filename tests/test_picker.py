@@ -20,6 +20,7 @@ from calmfeet.core.paths import Paths, builtin_routines_dir
 from calmfeet.core.preferences import PreferencesStore
 from calmfeet.core.routines import load_routine
 from calmfeet.ui.screens.caution import CautionScreen
+from calmfeet.ui.screens.new_id import NewIdScreen
 from calmfeet.ui.screens.picker import PickerScreen, StepList
 from calmfeet.ui.screens.session import SessionScreen
 
@@ -486,6 +487,113 @@ async def test_o_reads_back_only_the_file_it_shadowed(
         assert steps_list.option_count == len(original.steps)
         assert steps_list.highlighted == 0
         assert "Your version" not in screen_text(app)
+
+
+def toasts(app: Any) -> list[str]:
+    """The toasts on screen (long ones wrap, so they are read whole from the app)."""
+    return [n.message for n in app._notifications]
+
+
+async def test_editing_a_shared_routine_asks_for_a_new_id_and_keeps_the_persons_file(
+    make_app: MakeApp, paths: Paths, tmp_path: Path, screen_text: ScreenText
+) -> None:
+    """x.toml in the routines folder is the person's; the shared x is saved as x-2 instead."""
+    mine = write_routine(paths.routines_dir, "x", "Mine")
+    before = mine.read_bytes()
+    shared = write_routine(tmp_path / "shared", "x", "Shared")
+    app = make_app(paths, extra_dirs=(shared.parent,))
+    async with app.run_test(size=SIZE) as pilot:
+        await go_to(pilot, "x")
+        await pilot.press("tab", "plus")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, NewIdScreen)
+        assert "x.toml in your routines folder is your own file" in screen_text(app)
+        field = dialog.query_one(Input)
+        assert field.value == "x-2"
+
+        field.value = "breathe"
+        await pilot.press("enter")
+        assert app.screen is dialog, "a refused id keeps the dialog open"
+        assert "kept for `calmfeet breathe`" in screen_text(app)
+        field.value = "x-2"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, PickerScreen)
+        assert "x-2" in shown(app)
+        assert highlighted(app) == "x-2", "the person goes on editing their version"
+        assert "Your version is saved as x-2.toml." in toasts(app)
+        assert app.screen.query_one(StepList).highlighted == 0
+
+    assert mine.read_bytes() == before
+    saved = load_routine(paths.routines_dir / "x-2.toml")
+    assert saved.steps[0].seconds == 45
+    assert sorted(p.name for p in paths.routines_dir.iterdir()) == ["x-2.toml", "x.toml"]
+
+
+async def test_escape_in_the_new_id_dialog_saves_nothing(
+    make_app: MakeApp, paths: Paths, tmp_path: Path
+) -> None:
+    mine = write_routine(paths.routines_dir, "x", "Mine")
+    before = mine.read_bytes()
+    shared = write_routine(tmp_path / "shared", "x", "Shared")
+    app = make_app(paths, extra_dirs=(shared.parent,))
+    async with app.run_test(size=SIZE) as pilot:
+        await go_to(pilot, "x")
+        await pilot.press("tab", "plus")
+        await pilot.pause()
+        assert isinstance(app.screen, NewIdScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, PickerScreen)
+        assert "Nothing was saved; x.toml stays as it is." in toasts(app)
+        assert "x-2" not in shown(app)
+        assert app.screen.query_one(StepList).option_count == 1
+    assert mine.read_bytes() == before
+    assert sorted(p.name for p in paths.routines_dir.iterdir()) == ["x.toml"]
+
+
+async def test_o_keeps_a_version_whose_original_is_not_loaded(
+    make_app: MakeApp, paths: Paths
+) -> None:
+    """The folder the original came from was not given this time: the version is all there is."""
+    orphan = paths.routines_dir / "gone.toml"
+    orphan.parent.mkdir(parents=True)
+    orphan.write_text(
+        "# calmfeet: your own version of 'Gone' (from /somewhere/gone.toml).\n"
+        + EXTRA_ROUTINE.format(name="Gone"),
+        encoding="utf-8",
+    )
+    app = make_app(paths)
+    async with app.run_test(size=SIZE) as pilot:
+        await go_to(pilot, "gone")
+        await pilot.press("tab", "o")
+        await pilot.pause()
+        assert toasts(app) == [
+            f"No original of Gone is loaded under the id gone, so your version {orphan} stays."
+        ]
+        assert "gone" in shown(app)
+    assert orphan.exists()
+
+
+async def test_o_leaves_a_marked_file_from_another_folder_alone(
+    make_app: MakeApp, paths: Paths, tmp_path: Path, screen_text: ScreenText
+) -> None:
+    elsewhere = tmp_path / "shared" / "quick-reset.toml"
+    elsewhere.parent.mkdir()
+    text = "# calmfeet: your own version of 'Quick Reset'.\n" + EXTRA_ROUTINE.format(name="Shared")
+    elsewhere.write_text(text, encoding="utf-8")
+    app = make_app(paths, extra_dirs=(elsewhere.parent,))
+    async with app.run_test(size=SIZE) as pilot:
+        await go_to(pilot, "quick-reset")
+        assert "Your version" not in screen_text(app), "calmfeet did not save this file"
+        await pilot.press("tab", "o")
+        await pilot.pause()
+        assert toasts(app) == [
+            f"{elsewhere} is not in your routines folder, so calmfeet leaves it alone."
+        ]
+        assert app.screen.query_one(StepList).option_count == 1, "still the shared file's steps"
+    assert elsewhere.read_text(encoding="utf-8") == text
 
 
 # --- snapshots --------------------------------------------------------------------------------

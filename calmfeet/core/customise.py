@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -10,9 +10,11 @@ import tomli_w
 
 from calmfeet.core.breathing import BUILTIN_PATTERNS, BreathingPattern, Phase
 from calmfeet.core.files import FileTrouble, read_capped, write_atomically
+from calmfeet.core.library import shadowed_routine
 from calmfeet.core.model import Routine, Step
 from calmfeet.core.paths import Paths
 from calmfeet.core.routines import MAX_FILE_BYTES, RoutineFileError, load_routine
+from calmfeet.core.session import BREATHING_ONLY_ID
 
 MARKER = "# calmfeet: your own version of"
 MIN_STEP_SECONDS = 5.0
@@ -74,24 +76,97 @@ def routine_document(routine: Routine, steps: Sequence[Step]) -> dict[str, objec
 
 
 def is_own_copy(path: Path) -> bool:
-    """True for a file calmfeet wrote when the person customised a routine."""
+    """True for a file whose first line is calmfeet's marker (read through a link)."""
     try:
         return read_capped(path, MAX_FILE_BYTES).startswith(MARKER.encode("utf-8"))
     except FileTrouble:  # gone, too big, or not a file at all: not one calmfeet wrote
         return False
 
 
-def can_customise(routine: Routine, paths: Paths) -> bool:
-    """Built-ins and calmfeet's own copies can be customised; a person's own file is theirs."""
-    return routine.builtin or is_own_copy(routine.source) or not _inside(routine.source, paths)
-
-
-def _inside(path: Path, paths: Paths) -> bool:
+def _in_routines_folder(path: Path, paths: Paths) -> bool:
+    """Whether the entry itself sits in the person's routines folder; where a link there points
+    does not matter, since the link is what calmfeet would replace or remove."""
     try:
-        path.resolve().relative_to(paths.routines_dir.resolve())
-    except ValueError:
+        return path.parent.resolve() == paths.routines_dir.resolve()
+    except (OSError, RuntimeError):  # a folder that loops: not one calmfeet can vouch for
         return False
-    return True
+
+
+def is_calmfeet_copy(path: Path, paths: Paths) -> bool:
+    """A version calmfeet saved itself: the marker, in the person's routines folder. The only
+    kind of file calmfeet ever overwrites or removes; a marker copied elsewhere is not enough."""
+    return _in_routines_folder(path, paths) and is_own_copy(path)
+
+
+def own_copy_path(paths: Paths, routine_id: str) -> Path:
+    """Where the person's version of `routine_id` is saved: the id is the file's stem."""
+    return paths.routines_dir / f"{routine_id}.toml"
+
+
+def hand_written_file(paths: Paths, routine_id: str) -> Path | None:
+    """The person's own file where a version of `routine_id` would go, which calmfeet must
+    never overwrite; None when the place is free or holds a version calmfeet saved."""
+    target = own_copy_path(paths, routine_id)
+    if (target.exists() or target.is_symlink()) and not is_own_copy(target):
+        return target
+    return None
+
+
+class IdInUse(CustomiseError):
+    """The version cannot take the routine's id: it would overwrite the person's own file, or
+    a shared file would hide it again at the next start. It needs an id of its own."""
+
+    def __init__(self, path: Path, why: str | None = None) -> None:
+        super().__init__(
+            why or f"{path.name} in your routines folder is your own file, so it stays."
+        )
+        self.path = path
+
+
+def _outranks_your_folder(routine: Routine, paths: Paths) -> bool:
+    """A routine from --routines or CALMFEET_ROUTINES: those folders are read after yours, so
+    a version of it saved in yours under the same id would be hidden at the next start."""
+    return not routine.builtin and not _in_routines_folder(routine.source, paths)
+
+
+FORBIDDEN_ID_CHARACTERS = frozenset('/\\:*?"<>|')
+"""Characters no file name may hold on one system or another; an id is a file's stem."""
+MAX_ID_BYTES = 255 - len(".toml")
+
+
+def id_problem(paths: Paths, routine_id: str, loaded_ids: Collection[str]) -> str | None:
+    """Why `routine_id` cannot name a new version, in one sentence; None when it can.
+
+    The id becomes `ID.toml` in the routines folder, so it must make a file name that
+    `load_library` reads back (no dotfile, no folder separators) and must not take the place
+    of any file already there, of a routine already loaded, or of `calmfeet breathe`.
+    """
+    if not routine_id.strip():
+        return "Type an id for your version."
+    if routine_id != routine_id.strip():
+        return "An id cannot start or end with a space."
+    if routine_id.startswith("."):
+        return f"{routine_id}.toml would be a hidden file; an id cannot start with a dot."
+    if any(c in FORBIDDEN_ID_CHARACTERS or not c.isprintable() for c in routine_id):
+        return 'An id cannot hold / \\ : * ? " < > | or control characters.'
+    if len(routine_id.encode("utf-8")) > MAX_ID_BYTES:
+        return f"An id can be at most {MAX_ID_BYTES} bytes long."
+    if routine_id == BREATHING_ONLY_ID:
+        return f"{BREATHING_ONLY_ID} is kept for `calmfeet breathe`; choose another id."
+    target = own_copy_path(paths, routine_id)
+    if target.exists() or target.is_symlink():
+        return f"{target.name} is already in your routines folder; choose another id."
+    if routine_id in loaded_ids:
+        return f"{routine_id} is already a routine's id; choose another."
+    return None
+
+
+def suggest_id(paths: Paths, routine_id: str, loaded_ids: Collection[str]) -> str:
+    """The first free `ID-2`, `ID-3`... for a version that cannot take `routine_id`."""
+    number = 2
+    while id_problem(paths, f"{routine_id}-{number}", loaded_ids) is not None:
+        number += 1
+    return f"{routine_id}-{number}"
 
 
 def original_source(routine: Routine) -> Path | None:
@@ -99,21 +174,42 @@ def original_source(routine: Routine) -> Path | None:
     return routine.shadows[-1] if routine.shadows else None
 
 
-def save_own_copy(paths: Paths, routine: Routine, steps: Sequence[Step]) -> Routine:
-    """Write the person's version to their routines folder, shadowing the original."""
+def save_own_copy(
+    paths: Paths, routine: Routine, steps: Sequence[Step], *, new_id: str | None = None
+) -> Routine:
+    """Write the person's version to their routines folder, shadowing the original.
+
+    Only a version calmfeet saved itself is ever replaced: IdInUse when the person's own file
+    holds the place, so they can choose `new_id` (a routine of its own, shadowing nothing).
+
+    A version that is a link (say into a dotfiles folder) is written through the link: the new
+    text replaces the file it points to, atomically in that file's folder, and the link stays.
+    Replacing the link with a copy would quietly cut the person's file loose from calmfeet.
+    """
     if not steps:
         raise CustomiseError("A routine needs at least one step; restore the original instead.")
-    if not can_customise(routine, paths):
-        raise CustomiseError(
-            f"{routine.source.name} is your own file: edit it in a text editor instead."
+    routine_id = routine.id if new_id is None else new_id
+    target = own_copy_path(paths, routine_id)
+    if new_id is not None:
+        problem = id_problem(paths, new_id, ())
+        if problem is not None:
+            raise CustomiseError(problem)
+    elif (taken := hand_written_file(paths, routine_id)) is not None:
+        raise IdInUse(taken)
+    elif _outranks_your_folder(routine, paths):
+        raise IdInUse(
+            routine.source,
+            f"{routine.name} comes from {routine.source.parent}, which calmfeet reads after "
+            "your routines folder, so a version under the same id would be hidden next time.",
         )
-    origin = routine.source if not is_own_copy(routine.source) else original_source(routine)
+    from_copy = is_calmfeet_copy(routine.source, paths)
+    origin = original_source(routine) if from_copy else routine.source
+    where = f" (from {origin})" if origin is not None else ""
     header = (
-        f"{MARKER} {routine.name!r} (from {origin}).\n"
+        f"{MARKER} {routine.name!r}{where}.\n"
         "# Delete this file, or press o on it in calmfeet, to go back to the original.\n"
     )
     text = header + tomli_w.dumps(routine_document(routine, steps))
-    target = paths.routines_dir / f"{routine.id}.toml"
     saved: Routine | None = None
 
     def check_what_was_written(temp: Path) -> None:
@@ -125,27 +221,59 @@ def save_own_copy(paths: Paths, routine: Routine, steps: Sequence[Step]) -> Rout
     except OSError as error:
         raise CustomiseError(f"Cannot save to {paths.routines_dir}: {error.strerror}") from None
     try:
-        write_atomically(target, text.encode("utf-8"), check=check_what_was_written)
+        destination = target.resolve() if target.is_symlink() else target
+        write_atomically(destination, text.encode("utf-8"), check=check_what_was_written)
     except RoutineFileError as error:
         raise CustomiseError(f"Could not save your version: {error}") from None
-    except OSError as error:
-        raise CustomiseError(f"Cannot save to {target}: {error.strerror}") from None
+    except (OSError, RuntimeError) as error:
+        reason = error.strerror if isinstance(error, OSError) else "the link goes round in a loop"
+        raise CustomiseError(f"Cannot save to {target}: {reason}") from None
     assert saved is not None  # the check ran before the file was put in place
-    shadows = routine.shadows if is_own_copy(routine.source) else (*routine.shadows, routine.source)
-    return replace(saved, id=routine.id, source=target, builtin=False, shadows=shadows)
+    if new_id is not None:
+        shadows: tuple[Path, ...] = ()
+    elif from_copy:
+        shadows = routine.shadows
+    else:
+        shadows = (*routine.shadows, routine.source)
+    return replace(saved, id=routine_id, source=target, builtin=False, shadows=shadows)
 
 
-def restore_original(routine: Routine) -> bool:
-    """Remove the person's version so the original shows again; False if there is none."""
-    if not is_own_copy(routine.source):
-        return False
+class NothingToRestore(EditRefused):
+    """The routine is not a version calmfeet saved: it is the original already."""
+
+
+class RestoreRefused(EditRefused):
+    """A version calmfeet will not remove: the original would not come back."""
+
+
+def restore_original(paths: Paths, routine: Routine) -> Routine:
+    """Remove the person's version and return the original it shadows, read from its file.
+
+    Refused, with nothing removed, unless the routine is a version calmfeet saved in the
+    routines folder and its original still loads: removing the only copy of a routine is
+    not going "back to the original". A version that is a link loses the link only; the file
+    it points to stays where the person put it.
+    """
+    source = routine.source
+    if not is_calmfeet_copy(source, paths):
+        if is_own_copy(source):
+            raise RestoreRefused(
+                f"{source} is not in your routines folder, so calmfeet leaves it alone."
+            )
+        raise NothingToRestore(f"{source.name} is already the original.")
+    original = shadowed_routine(routine)
+    if original is None:
+        raise RestoreRefused(
+            f"No original of {routine.name} is loaded under the id {routine.id}, "
+            f"so your version {source} stays."
+        )
     try:
-        routine.source.unlink()
+        source.unlink()
     except FileNotFoundError:
-        return True
+        pass
     except OSError as error:
-        raise CustomiseError(f"Cannot remove {routine.source}: {error.strerror}") from None
-    return True
+        raise CustomiseError(f"Cannot remove {source}: {error.strerror}") from None
+    return original
 
 
 def move_step(steps: Sequence[Step], index: int, delta: int) -> list[Step]:

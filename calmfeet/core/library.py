@@ -50,10 +50,6 @@ class Library:
         routines = [routine if r.id == routine.id else r for r in self.routines]
         return Library(routines, list(self.failures))
 
-    def without(self, routine_id: str) -> Library:
-        """A new library without the routine with this id."""
-        return Library([r for r in self.routines if r.id != routine_id], list(self.failures))
-
 
 def routine_sources(
     paths: Paths,

@@ -35,7 +35,6 @@ from calmfeet.ui.messages import (
     PreferenceChanged,
     PreferenceUpdate,
     RoutineChosen,
-    RoutineRemoved,
     RoutineReplaced,
     SessionEnded,
     StatsRequested,
@@ -269,10 +268,6 @@ class CalmFeetApp(App[int]):
     @on(RoutineReplaced)
     def _routine_replaced(self, event: RoutineReplaced) -> None:
         self.library = self.library.replace(event.routine)
-
-    @on(RoutineRemoved)
-    def _routine_removed(self, event: RoutineRemoved) -> None:
-        self.library = self.library.without(event.routine_id)
 
     # ---- starting things --------------------------------------------------------------------
 

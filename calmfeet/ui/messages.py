@@ -53,13 +53,6 @@ class RoutineReplaced(Message):
 
 
 @dataclass
-class RoutineRemoved(Message):
-    """A routine left the library (its only file, the person's own version, was removed)."""
-
-    routine_id: str
-
-
-@dataclass
 class SessionEnded(Message):
     """A session finished or was left: the app records it (once) in the history."""
 

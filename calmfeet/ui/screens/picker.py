@@ -19,17 +19,17 @@ from textual.widgets.option_list import Option
 from calmfeet.core import catalogue, customise
 from calmfeet.core.customise import MoveStep, RemoveStep, RetimeStep, StepEdit
 from calmfeet.core.glyphs import Glyphs, glyphs_for, plural
-from calmfeet.core.library import Library, shadowed_routine
+from calmfeet.core.library import Library
 from calmfeet.core.model import Routine, Step, format_clock, format_minutes
 from calmfeet.core.paths import Paths
 from calmfeet.core.preferences import Preferences
 from calmfeet.ui.messages import (
     PreferenceChanged,
     RoutineChosen,
-    RoutineRemoved,
     RoutineReplaced,
     StatsRequested,
 )
+from calmfeet.ui.screens.new_id import NewIdScreen
 from calmfeet.ui.widgets.footmap import FootMap
 
 
@@ -146,6 +146,7 @@ class PickerScreen(Screen[None]):
         self._ascii = ascii
         self._glyphs = glyphs_for(ascii)
         self._step_cursor_after_update: int | None = None
+        self._highlight_after_update: str | None = None
         self._shown_ids: list[str] = []
         self._preview_id: str | None = None
         self._preview_ready = False
@@ -244,7 +245,8 @@ class PickerScreen(Screen[None]):
         if cursor is not None:
             self._step_cursor_after_update = None
             self._preview_id = None
-            self.refresh_list()
+            self.refresh_list(highlight=self._highlight_after_update)
+            self._highlight_after_update = None
             self._preview_now()  # rebuild the steps now, so the cursor can stay on the edited one
             self.query_one(StepList).highlighted = cursor
             return
@@ -294,7 +296,7 @@ class PickerScreen(Screen[None]):
             body.append(routine.caution + "\n")
         body.append("\nBreathing: ", style="bold")
         body.append(f"{routine.breathing.label}\n")
-        if routine.shadows:
+        if routine.shadows and customise.is_calmfeet_copy(routine.source, self.paths):
             body.append(
                 f"Your version (original: {routine.shadows[-1].name}); o restores it\n", "italic"
             )
@@ -477,17 +479,48 @@ class PickerScreen(Screen[None]):
         try:
             steps, cursor = customise.apply_edit(routine.steps, make_edit(index))
         except customise.EditRefused as refusal:
-            self.notify(str(refusal), severity="warning")
+            self.notify(str(refusal), severity="warning", markup=False)
             return
         if steps == list(routine.steps):
             return
         try:
             saved = customise.save_own_copy(self.paths, routine, steps)
+        except customise.IdInUse as taken:
+            self._save_under_new_id(routine, steps, cursor, taken)
+            return
         except customise.CustomiseError as error:
-            self.notify(str(error), severity="error")
+            self.notify(str(error), severity="error", markup=False)
             return
         self._step_cursor_after_update = cursor
         self.post_message(RoutineReplaced(saved))
+
+    def _save_under_new_id(
+        self, routine: Routine, steps: list[Step], cursor: int, taken: customise.IdInUse
+    ) -> None:
+        """The routine's id cannot take the person's version: ask for another id, never
+        overwrite their file or save a version that would not show."""
+        loaded = frozenset(self.library.ids)
+
+        def check(new_id: str) -> str | None:
+            return customise.id_problem(self.paths, new_id, loaded)
+
+        def chosen(new_id: str | None) -> None:
+            if not new_id:
+                self.notify(f"Nothing was saved; {taken.path.name} stays as it is.", markup=False)
+                return
+            try:
+                saved = customise.save_own_copy(self.paths, routine, steps, new_id=new_id)
+            except customise.CustomiseError as error:
+                self.notify(str(error), severity="error", markup=False)
+                return
+            self._step_cursor_after_update = cursor
+            self._highlight_after_update = saved.id
+            self.post_message(RoutineReplaced(saved))
+            self.notify(f"Your version is saved as {saved.source.name}.", markup=False)
+
+        question = f"{taken} Save your version of {routine.name} under a new id:"
+        suggestion = customise.suggest_id(self.paths, routine.id, loaded)
+        self.app.push_screen(NewIdScreen(question, suggestion, check), chosen)
 
     def action_move_step(self, delta: int) -> None:
         self._edit(lambda index: MoveStep(index, delta))
@@ -499,21 +532,21 @@ class PickerScreen(Screen[None]):
         self._edit(RemoveStep)
 
     def action_restore_original(self) -> None:
+        """Remove the person's version, only when calmfeet saved it and the original loads."""
         routine = self._routine(self._preview_id)
         if routine is None:
             return
         try:
-            restored = customise.restore_original(routine)
+            original = customise.restore_original(self.paths, routine)
+        except customise.NothingToRestore as nothing:
+            self.notify(str(nothing), timeout=3, markup=False)
+            return
+        except customise.EditRefused as refusal:
+            self.notify(str(refusal), severity="warning", markup=False)
+            return
         except customise.CustomiseError as error:
-            self.notify(str(error), severity="error")
+            self.notify(str(error), severity="error", markup=False)
             return
-        if not restored:
-            self.notify("This is already the original.", timeout=3)
-            return
-        original = shadowed_routine(routine)  # reads that one file, not the whole library
-        if original is not None:
-            self._step_cursor_after_update = 0
-            self.post_message(RoutineReplaced(original))
-        else:
-            self.post_message(RoutineRemoved(routine.id))
-        self.notify(f"Back to the original {routine.name}.", timeout=3)
+        self._step_cursor_after_update = 0
+        self.post_message(RoutineReplaced(original))
+        self.notify(f"Back to the original {routine.name}.", timeout=3, markup=False)
