@@ -861,6 +861,64 @@ def measure_scale(bench: Bench, many: Path, first_name: str, count: int) -> list
     return rows
 
 
+# ---- 7: a large preferences file --------------------------------------------------------------
+
+PREFS_IDS = 70_000
+
+
+def big_preferences(builtin_ids: Sequence[str]) -> str:
+    """An `order` of 70,000 ids (840 KB, under the 1 MiB cap), the built-ins last, reversed:
+    `calmfeet list` shows them in that order only if it read the whole file."""
+    ids = [f"rt-{n:05d}" for n in range(PREFS_IDS - len(builtin_ids))]
+    ids += list(reversed(builtin_ids))
+    return "order = [" + ", ".join(f'"{i}"' for i in ids) + "]\n"
+
+
+def timed_list(bench: Bench, config: Path) -> tuple[float, list[str], str]:
+    """One `calmfeet list` with its own config folder: seconds, the ids listed, stderr."""
+    env = {**os.environ, **bench.app_env, "XDG_CONFIG_HOME": str(config)}
+    start = time.perf_counter()
+    done = subprocess.run(bench.cf("list"), capture_output=True, text=True, env=env)
+    seconds = time.perf_counter() - start
+    if done.returncode != 0:
+        raise BenchError(f"`calmfeet list` exited {done.returncode}: {done.stderr.strip()[-300:]}")
+    return (
+        seconds,
+        [line.split()[0] for line in done.stdout.splitlines() if line.strip()],
+        done.stderr,
+    )
+
+
+def measure_preferences(bench: Bench, builtin_ids: Sequence[str]) -> list[Row]:
+    big, empty = bench.root / "prefs-big", bench.root / "prefs-none"
+    (big / "calmfeet").mkdir(parents=True)
+    empty.mkdir()
+    text = big_preferences(builtin_ids)
+    (big / "calmfeet" / "preferences.toml").write_text(text, encoding="utf-8")
+    with_big: list[float] = []
+    without: list[float] = []
+    listed: list[str] = []
+    notices = ""
+    for _ in range(bench.settings.list_runs):  # interleaved, as the start-up rows are
+        seconds, listed, notices = timed_list(bench, big)
+        with_big.append(seconds)
+        without.append(timed_list(bench, empty)[0])
+    big_t, base_t = statistics.median(with_big), statistics.median(without)
+    kept = listed == list(reversed(builtin_ids)) and not notices
+    return [
+        Row(
+            f"Preferences file with {PREFS_IDS:,} ids: `calmfeet list` (median of "
+            f"{len(with_big)}; {len(text) // 1000} KB{'' if kept else '; order NOT read'})",
+            ms(big_t),
+            ms(base_t) + " no preferences",
+            ratio(big_t, base_t),
+            "< 0.5 s",
+            verdict(big_t < 0.5 and kept),
+            {"seconds": with_big, "no_preferences_seconds": without, "bytes": len(text)},
+        )
+    ]
+
+
 # ---- output -----------------------------------------------------------------------------------
 
 HEADERS = ("what", "calmfeet", "baseline", "ratio", "target", "verdict")
@@ -951,8 +1009,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--only",
         metavar="PARTS",
-        default="startup,cpu,timing,scale",
-        help="comma-separated parts to run: startup, cpu, timing, scale (default: all)",
+        default="startup,cpu,timing,scale,prefs",
+        help="comma-separated parts to run: startup, cpu, timing, scale, prefs (default: all)",
     )
     args = parser.parse_args(argv)
     parts = {part.strip() for part in args.only.split(",")}
@@ -979,6 +1037,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             version = bench.cf_output("--version").strip()
             builtins = json.loads(bench.cf_output("list", "--json"))
             first_name = str(builtins[0]["name"])
+            builtin_ids = [str(routine["id"]) for routine in builtins]
         except (BenchError, ValueError, LookupError) as error:
             print(f"benchmark: calmfeet cannot run: {error}")
             return 1
@@ -1025,6 +1084,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 section(rows, "timing", lambda: measure_timing(bench, timing_file, hz=100.0))
             if "scale" in parts:
                 section(rows, "scale", lambda: measure_scale(bench, many, first_name, count))
+            if "prefs" in parts:
+                section(rows, "preferences", lambda: measure_preferences(bench, builtin_ids))
         finally:
             bench.tmux.stop()
 

@@ -8,11 +8,11 @@ from calmfeet.core.breathing import resonance
 from calmfeet.core.catalogue import (
     RoutineFilter,
     listed_ids,
-    order_after_move,
     visible_ids,
 )
 from calmfeet.core.glyphs import glyphs_for
 from calmfeet.core.model import FOCUS_TAGS, Routine
+from calmfeet.core.order import move_next_to
 
 
 def routine(routine_id: str, name: str, *focus: str) -> Routine:
@@ -112,10 +112,15 @@ def test_moving_among_the_shown_keeps_the_filtered_out_next_to_their_neighbours(
     filtered out, stay right after evening as they were."""
     assert listed_ids(ROUTINES, ()) == ["evening", "morning", "arches", "toes"]
     sleepy = ["evening", "toes"]
-    assert order_after_move(ROUTINES, (), sleepy, "toes", -1) == [
+    listed = listed_ids(ROUTINES, ())
+    assert move_next_to((), listed, sleepy, "toes", before="evening") == [
         "toes",
         "evening",
         "morning",
         "arches",
     ]
-    assert order_after_move(ROUTINES, (), sleepy, "evening", -1) is None, "already at the top"
+    moved_back = move_next_to(
+        ["toes", "evening", "morning", "arches"], listed, sleepy, "toes", after="evening"
+    )
+    assert moved_back == ["evening", "morning", "arches", "toes"], "below evening's group"
+    assert move_next_to((), listed, sleepy, "evening", after="evening") is None

@@ -271,8 +271,8 @@ async def test_a_full_disk_while_saving_preferences_leaves_the_session_running(
         screen = app.screen
         assert isinstance(screen, SessionScreen)
         messages = [n.message for n in app._notifications]
-        assert len([m for m in messages if "disk full" in m]) == 1, messages
-        assert "Preferences cannot be saved: disk full" in flat(screen_text(app))
+        assert len([m for m in messages if "the disk is full" in m]) == 1, messages
+        assert "Preferences cannot be saved: the disk is full" in flat(screen_text(app))
         clock.advance(25)
         screen.tick()
         await pilot.pause()
@@ -280,7 +280,7 @@ async def test_a_full_disk_while_saving_preferences_leaves_the_session_running(
         assert "Step 2 of 3" in screen_text(app)
         await pilot.press("b")  # another change: still in memory, no second message
         await pilot.pause()
-        assert len([n for n in app._notifications if "disk full" in n.message]) == 1
+        assert len([n for n in app._notifications if "the disk is full" in n.message]) == 1
         assert app.prefs.last_routine == "disk", "the change is kept in memory"
     assert not paths.preferences_file.exists()
     assert not list(paths.config_dir.glob(".preferences.toml.*.tmp")), "no temp files left"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -198,6 +199,29 @@ async def test_hide_removes_it_from_the_list_and_a_shows_it_again(
         await pilot.press("a")
         assert "sleep-wind-down" in shown(again)
     assert PreferencesStore(paths).load().hidden == ()
+
+
+async def test_another_calmfeet_changes_stay_when_this_one_moves_and_favourites(
+    make_app: MakeApp, paths: Paths
+) -> None:
+    """Two calmfeet open at once: this one's view is stale, its changes still land right."""
+    app = make_app(paths)
+    async with app.run_test(size=SIZE) as pilot:
+        first, second, *rest, last = shown(app)
+        assert highlighted(app) == first
+        other = PreferencesStore(paths)  # the other calmfeet moves the last routine to the top
+        other.load()
+        other.update(lambda p: replace(p, order=(last, first, second, *rest), favourites=(first,)))
+        assert "★" not in label(app, first), "this calmfeet has not seen the other's changes"
+        await pilot.press("f")  # the person sees no star and wants one
+        assert label(app, first).startswith("★")
+        await pilot.press("shift+down")
+        expected = [last, second, first, *rest]
+        assert shown(app) == expected, "the screen shows what was saved"
+        assert highlighted(app) == first
+    saved = PreferencesStore(paths).load()
+    assert saved.favourites == (first,)
+    assert list(saved.order) == expected
 
 
 # --- filters ----------------------------------------------------------------------------------
@@ -627,7 +651,8 @@ async def test_a_routine_run_to_the_end_comes_back_to_the_picker(
     make_app: MakeApp, paths: Paths, screen_text: ScreenText
 ) -> None:
     clock = FakeClock()
-    PreferencesStore(paths).confirm_caution("quick-reset")
+    quick = load_routine(builtin_routines_dir() / "quick-reset.toml", builtin=True)
+    PreferencesStore(paths).confirm_caution(quick.id, quick.caution)
     app = make_app(paths, clock=clock)
     async with app.run_test(size=SIZE) as pilot:
         await go_to(pilot, "quick-reset")
@@ -645,3 +670,54 @@ async def test_a_routine_run_to_the_end_comes_back_to_the_picker(
     with History(paths.history_db) as history:
         rows = history.all()
     assert [(r.routine, r.completed) for r in rows] == [("quick-reset", True)]
+
+
+FRIENDS_STRESS_RELEASE = """\
+name = "Stress Release (a friend's)"
+summary = "A friend's take on it."
+focus = ["stress"]
+breathing = "resonance"
+caution = "Not with a sprained ankle."
+
+[[steps]]
+title = "Rub the soles"
+seconds = 30
+foot = "both"
+zone = "whole"
+"""
+
+
+async def test_a_caution_confirmed_for_one_routine_still_shows_for_another_with_its_id(
+    make_app: MakeApp, paths: Paths, tmp_path: Path
+) -> None:
+    app = make_app(paths)
+    async with app.run_test(size=SIZE) as pilot:
+        await go_to(pilot, "stress-release")
+        await pilot.press("enter")
+        assert isinstance(app.screen, CautionScreen)
+        await pilot.press("enter")  # the built-in's caution, confirmed
+        assert isinstance(app.screen, SessionScreen)
+
+    friends = tmp_path / "friends"
+    friends.mkdir()
+    (friends / "stress-release.toml").write_text(FRIENDS_STRESS_RELEASE, encoding="utf-8")
+    again = make_app(paths, extra_dirs=(friends,))
+    async with again.run_test(size=SIZE) as pilot:
+        await go_to(pilot, "stress-release")
+        await pilot.press("enter")
+        assert isinstance(again.screen, CautionScreen), "a different caution is shown once"
+        assert again.screen.routine.caution == "Not with a sprained ankle."
+
+
+async def test_a_caution_confirmed_by_an_older_calmfeet_is_shown_once_more(
+    make_app: MakeApp, paths: Paths
+) -> None:
+    paths.config_dir.mkdir(parents=True)
+    paths.preferences_file.write_text('confirmed_cautions = ["quick-reset"]\n')
+    for expected in (CautionScreen, SessionScreen):
+        app = make_app(paths)
+        async with app.run_test(size=SIZE) as pilot:
+            await go_to(pilot, "quick-reset")
+            await pilot.press("enter")
+            assert isinstance(app.screen, expected)
+            await pilot.press("enter")

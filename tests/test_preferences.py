@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import os
 import tempfile
+import time
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -15,10 +16,11 @@ import tomli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from calmfeet.cli import main
 from calmfeet.core import preferences as prefs_module
 from calmfeet.core.clock import FakeClock
 from calmfeet.core.paths import Paths
-from calmfeet.core.preferences import Preferences, PreferencesStore, to_toml
+from calmfeet.core.preferences import Preferences, PreferencesStore, caution_key, to_toml
 
 # 2023-11-14T22:13:20Z
 CLOCK_WALL = 1_700_000_000.0
@@ -115,13 +117,13 @@ def test_every_convenience_method_is_saved(store: PreferencesStore, paths: Paths
     store.load()
     store.set_theme("dusk")
     store.set_order(["b", "a", "b"])
-    store.toggle_favourite("a")
-    store.toggle_hidden("c")
+    store.set_favourite("a", True)
+    store.set_hidden("c", True)
     store.set_last_routine("a")
     store.set_bell(False)
     store.set_reduced_motion(True)
-    store.confirm_caution("a")
-    store.confirm_caution("a")
+    store.confirm_caution("a", "Go gently.")
+    store.confirm_caution("a", "Go gently.")
     expected = Preferences(
         theme="dusk",
         order=("b", "a"),
@@ -130,21 +132,19 @@ def test_every_convenience_method_is_saved(store: PreferencesStore, paths: Paths
         last_routine="a",
         bell=False,
         reduced_motion=True,
-        confirmed_cautions=("a",),
+        confirmed_cautions=(caution_key("a", "Go gently."),),
     )
     assert store.current == expected
     assert reloaded(paths) == expected
 
 
-def test_toggling_twice_removes_and_reset_order_clears(
-    store: PreferencesStore, paths: Paths
-) -> None:
+def test_on_then_off_removes_and_reset_order_clears(store: PreferencesStore, paths: Paths) -> None:
     store.load()
     store.set_order(["b", "a"])
-    store.toggle_favourite("a")
-    store.toggle_favourite("a")
-    store.toggle_hidden("a")
-    store.toggle_hidden("a")
+    store.set_favourite("a", True)
+    store.set_favourite("a", False)
+    store.set_hidden("a", True)
+    store.set_hidden("a", False)
     store.set_theme(None)
     store.set_last_routine(None)
     store.reset_order()
@@ -194,7 +194,7 @@ def test_save_leaves_no_temp_file_and_reads_back_as_written(
 ) -> None:
     store.load()
     for name in ("a", "b", "c"):
-        store.toggle_favourite(name)
+        store.set_favourite(name, True)
     assert folder_listing(paths) == {"preferences.toml"}
     expected = replace(Preferences(), favourites=("a", "b", "c"))
     assert paths.preferences_file.read_text(encoding="utf-8") == to_toml(expected)
@@ -267,7 +267,7 @@ def test_unusable_file_is_kept_aside_byte_for_byte(
     expected = replace(Preferences(), theme="dusk") if partly_good else Preferences()
     assert store.load() == expected, "every setting that could be read is kept"
     assert (paths.config_dir / ASIDE).read_bytes() == content
-    assert not paths.preferences_file.exists()
+    assert paths.preferences_file.exists() == partly_good, "the good settings, saved at once"
     [notice] = store.notices
     assert notice.startswith("preferences.toml could not be read (")
     assert ASIDE in notice
@@ -306,7 +306,7 @@ def test_file_broken_by_hand_while_running_is_kept_aside_before_saving(
     store.load()
     store.set_theme("dusk")
     write_file(paths, b"theme = ")
-    prefs = store.toggle_favourite("a")
+    prefs = store.set_favourite("a", True)
     assert prefs.favourites == ("a",)
     assert (paths.config_dir / ASIDE).read_bytes() == b"theme = "
     assert any(ASIDE in notice for notice in store.notices)
@@ -341,7 +341,7 @@ def test_file_from_a_newer_calmfeet_is_read_but_never_written(
         "preferences.toml was written by a newer calmfeet; changes won't be saved"
     ]
     assert store.set_theme("night").theme == "night"
-    assert store.toggle_favourite("a") == replace(prefs, theme="night", favourites=("a",))
+    assert store.set_favourite("a", True) == replace(prefs, theme="night", favourites=("a",))
     assert paths.preferences_file.read_bytes() == content
     assert folder_listing(paths) == {"preferences.toml"}
     assert len(store.notices) == 1
@@ -402,7 +402,7 @@ def test_plausible_files_load_and_save_without_raising(lines: list[str]) -> None
         write_file(paths, "\n".join(lines) + "\n")
         store = make_store(paths)
         assert isinstance(store.load(), Preferences)
-        assert "zz" in store.toggle_favourite("zz").favourites
+        assert "zz" in store.set_favourite("zz", True).favourites
 
 
 ids = st.lists(st.text(min_size=1, max_size=12), max_size=5, unique=True).map(tuple)
@@ -456,7 +456,7 @@ def test_read_only_folder_keeps_changes_in_memory_with_one_notice(
     module, name = where.split(".")
     monkeypatch.setattr(tempfile if module == "tempfile" else os, name, raising(READ_ONLY))
     assert store.set_theme("night").theme == "night"
-    prefs = store.toggle_favourite("a")
+    prefs = store.set_favourite("a", True)
     assert prefs.theme == "night"
     assert prefs.favourites == ("a",)
     assert store.save_error == f"Preferences cannot be saved: {paths.config_dir} is read-only"
@@ -498,7 +498,9 @@ def test_full_disk_keeps_the_old_file_and_no_temp_file(
     monkeypatch.setattr(os, where, raising(OSError(errno.ENOSPC, "No space left on device")))
     assert store.set_theme("night").theme == "night"
     store.set_bell(False)
-    assert store.save_error == f"Preferences cannot be saved: disk full ({paths.config_dir})"
+    assert store.save_error == (
+        f"Preferences cannot be saved: the disk is full ({paths.preferences_file})"
+    )
     assert store.notices == [store.save_error]
     assert paths.preferences_file.read_text() == 'theme = "dusk"\n'
     assert folder_listing(paths) == {"preferences.toml"}
@@ -511,7 +513,7 @@ def test_changes_kept_in_memory_are_saved_once_the_disk_has_room(
     with monkeypatch.context() as patched:
         patched.setattr(os, "fsync", raising(OSError(errno.ENOSPC, "No space left")))
         store.set_theme("night")
-        store.toggle_favourite("a")
+        store.set_favourite("a", True)
     store.set_bell(False)
     assert store.save_error is None
     assert reloaded(paths) == Preferences(theme="night", favourites=("a",), bell=False)
@@ -539,7 +541,7 @@ def test_two_apps_changing_different_things_keep_both(paths: Paths) -> None:
     first.load()
     second.load()
     first.set_theme("night")
-    result = second.toggle_favourite("sleep")
+    result = second.set_favourite("sleep", True)
     assert result.theme == "night"  # second re-read the file before changing it
     assert reloaded(paths) == Preferences(theme="night", favourites=("sleep",))
 
@@ -548,7 +550,176 @@ def test_toggles_apply_to_the_file_not_to_a_stale_copy(paths: Paths) -> None:
     first, second = make_store(paths), make_store(paths)
     first.load()
     second.load()
-    first.toggle_favourite("a")
-    second.toggle_favourite("b")
-    first.toggle_favourite("a")
+    first.set_favourite("a", True)
+    second.set_favourite("b", True)
+    first.set_favourite("a", False)
     assert reloaded(paths).favourites == ("b",)
+
+
+# --- one bad value: the good settings are saved again at once ----------------------------------
+
+
+def test_one_bad_value_keeps_every_other_setting_for_the_next_run(
+    store: PreferencesStore, paths: Paths, capsys: pytest.CaptureFixture[str]
+) -> None:
+    content = (
+        'theme = "dusk"\norder = ["whole-foot-tour", "quick-reset"]\nfavourites = ["quick-reset"]\n'
+        'hidden = ["ankle-mobility"]\nbell = "yes"\n'
+    )
+    write_file(paths, content)
+    store.load()
+    assert (paths.config_dir / ASIDE).read_text() == content, "the person's file, kept aside"
+    # The next run, even `calmfeet list`, has the order, favourites, hidden and theme.
+    assert reloaded(paths) == Preferences(
+        theme="dusk",
+        order=("whole-foot-tour", "quick-reset"),
+        favourites=("quick-reset",),
+        hidden=("ankle-mobility",),
+    )
+    [notice] = store.notices
+    assert "saved every setting that could be read to a new preferences.toml" in notice
+    capsys.readouterr()
+    assert main(["list"], paths=paths) == 0
+    captured = capsys.readouterr()
+    assert captured.err == ""
+    assert [line.split()[0] for line in captured.out.splitlines()[:2]] == [
+        "whole-foot-tour",
+        "quick-reset",
+    ]
+
+
+def test_good_settings_that_cannot_be_saved_yet_are_saved_with_the_next_change(
+    store: PreferencesStore, paths: Paths, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_file(paths, 'theme = "dusk"\nbell = "yes"\n')
+    with monkeypatch.context() as patched:
+        patched.setattr(os, "fsync", raising(OSError(errno.ENOSPC, "No space left")))
+        assert store.load().theme == "dusk"
+    assert (paths.config_dir / ASIDE).exists()
+    assert store.notices[-1] == (
+        f"Preferences cannot be saved: the disk is full ({paths.preferences_file})"
+    )
+    store.set_reduced_motion(True)
+    assert store.save_error is None
+    assert reloaded(paths) == Preferences(theme="dusk", reduced_motion=True)
+
+
+# --- what calmfeet writes, it can read back ----------------------------------------------------
+
+SHORT_IDS = [f"{a}{b}{c}" for a in "abcdefghij" for b in "klmnopqrst" for c in "uvwxyz0123456"]
+
+
+def compact_file(lists: dict[str, list[str]]) -> str:
+    """Lists of ids the way a person (or another tool) writes them: all on one line."""
+    return "".join(
+        f"{key} = [{', '.join(f'{chr(34)}{i}{chr(34)}' for i in ids)}]\n"
+        for key, ids in lists.items()
+    )
+
+
+def test_a_large_file_written_back_after_a_change_still_reads_back(
+    store: PreferencesStore, paths: Paths, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Scaled down 20 times: 2,600 short ids, 40 KB as written by hand, would be 58 KB one id
+    a line (as tomli-w wrote them), over a cap of 50 KB. Full size, 720 KB became 1.1 MB."""
+    lists = {key: [f"{key[0]}{i}" for i in SHORT_IDS] for key in ("order", "favourites")}
+    text = compact_file(lists)
+    cap = len(text) * 5 // 4
+    one_a_line = sum(len(f'    "{i}",\n') for ids in lists.values() for i in ids)
+    assert one_a_line > cap
+    monkeypatch.setattr(prefs_module, "MAX_BYTES", cap)
+    write_file(paths, text)
+    store.load()
+    store.set_bell(False)
+    assert store.save_error is None
+    assert reloaded(paths) == Preferences(
+        order=tuple(lists["order"]), favourites=tuple(lists["favourites"]), bell=False
+    )
+
+
+def test_preferences_too_large_to_read_back_keep_the_old_file_with_one_notice(
+    store: PreferencesStore, paths: Paths, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(prefs_module, "MAX_BYTES", 20_000)
+    store.load()
+    store.set_theme("dusk")
+    before = paths.preferences_file.read_bytes()
+    many = tuple(f"routine-{n}" for n in range(2_000))
+    assert store.update(lambda p: replace(p, favourites=many)).favourites == many
+    store.set_bell(False)
+    assert paths.preferences_file.read_bytes() == before, "the old file is kept"
+    assert store.notices == [store.save_error]
+    assert store.save_error is not None
+    assert "larger than the 1 MiB calmfeet reads back" in store.save_error
+    assert reloaded(paths).theme == "dusk"
+    assert folder_listing(paths) == {"preferences.toml"}
+
+
+def test_a_write_that_reads_back_differently_never_replaces_the_file(
+    store: PreferencesStore, paths: Paths, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store.load()
+    store.set_theme("dusk")
+    before = paths.preferences_file.read_bytes()
+    real_write = os.write
+
+    def garbling_write(fd: int, data: bytes | memoryview) -> int:
+        real_write(fd, bytes(data).replace(b"night", b"nigh\xff"))
+        return len(data)
+
+    monkeypatch.setattr(os, "write", garbling_write)
+    assert store.set_theme("night").theme == "night"
+    assert paths.preferences_file.read_bytes() == before
+    assert store.save_error == (
+        f"Preferences cannot be saved: {paths.preferences_file} did not read back; "
+        "kept it as it was"
+    )
+    assert folder_listing(paths) == {"preferences.toml"}
+
+
+def test_ids_with_quotes_backslashes_and_control_characters_round_trip(
+    store: PreferencesStore, paths: Paths
+) -> None:
+    odd = ('say "hi"', "back\\slash", "tab\there", "new\nline", "del\x7f", "é ✓")
+    store.load()
+    store.update(lambda p: replace(p, order=odd, hidden=odd[:2]))
+    assert store.save_error is None
+    assert reloaded(paths) == Preferences(order=odd, hidden=odd[:2])
+
+
+# --- loading stays linear ------------------------------------------------------------------
+
+
+def load_seconds(paths: Paths, count: int) -> float:
+    """The best of three loads of a file with `count` ids in its order."""
+    write_file(paths, compact_file({"order": [f"routine-{n:05d}" for n in range(count)]}))
+    best = float("inf")
+    for _ in range(3):
+        store = make_store(paths)
+        started = time.perf_counter()
+        prefs = store.load()
+        best = min(best, time.perf_counter() - started)
+        assert len(prefs.order) == count
+    return best
+
+
+def test_loading_four_times_the_ids_takes_about_four_times_as_long(paths: Paths) -> None:
+    """Checking each id against a list made 70,000 ids take 47 s; quadratic would be 16x."""
+    small, large = load_seconds(paths, 10_000), load_seconds(paths, 40_000)
+    assert large / small < 8, f"{small:.3f} s for 10,000 ids, {large:.3f} s for 40,000"
+
+
+# --- cautions -----------------------------------------------------------------------------
+
+
+def test_a_caution_is_confirmed_for_its_text_not_just_its_id(
+    store: PreferencesStore, paths: Paths
+) -> None:
+    write_file(paths, 'confirmed_cautions = ["stress-release"]\n')  # an older calmfeet's file
+    prefs = store.load()
+    assert not prefs.caution_confirmed("stress-release", "Not on broken skin.")
+    prefs = store.confirm_caution("stress-release", "Not on broken skin.")
+    assert prefs.caution_confirmed("stress-release", "Not on broken skin.")
+    assert not prefs.caution_confirmed("stress-release", "Not when pregnant."), "edited"
+    assert not prefs.caution_confirmed("quick-reset", "Not on broken skin."), "another routine"
+    assert reloaded(paths).caution_confirmed("stress-release", "Not on broken skin.")

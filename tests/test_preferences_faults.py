@@ -56,7 +56,7 @@ KILLER = textwrap.dedent(
     """
 )
 
-TOGGLER = textwrap.dedent(
+FAVOURITER = textwrap.dedent(
     """
     import sys
     from pathlib import Path
@@ -69,7 +69,33 @@ TOGGLER = textwrap.dedent(
     print("ready", flush=True)
     sys.stdin.readline()  # both start together
     for n in range(50):
-        store.toggle_favourite(f"{sys.argv[3]}-{n}")
+        store.set_favourite(f"{sys.argv[3]}-{n}", True)
+        if store.save_error:
+            print(store.save_error, flush=True)
+            sys.exit(1)
+    print("done", flush=True)
+    """
+)
+
+# Each process turns its own 20 routines upside down, one move at a time, from a view it
+# never refreshes: "move p-n above p-(n-1)". Operations on the file as it is now keep both.
+MOVER = textwrap.dedent(
+    """
+    import sys
+    from pathlib import Path
+    from calmfeet.core.paths import Paths
+    from calmfeet.core.preferences import PreferencesStore
+
+    paths = Paths(Path(sys.argv[1]), Path(sys.argv[2]))
+    me = sys.argv[3]
+    listed = [f"{p}-{n}" for n in range(20) for p in "ab"]
+    store = PreferencesStore(paths)
+    store.load()
+    print("ready", flush=True)
+    sys.stdin.readline()  # both start together
+    for n in range(1, 20):
+        store.move_routine(f"{me}-{n}", before=f"{me}-{n - 1}", listed=listed)
+        store.set_favourite(f"{me}-{n}", True)
         if store.save_error:
             print(store.save_error, flush=True)
             sys.exit(1)
@@ -149,7 +175,7 @@ def test_two_processes_changing_at_once_lose_no_change(tmp_path: Path, paths: Pa
     store.load()
     store.set_theme("dusk")
     script = tmp_path / "toggler.py"
-    script.write_text(TOGGLER)
+    script.write_text(FAVOURITER)
     procs = [spawn(script, str(paths.config_dir), str(paths.data_dir), name) for name in "ab"]
     for proc in procs:
         assert proc.stdout is not None
@@ -168,3 +194,49 @@ def test_two_processes_changing_at_once_lose_no_change(tmp_path: Path, paths: Pa
     assert set(prefs.favourites) == {f"{name}-{n}" for name in "ab" for n in range(50)}
     assert len(prefs.favourites) == 100
     assert prefs.theme == "dusk"
+
+
+def test_two_instances_editing_the_order_and_favourites_at_once(paths: Paths) -> None:
+    """Each change is saved as an operation on the file as it is now: a stale view never
+    undoes the other calmfeet's moves, and a favourite asked for stays a favourite."""
+    listed = ("a", "b", "c", "d", "e")
+    first, second = PreferencesStore(paths), PreferencesStore(paths)
+    first.load()
+    second.load()
+    first.move_routine("e", before="d", listed=listed)  # a b c e d
+    second.move_routine("a", after="b", listed=listed)  # second still sees a b c d e
+    first.set_favourite("c", True)
+    second.set_favourite("c", True)  # second saw no star on c: the person wants it on
+    second.set_hidden("b", True)
+    # first last saw b a c e d (before b was hidden) and moves c up, above a.
+    first.move_routine("c", before="a", listed=("b", "a", "c", "e", "d"))
+    saved = PreferencesStore(paths).load()
+    assert saved.order == ("b", "c", "a", "e", "d")
+    assert saved.favourites == ("c",)
+    assert saved.hidden == ("b",)
+    assert first.current == saved, "what first shows is what was saved"
+
+
+def test_two_processes_reordering_at_once_keep_each_others_moves(
+    tmp_path: Path, paths: Paths
+) -> None:
+    script = tmp_path / "mover.py"
+    script.write_text(MOVER)
+    procs = [spawn(script, str(paths.config_dir), str(paths.data_dir), name) for name in "ab"]
+    for proc in procs:
+        assert proc.stdout is not None
+        assert proc.stdout.readline().strip() == "ready"
+    for proc in procs:
+        assert proc.stdin is not None
+        proc.stdin.write("go\n")
+        proc.stdin.flush()
+    for proc in procs:
+        out, _ = proc.communicate(timeout=60)
+        assert proc.returncode == 0, out
+        assert out.strip() == "done"
+    saved = PreferencesStore(paths).load()
+    assert sorted(saved.order) == sorted(f"{p}-{n}" for n in range(20) for p in "ab")
+    for name in "ab":
+        mine = [i for i in saved.order if i.startswith(f"{name}-")]
+        assert mine == [f"{name}-{n}" for n in reversed(range(20))], name
+    assert len(saved.favourites) == 38

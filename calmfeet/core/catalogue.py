@@ -66,20 +66,6 @@ def visible_ids(
 ) -> list[str]:
     """The ids the list shows, top to bottom."""
     by_id = {r.id: r for r in routines}
-    ids = order.visible(listed_ids(routines, saved_order), hidden, routine_filter.show_hidden)
-    return [i for i in ids if routine_filter.matches(by_id[i], favourites)]
-
-
-def order_after_move(
-    routines: Sequence[Routine],
-    saved_order: Sequence[str],
-    shown_ids: Sequence[str],
-    routine_id: str,
-    delta: int,
-) -> list[str] | None:
-    """The order to save after moving one routine among those shown, keeping the places of
-    those filtered out; None when it is already at that end and nothing changes."""
-    moved = order.move(shown_ids, routine_id, delta)
-    if moved == list(shown_ids):
-        return None
-    return order.merge_order(listed_ids(routines, saved_order), moved)
+    hidden_set, favourite_set = frozenset(hidden), frozenset(favourites)  # not `in tuple`
+    ids = order.visible(listed_ids(routines, saved_order), hidden_set, routine_filter.show_hidden)
+    return [i for i in ids if routine_filter.matches(by_id[i], favourite_set)]

@@ -6,13 +6,8 @@ from collections.abc import Collection, Iterable, Sequence
 
 
 def _unique(ids: Iterable[str]) -> list[str]:
-    seen: set[str] = set()
-    result: list[str] = []
-    for routine_id in ids:
-        if routine_id not in seen:
-            seen.add(routine_id)
-            result.append(routine_id)
-    return result
+    """First of each id, in order: a dict keeps both, at C speed (70,000 ids, every move)."""
+    return list(dict.fromkeys(ids))
 
 
 def ordered_ids(available: Sequence[str], saved_order: Sequence[str]) -> list[str]:
@@ -66,3 +61,31 @@ def merge_order(saved_order: Sequence[str], new_visible_order: Sequence[str]) ->
         result.append(routine_id)
         result.extend(unseen_after.get(routine_id, []))
     return result
+
+
+def move_next_to(
+    saved_order: Sequence[str],
+    listed: Sequence[str],
+    shown: Collection[str],
+    routine_id: str,
+    *,
+    before: str | None = None,
+    after: str | None = None,
+) -> list[str] | None:
+    """The saved order with one routine moved just above `before` or just below `after`.
+
+    An operation, applied to the order as saved now: another calmfeet may have changed it
+    since the person looked. Routines the saved order does not name yet follow it, as in
+    `listed` (what the person saw); ids not in `shown` keep their neighbours, as in
+    `merge_order`. None when either routine is unknown or nothing would change.
+    """
+    anchor = before if before is not None else after
+    base = _unique([*saved_order, *listed])
+    known = set(base)
+    if anchor is None or anchor == routine_id or not {anchor, routine_id} <= known:
+        return None
+    view = [i for i in base if i in shown or i in (routine_id, anchor)]
+    view.remove(routine_id)
+    view.insert(view.index(anchor) + (0 if before is not None else 1), routine_id)
+    result = merge_order(base, view)
+    return None if result == base else result

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import errno
+import hashlib
+import re
 import typing
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, fields, replace
+from functools import partial
 from pathlib import Path
 from typing import Any, Literal
 
@@ -13,6 +16,7 @@ import filelock
 import tomli
 import tomli_w
 
+from calmfeet.core import order as routine_order
 from calmfeet.core.breathing import DEFAULT_PATTERN
 from calmfeet.core.clock import Clock, SystemClock
 from calmfeet.core.files import (
@@ -58,8 +62,19 @@ class Preferences:
     extra: dict[str, object] = field(default_factory=dict, hash=False)
     """Keys this calmfeet does not know (a newer one wrote them, or a person did): kept."""
 
-    def caution_confirmed(self, routine_id: str) -> bool:
-        return routine_id in self.confirmed_cautions
+    def caution_confirmed(self, routine_id: str, caution: str) -> bool:
+        """True once this very caution was confirmed: another routine with the same id, or
+        the same routine with its caution edited, shows its caution again."""
+        return caution_key(routine_id, caution) in self.confirmed_cautions
+
+
+def caution_key(routine_id: str, caution: str) -> str:
+    """What `confirmed_cautions` holds: the id and a short hash of the caution's text.
+
+    An older file's plain ids match no key, so each caution is shown once more.
+    """
+    digest = hashlib.sha256(caution.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+    return f"{routine_id}#{digest}"
 
 
 Change = Callable[[Preferences], Preferences]
@@ -100,13 +115,11 @@ def _check(key: str, expected: object, value: object) -> tuple[object, str | Non
 def _check_ids(key: str, value: object) -> tuple[object, str | None]:
     if not isinstance(value, list):
         return None, f"{key} must be a list of routine ids, not {describe_value(value)}"
-    ids: list[str] = []
     for item in value:
         if not isinstance(item, str):
             return None, f"{key} must hold only quoted routine ids, not {describe_value(item)}"
-        if item not in ids:
-            ids.append(item)
-    return tuple(ids), None
+    # A dict, not `in list`: 70,000 ids must take milliseconds, not a minute.
+    return tuple(dict.fromkeys(value)), None
 
 
 def _decode(data: bytes) -> tuple[str, dict[str, object]]:
@@ -148,18 +161,55 @@ def _from_table(text: str, table: dict[str, object], strict: bool) -> Preference
     return replace(Preferences(extra=extra), **values)
 
 
+_NEEDS_ESCAPE = re.compile(r'["\\\x00-\x08\x0a-\x1f\x7f]')
+_ESCAPES = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\n": "\\n", "\f": "\\f", "\r": "\\r"}
+LINE_WIDTH = 96
+
+
+def _toml_string(text: str) -> str:
+    """A TOML basic string: quotes, backslashes and control characters escaped."""
+    escaped = _NEEDS_ESCAPE.sub(
+        lambda match: _ESCAPES.get(match.group(), f"\\u{ord(match.group()):04x}"), text
+    )
+    return f'"{escaped}"'
+
+
+def _id_list(key: str, ids: Sequence[str]) -> str:
+    """Many ids a line: tomli-w's one id a line made 400 KB of ids 1.4 MB, over the cap."""
+    if not ids:
+        return f"{key} = []\n"
+    lines: list[str] = []
+    line: list[str] = []
+    width = 0
+    for routine_id in ids:
+        item = _toml_string(routine_id) + ","
+        if line and width + 1 + len(item) > LINE_WIDTH:
+            lines.append(" ".join(line))
+            line, width = [], 0
+        width += len(item) + (1 if line else 0)
+        line.append(item)
+    lines.append(" ".join(line))
+    body = "".join(f"    {text}\n" for text in lines)
+    return f"{key} = [\n{body}]\n"
+
+
 def to_toml(prefs: Preferences) -> str:
-    """The file's text, keys in the order `Preferences` declares them."""
-    table: dict[str, object] = {"schema_version": SCHEMA_VERSION}
+    """The file's text, keys in the order `Preferences` declares them, unknown keys last."""
+    parts = [HEADER, tomli_w.dumps({"schema_version": SCHEMA_VERSION})]
     for key in _SETTINGS:
         value = getattr(prefs, key)
         if value is None:
             continue
-        table[key] = list(value) if isinstance(value, tuple) else value
-    for key, value in prefs.extra.items():
-        if key not in KNOWN_KEYS:
-            table[key] = value
-    return HEADER + tomli_w.dumps(table)
+        if isinstance(value, tuple):
+            parts.append(_id_list(key, value))
+        else:
+            parts.append(tomli_w.dumps({key: value}))
+    extra = {key: value for key, value in prefs.extra.items() if key not in KNOWN_KEYS}
+    if extra:
+        # Tables come after every plain key in TOML, and tomli-w writes extra's that way.
+        rest = tomli_w.dumps(extra)
+        parts.append(("\n" if rest.startswith("[") else "") + rest)
+    return "".join(parts)
 
 
 @dataclass(frozen=True)
@@ -202,12 +252,29 @@ class _NotSaved(Exception):
     """Saving failed for a reason the person should be told, in these words."""
 
 
-def _os_error_message(error: OSError, folder: Path) -> str:
+def _os_error_message(error: OSError, file: Path) -> str:
     if error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-        return f"Preferences cannot be saved: {folder} is read-only"
+        return f"Preferences cannot be saved: {file.parent} is read-only"
     if error.errno in (errno.ENOSPC, errno.EDQUOT):
-        return f"Preferences cannot be saved: disk full ({folder})"
+        return f"Preferences cannot be saved: the disk is full ({file})"
     return f"Preferences cannot be saved: {error.strerror or error}"
+
+
+def _known(prefs: Preferences) -> tuple[object, ...]:
+    return tuple(getattr(prefs, key) for key in _SETTINGS)
+
+
+def _check_written(file: Path, data: bytes, prefs: Preferences, written: Path) -> None:
+    """What calmfeet writes it can always read back: the same bytes, under the cap, and the
+    same settings. Raises _NotSaved before the old file is replaced."""
+    try:
+        read_back = read_capped(written, MAX_BYTES)
+        text, table = _decode(read_back)
+        same = read_back == data and _known(_from_table(text, table, strict=True)) == _known(prefs)
+    except (FileTrouble, _Unusable):
+        same = False
+    if not same:
+        raise _NotSaved(f"Preferences cannot be saved: {file} did not read back; kept it as it was")
 
 
 def _apply(prefs: Preferences, changes: Iterable[Change]) -> Preferences:
@@ -216,22 +283,20 @@ def _apply(prefs: Preferences, changes: Iterable[Change]) -> Preferences:
     return prefs
 
 
-def _toggled(ids: Sequence[str], routine_id: str) -> tuple[str, ...]:
-    if routine_id in ids:
-        return tuple(i for i in ids if i != routine_id)
-    return (*ids, routine_id)
-
-
-def _added(ids: Sequence[str], routine_id: str) -> tuple[str, ...]:
-    return tuple(ids) if routine_id in ids else (*ids, routine_id)
+def _with(ids: Sequence[str], routine_id: str, on: bool) -> tuple[str, ...]:
+    """`ids` with `routine_id` in (at the end) or out: a value, so applying it twice is once."""
+    if on:
+        return tuple(ids) if routine_id in ids else (*ids, routine_id)
+    return tuple(i for i in ids if i != routine_id)
 
 
 class PreferencesStore:
     """Load once, then change through `update()`, which merges with whatever is on disk.
 
-    Two calmfeet running at once each re-read the file under the lock before writing, so
-    neither loses the other's change. Nothing here raises for a problem with the file or the
-    disk: the person gets a one-line notice and the app goes on with preferences in memory.
+    Each change is an operation (favourite on, move this routine above that one) applied
+    under the lock to the file as it is now, so two calmfeet running at once never undo each
+    other's changes. Nothing here raises for a problem with the file or the disk: the person
+    gets a one-line notice and the app goes on with preferences in memory.
     """
 
     def __init__(self, paths: Paths, clock: Clock | None = None) -> None:
@@ -270,7 +335,7 @@ class PreferencesStore:
         except Exception as error:  # a last guard: preferences must never stop calmfeet
             self._note(f"{self.file.name} could not be read ({error}); using defaults")
             prefs = Preferences()
-        self._disk = prefs
+        self._disk = Preferences() if self._unsaved else prefs
         self.current = prefs
         return prefs
 
@@ -278,19 +343,42 @@ class PreferencesStore:
         try:
             with self._lock:
                 fresh = _read_file(self.file)
-                return self._set_aside(fresh) if fresh.state == "corrupt" else fresh
+                if fresh.state != "corrupt":
+                    return fresh
+                aside = move_aside(self.file, self._clock.wall())
         except (OSError, filelock.Timeout):
             self._note(
                 f"{self.file.name} could not be read ({disk.reason}); left it untouched; "
                 "using defaults"
             )
             return _Disk("ok", Preferences())
+        kept = fresh.prefs
+        if kept == Preferences():
+            self._note_aside(fresh, aside, "using defaults")
+            return _Disk("ok", kept)
+        # The good settings go into a fresh file at once: the next run, even `calmfeet list`,
+        # must not fall back to defaults for order, favourites, hidden routines and theme.
+        self._note_aside(
+            fresh,
+            aside,
+            "saved every setting that could be read to a new "
+            f"{self.file.name}, defaults for the rest",
+        )
+        self._unsaved = [lambda p: kept if p == Preferences() else p]
+        self._save_now()
+        return _Disk("ok", kept)
+
+    def _note_aside(self, disk: _Disk, aside: Path, kept: str) -> None:
+        self._note(
+            f"{self.file.name} could not be read ({disk.reason}); kept it as {aside.name} "
+            f"in {self.file.parent}; {kept}"
+        )
 
     def _set_aside(self, disk: _Disk) -> _Disk:
         """Move the unusable file out of the way, byte for byte, under a name never reused.
 
-        Called with the lock held. Raises OSError when the folder will not allow it, so the
-        caller does not write over the file either.
+        Called with the lock held, just before the readable settings are saved again. Raises
+        OSError when the folder will not allow it, so the caller does not write over it either.
         """
         aside = move_aside(self.file, self._clock.wall())
         kept = (
@@ -298,10 +386,7 @@ class PreferencesStore:
             if disk.prefs == Preferences()
             else "kept every setting that could be read, defaults for the rest"
         )
-        self._note(
-            f"{self.file.name} could not be read ({disk.reason}); kept it as {aside.name} "
-            f"in {self.file.parent}; {kept}"
-        )
+        self._note_aside(disk, aside, kept)
         return _Disk("missing", disk.prefs)
 
     def _refuse_writes_if_needed(self, disk: _Disk) -> None:
@@ -324,6 +409,11 @@ class PreferencesStore:
         changes = [*self._unsaved, change]
         self.current = _apply(self._disk, changes)  # a buggy change raises here, unsaved
         self._unsaved = changes
+        self._save_now()
+        return self.current
+
+    def _save_now(self) -> None:
+        """Save the unsaved changes; any failure becomes one notice, never an exception."""
         try:
             self._save()
         except _NotSaved as error:
@@ -334,10 +424,9 @@ class PreferencesStore:
                 f"for {LOCK_TIMEOUT:g} s"
             )
         except OSError as error:
-            self._fail(_os_error_message(error, self.paths.config_dir))
+            self._fail(_os_error_message(error, self.file))
         except Exception as error:  # a last guard: preferences must never stop calmfeet
             self._fail(f"Preferences cannot be saved: {error}")
-        return self.current
 
     def _save(self) -> None:
         self.file.parent.mkdir(parents=True, exist_ok=True)
@@ -350,18 +439,21 @@ class PreferencesStore:
             if disk.state in ("newer", "unreadable"):
                 self._refuse_writes_if_needed(disk)
                 return
-            remove_leftover_temp_files(self.file)
-            data = to_toml(self.current).encode("utf-8")
-            write_atomically(self.file, data)
-            try:
-                read_back = read_capped(self.file, len(data))
-            except FileTrouble:
-                read_back = b""
-            if read_back != data:
-                raise _NotSaved(f"Preferences cannot be saved: {self.file} did not read back")
+            self._write(self.current)
         self._disk = self.current
         self._unsaved = []
         self.save_error = None
+
+    def _write(self, prefs: Preferences) -> None:
+        """Replace the file with `prefs`, only once what was written is known to read back."""
+        remove_leftover_temp_files(self.file)
+        data = to_toml(prefs).encode("utf-8")
+        if len(data) > MAX_BYTES:
+            raise _NotSaved(
+                "Preferences cannot be saved: they would be larger than the 1 MiB calmfeet "
+                f"reads back; kept {self.file} as it was"
+            )
+        write_atomically(self.file, data, check=partial(_check_written, self.file, data, prefs))
 
     def _fail(self, message: str) -> None:
         if message != self.save_error:
@@ -372,7 +464,7 @@ class PreferencesStore:
         if message not in self.notices:
             self.notices.append(message)
 
-    # --- the changes the app makes ---
+    # --- the changes the app makes: each a value or a move, never a toggle ---
 
     def set_theme(self, name: str | None) -> Preferences:
         return self.update(lambda p: replace(p, theme=name))
@@ -384,11 +476,37 @@ class PreferencesStore:
     def reset_order(self) -> Preferences:
         return self.update(lambda p: replace(p, order=()))
 
-    def toggle_favourite(self, routine_id: str) -> Preferences:
-        return self.update(lambda p: replace(p, favourites=_toggled(p.favourites, routine_id)))
+    def move_routine(
+        self,
+        routine_id: str,
+        *,
+        before: str | None = None,
+        after: str | None = None,
+        listed: Sequence[str] = (),
+        shown: Sequence[str] | None = None,
+    ) -> Preferences:
+        """Move one routine just above `before` or just below `after`, in the saved order.
 
-    def toggle_hidden(self, routine_id: str) -> Preferences:
-        return self.update(lambda p: replace(p, hidden=_toggled(p.hidden, routine_id)))
+        `listed` is every routine id in the order the person sees (hidden ones included),
+        for routines the saved order does not name yet; `shown` the ids on screen (all of
+        `listed` when None): those filtered out keep their neighbours, as `merge_order` does.
+        """
+        on_screen = frozenset(listed if shown is None else shown)
+        listed_ids = tuple(listed)
+
+        def move(p: Preferences) -> Preferences:
+            moved = routine_order.move_next_to(
+                p.order, listed_ids, on_screen, routine_id, before=before, after=after
+            )
+            return p if moved is None else replace(p, order=tuple(moved))
+
+        return self.update(move)
+
+    def set_favourite(self, routine_id: str, on: bool) -> Preferences:
+        return self.update(lambda p: replace(p, favourites=_with(p.favourites, routine_id, on)))
+
+    def set_hidden(self, routine_id: str, on: bool) -> Preferences:
+        return self.update(lambda p: replace(p, hidden=_with(p.hidden, routine_id, on)))
 
     def set_last_routine(self, routine_id: str | None) -> Preferences:
         return self.update(lambda p: replace(p, last_routine=routine_id))
@@ -399,7 +517,9 @@ class PreferencesStore:
     def set_reduced_motion(self, on: bool) -> Preferences:
         return self.update(lambda p: replace(p, reduced_motion=on))
 
-    def confirm_caution(self, routine_id: str) -> Preferences:
+    def confirm_caution(self, routine_id: str, caution: str) -> Preferences:
+        """Remember that this routine's caution, as worded now, was read and confirmed."""
+        key = caution_key(routine_id, caution)
         return self.update(
-            lambda p: replace(p, confirmed_cautions=_added(p.confirmed_cautions, routine_id))
+            lambda p: replace(p, confirmed_cautions=_with(p.confirmed_cautions, key, True))
         )

@@ -303,13 +303,13 @@ class CalmFeetApp(App[int]):
         self.start_routine(event.routine)
 
     def start_routine(self, routine: Routine) -> None:
-        """Show the caution first (once per routine), then the session."""
+        """Show the caution first (once per routine and caution text), then the session."""
         self._save(lambda store: store.set_last_routine(routine.id))
-        if routine.caution and not self.prefs.caution_confirmed(routine.id):
+        if routine.caution and not self.prefs.caution_confirmed(routine.id, routine.caution):
 
             def confirmed(ok: bool | None) -> None:
                 if ok:
-                    self._save(lambda store: store.confirm_caution(routine.id))
+                    self._save(lambda store: store.confirm_caution(routine.id, routine.caution))
                     self._push_session(routine)
                 elif self.config.run_routine is not None and len(self.screen_stack) <= 1:
                     self.exit(EXIT_OK)

@@ -417,15 +417,29 @@ class PickerScreen(Screen[None]):
         self.post_message(StatsRequested())
 
     def action_move(self, delta: int) -> None:
+        """Saved as "move this above (or below) that one", applied to the order on disk."""
         routine = self.highlighted
-        if routine is None:
+        if routine is None or delta == 0 or routine.id not in self._shown_ids:
             return
-        new_order = catalogue.order_after_move(
-            self._library_routines, self.prefs.order, self._shown_ids, routine.id, delta
+        shown = self._shown_ids
+        index = shown.index(routine.id)
+        target = max(0, min(len(shown) - 1, index + delta))
+        if target == index:
+            return
+        anchor = shown[target]
+        listed = catalogue.listed_ids(self._library_routines, self.prefs.order)
+        on_screen = tuple(shown)
+        self.post_message(
+            PreferenceChanged(
+                lambda store: store.move_routine(
+                    routine.id,
+                    before=anchor if delta < 0 else None,
+                    after=anchor if delta > 0 else None,
+                    listed=listed,
+                    shown=on_screen,
+                )
+            )
         )
-        if new_order is None:
-            return
-        self.post_message(PreferenceChanged(lambda store: store.set_order(new_order)))
 
     def reset_order(self) -> None:
         self.post_message(
@@ -435,14 +449,15 @@ class PickerScreen(Screen[None]):
     def action_favourite(self) -> None:
         routine = self.highlighted
         if routine is not None:
-            self.post_message(PreferenceChanged(lambda store: store.toggle_favourite(routine.id)))
+            on = routine.id not in self.prefs.favourites
+            self.post_message(PreferenceChanged(lambda store: store.set_favourite(routine.id, on)))
 
     def action_hide(self) -> None:
         routine = self.highlighted
         if routine is None:
             return
         hiding = routine.id not in self.prefs.hidden
-        self.post_message(PreferenceChanged(lambda store: store.toggle_hidden(routine.id)))
+        self.post_message(PreferenceChanged(lambda store: store.set_hidden(routine.id, hiding)))
         if hiding and not self.routine_filter.show_hidden:
             self.notify(f"Hid {routine.name}. Press a to show hidden routines.", timeout=4)
 
