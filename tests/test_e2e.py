@@ -273,6 +273,36 @@ def test_a_broken_routine_file_is_named_on_screen_and_the_rest_listed(
     assert term.exit_code() == 0
 
 
+def test_a_large_library_with_a_named_pipe_still_opens_and_quits(
+    term: Terminal, tmp_path: Path
+) -> None:
+    """Over 100 files load in the background; a FIFO among them is named, never waited on."""
+    folder = tmp_path / "many"
+    for number in range(120):
+        write_routine(folder, f"mine-{number:03d}", seconds=30, count=1)
+    os.mkfifo(folder / "stuck-pipe.toml")
+    term.start("--routines", str(folder))
+    screen = term.wait_for("stuck-pipe.toml", flat=True)
+    assert "Mine-000" in screen or "127 of 127" in screen
+    term.send("q")
+    assert term.exit_code() == 0
+
+
+def test_list_and_validate_name_a_named_pipe_instead_of_hanging(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    folder = tmp_path / "pipes"
+    write_routine(folder, "fine", seconds=30)
+    os.mkfifo(folder / "pipe.toml")
+    listed = calmfeet(env, "list", "--routines", str(folder))
+    assert listed.returncode == 0
+    assert "fine" in listed.stdout
+    assert "pipe.toml" in listed.stderr and "named pipe" in listed.stderr
+    checked = calmfeet(env, "validate", str(folder / "pipe.toml"))
+    assert checked.returncode == 1
+    assert "named pipe" in checked.stdout
+
+
 # --- (d) a signal ends a session cleanly and keeps it in history ------------------------------
 
 

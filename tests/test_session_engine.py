@@ -15,6 +15,7 @@ from calmfeet.core.clock import FakeClock
 from calmfeet.core.model import Routine, Step
 from calmfeet.core.session import (
     SLEEP_REASON,
+    STOPPED_REASON,
     RoutineFinished,
     Session,
     SessionEvent,
@@ -431,6 +432,37 @@ def test_sleep_pauses_the_session_and_does_not_count_the_sleep() -> None:
 
     session.resume()
     assert session.update() == [SessionResumed()]
+    assert session.paused_reason is None
+
+
+def test_a_stopped_process_comes_back_paused_without_the_stopped_time() -> None:
+    """ctrl+z, then `fg` ten minutes later: both clocks ran on, but none of it was practice."""
+    session, clock = start([60, 30])
+    clock.advance(10)
+    session.update()
+
+    clock.advance(600)  # stopped: monotonic and wall clocks both move on
+    session.stopped()
+
+    assert session.update() == [SessionPaused(reason=STOPPED_REASON)]
+    assert session.state is SessionState.PAUSED
+    assert session.index == 0
+    assert session.step_remaining == pytest.approx(50)
+    assert session.practised_seconds == pytest.approx(10)
+    clock.advance(5)
+    assert session.practised_seconds == pytest.approx(10), "still paused, nothing counts"
+    session.resume()
+    clock.advance(5)
+    assert session.practised_seconds == pytest.approx(15)
+
+
+def test_stopping_when_paused_or_finished_changes_nothing() -> None:
+    session, clock = start([60])
+    session.pause()
+    session.update()
+    clock.advance(600)
+    session.stopped()
+    assert session.update() == []
     assert session.paused_reason is None
 
 

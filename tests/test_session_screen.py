@@ -716,3 +716,22 @@ async def test_real_app_leaving_early_saves_an_incomplete_session(
     rows = _history_rows(paths)
     assert [(r.steps_done, r.completed) for r in rows] == [(0, False)]
     assert rows[0].seconds == pytest.approx(42)
+
+
+async def test_coming_back_from_ctrl_z_shows_the_session_paused_with_the_time_kept(
+    session_app: SessionAppFactory, clock: FakeClock
+) -> None:
+    app = session_app(make_routine(), clock)
+    async with running(app) as pilot:
+        screen = session_screen(app)
+        await advance(pilot, clock, 20)
+        assert shown_time(screen) == "0:40"
+        clock.advance(900)  # the process was stopped for a quarter of an hour
+        app.app_resume_signal.publish(app)  # what Textual's driver does on SIGCONT
+        await pilot.pause()
+        assert screen.has_class("-paused")
+        assert shown_time(screen) == "0:40"
+        assert "calmfeet was stopped, so the session paused" in screen_text(app)
+        await pilot.press("space")
+        await advance(pilot, clock, 5)
+        assert shown_time(screen) == "0:35"

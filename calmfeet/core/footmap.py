@@ -6,6 +6,7 @@ import functools
 from dataclasses import dataclass
 from typing import Literal, NamedTuple
 
+from calmfeet.core.glyphs import FootGlyphs, glyphs_for
 from calmfeet.core.model import FEET, ZONES
 
 DrawingSize = Literal["small", "large"]
@@ -71,25 +72,6 @@ _MARKER_ROWS: dict[DrawingSize, dict[str, int]] = {
 _GAP: dict[DrawingSize, int] = {"large": 4, "small": 3}
 
 
-@dataclass(frozen=True)
-class Glyphs:
-    """Highlight by shape as well as colour, so the map reads on a monochrome terminal."""
-
-    sole: str
-    sole_on: str
-    toe: str
-    toe_on: str
-    top: str
-    top_on: str
-    ankle: str
-    ankle_on: str
-    dot: str
-
-
-UNICODE_GLYPHS = Glyphs("░", "█", "○", "●", "△", "▲", "◇", "◆", "·")
-ASCII_GLYPHS = Glyphs(".", "#", "o", "#", "^", "#", "*", "#", "-")
-
-
 class Cell(NamedTuple):
     char: str
     zone: str | None
@@ -145,7 +127,7 @@ def _check(foot: str, zone: str) -> None:
         raise ValueError(f"unknown zone {zone!r}; expected one of {', '.join(ZONES)}")
 
 
-def _highlight_glyph(zone: str, glyphs: Glyphs) -> str:
+def _highlight_glyph(zone: str, glyphs: FootGlyphs) -> str:
     if zone == "top":
         return glyphs.top_on
     if zone == "ankle":
@@ -156,7 +138,7 @@ def _highlight_glyph(zone: str, glyphs: Glyphs) -> str:
 
 
 def _foot_cells(
-    side: str, size: DrawingSize, lit_zone: str | None, glyphs: Glyphs
+    side: str, size: DrawingSize, lit_zone: str | None, glyphs: FootGlyphs
 ) -> list[list[Cell]]:
     """One foot with its markers on the outer side; `lit_zone` None means not this foot."""
     template = _TEMPLATES[size]
@@ -206,7 +188,7 @@ def draw_feet(
     _check(foot, zone)
     if size not in _TEMPLATES:
         raise ValueError(f"unknown size {size!r}; expected one of {', '.join(SIZES)}")
-    glyphs = ASCII_GLYPHS if ascii else UNICODE_GLYPHS
+    glyphs = glyphs_for(ascii).foot
     left = _foot_cells("left", size, zone if foot in ("left", "both") else None, glyphs)
     right = _foot_cells("right", size, zone if foot in ("right", "both") else None, glyphs)
     gap = [BLANK] * _GAP[size]

@@ -14,6 +14,22 @@ COUNTDOWN_EPSILON = 1e-9
 
 
 @dataclass(frozen=True)
+class FootGlyphs:
+    """The foot map's marks: the lit zone differs by shape as well as colour, so the map reads
+    on a monochrome terminal."""
+
+    sole: str
+    sole_on: str
+    toe: str
+    toe_on: str
+    top: str
+    top_on: str
+    ankle: str
+    ankle_on: str
+    dot: str
+
+
+@dataclass(frozen=True)
 class Glyphs:
     """One set of marks: `--ascii` (or a locale without UTF-8) picks ASCII, else Unicode."""
 
@@ -29,6 +45,7 @@ class Glyphs:
     progress_done: str
     progress_rest: str
     progress_todo: str
+    foot: FootGlyphs
 
     def plain(self, text: str) -> str:
         """The same text with every Unicode mark replaced one character for one (so styled
@@ -48,6 +65,7 @@ UNICODE = Glyphs(
     progress_done="━",
     progress_rest="╌",
     progress_todo="─",
+    foot=FootGlyphs("░", "█", "○", "●", "△", "▲", "◇", "◆", "·"),
 )
 ASCII = Glyphs(
     ascii=True,
@@ -61,6 +79,7 @@ ASCII = Glyphs(
     progress_done="=",
     progress_rest=".",
     progress_todo="-",
+    foot=FootGlyphs(".", "#", "o", "#", "^", "#", "*", "#", "-"),
 )
 _TO_ASCII = str.maketrans(
     {"★": "*", "·": "-", "⚠": "!", "↑": "^", "↓": "v", "−": "-", "…": ".", "✓": "+"}

@@ -15,6 +15,7 @@ SLEEP_GAP_SECONDS = 5.0
 """How far the wall clock may run ahead of (or behind) the monotonic one before we call it sleep."""
 
 SLEEP_REASON = "The computer slept, so the session paused. Press space to go on."
+STOPPED_REASON = "calmfeet was stopped, so the session paused. Press space to go on."
 DEFAULT_ADDED_SECONDS = 30.0
 
 
@@ -127,6 +128,22 @@ class Session:
             self._paused_reason = None
             self._segment_start = now
             self._events.append(SessionResumed())
+
+    def stopped(self) -> None:
+        """calmfeet was stopped (ctrl+z, SIGTSTP) and has come back: as after a sleep, the time
+        since the session was last seen awake is not practice, and it comes back paused.
+
+        The process clock runs on while stopped, so only the caller (told by the terminal
+        driver) can know; steps due before the last reading still end as they would have.
+        """
+        if self._state is not SessionState.RUNNING:
+            return
+        last_seen = self._last_mono
+        self._advance_to(last_seen)
+        if self._state is SessionState.RUNNING:
+            self._pause_at(last_seen, STOPPED_REASON)
+        self._last_mono = max(self._clock.monotonic(), last_seen)
+        self._last_wall = self._clock.wall()
 
     def toggle_pause(self) -> None:
         """Intent comes from what the person saw: a press on a running timer always pauses.

@@ -156,8 +156,15 @@ class SessionScreen(Screen[None]):
         clock = self.query_one("#clock")
         assert isinstance(clock, (Digits, Static))
         self._digits: Digits | Static = clock
+        self.app.app_resume_signal.subscribe(self, self._back_from_stop)
         self.tick()
         self.call_after_refresh(self._begin)
+
+    def _back_from_stop(self, _app: object) -> None:
+        """Textual says the process was stopped (ctrl+z, SIGTSTP) and is back: that time was
+        not practice, so the session waits, paused, for the person."""
+        self.session.stopped()
+        self.tick()
 
     def _begin(self) -> None:
         """The clock starts when the first step is on screen, not when the screen was made."""
