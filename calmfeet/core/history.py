@@ -483,7 +483,7 @@ class History:
             self._opened = True
             if self.path.exists():
                 try:
-                    self._conn = self._open_file(BUSY_TIMEOUT_SECONDS)
+                    self._conn = self._open_file(READ_WAIT_SECONDS)  # stats must not hang
                 except _Unavailable as why:
                     self.notices.append(str(why))
             return self
