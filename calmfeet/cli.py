@@ -18,7 +18,13 @@ from calmfeet.core.paths import Paths, default_paths
 from calmfeet.core.preferences import PreferencesStore
 from calmfeet.core.routines import RoutineFileError, load_routine
 from calmfeet.core.safe_text import displayable, json_text
-from calmfeet.exit_codes import EXIT_INTERRUPTED, EXIT_INVALID, EXIT_OK, EXIT_USAGE
+from calmfeet.exit_codes import (
+    EXIT_INTERRUPTED,
+    EXIT_INVALID,
+    EXIT_OK,
+    EXIT_UNREADABLE,
+    EXIT_USAGE,
+)
 from calmfeet.reports import format_history_text, history_rows_json, routine_json
 
 
@@ -286,22 +292,22 @@ def cmd_themes(paths: Paths, out: TextIO, err: TextIO) -> int:
 
 
 def cmd_history(paths: Paths, as_json: bool, limit: int | None, out: TextIO, err: TextIO) -> int:
-    from calmfeet.core.history import History
+    from calmfeet.core.history import HistoryUnreadable, read_history
 
     if limit is not None and limit < 1:
         print("calmfeet: --limit must be 1 or more", file=err)
         return EXIT_USAGE
     if limit is not None and limit > ALL_SESSIONS:
         limit = None  # more than could ever be kept: all of them, as asked
-    records = []
-    if paths.history_db.exists():
-        history = History(paths.history_db)
-        try:
-            records = history.recent(limit)
-        finally:
-            history.close()
-        for notice in history.notices:
-            print(notice, file=err)
+    try:  # read-only: printing the history never migrates, moves or creates a file
+        records, notices = read_history(paths.history_db, spare_dir=paths.config_dir)
+    except HistoryUnreadable as error:
+        print(f"calmfeet: {error}", file=err)
+        return EXIT_UNREADABLE
+    for notice in notices:
+        print(notice, file=err)
+    if limit is not None:
+        records = records[:limit]
     if as_json:
         out.write(json_text(history_rows_json(records)) + "\n")
     else:

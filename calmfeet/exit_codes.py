@@ -7,6 +7,8 @@ EXIT_INVALID = 1
 """A routine file did not validate, or something unexpected stopped calmfeet."""
 EXIT_USAGE = 2
 """The command was called wrongly: one line on stderr says how."""
+EXIT_UNREADABLE = 3
+"""A file calmfeet must read (the history) is there and cannot be read: one line says why."""
 EXIT_INTERRUPTED = 130
 """Ctrl+C at the command line, as shells report it (128 + SIGINT)."""
 

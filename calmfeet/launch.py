@@ -165,4 +165,6 @@ def run_app(args: argparse.Namespace, paths: Paths, err: TextIO) -> int:
     )
     app.run()
     app.close_practice()
+    for line in dict.fromkeys(app.exit_notes):  # the terminal is back: say it plainly
+        print(line, file=err)
     return app.return_code or EXIT_OK

@@ -306,17 +306,15 @@ def test_named_pipe_as_preferences_gives_defaults_a_notice_and_is_never_replaced
     assert listing(paths.config_dir) <= {"preferences.toml", "preferences.toml.lock"}
 
 
-def test_named_pipe_as_the_history_file_keeps_history_in_memory_and_leaves_the_pipe(
+def test_named_pipe_as_the_history_file_keeps_the_session_for_later_and_leaves_the_pipe(
     paths: Paths,
 ) -> None:
     fifo = make_fifo(paths.history_db)
     started = datetime(2024, 5, 6, 7, 8, 9, tzinfo=timezone.utc)
     with History(fifo) as history:
-        history.record(SessionRecord("plain", "Plain", started, 30.0, 1, True))
+        kept = history.record(SessionRecord("plain", "Plain", started, 30.0, 1, True))
         assert [record.routine for record in history.all()] == ["plain"]
-    assert history.in_memory
-    assert history.notices == [
-        f"{fifo} is a named pipe, not a history file; history is kept in memory and will be"
-        " lost when calmfeet closes"
-    ]
+    assert kept.state == "pending"
+    assert kept.reason == f"{fifo} is a named pipe, not a history file"
+    assert history.notices == [f"{fifo} is a named pipe, not a history file"]
     assert fifo.is_fifo()

@@ -7,14 +7,17 @@ import sqlite3
 import threading
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from calmfeet.core import history as history_module
 from calmfeet.core.clock import FakeClock
 from calmfeet.core.history import (
+    PENDING_NAME,
     SCHEMA_VERSION,
     History,
+    PendingSessions,
     SessionRecord,
     local_utc_offset_minutes,
 )
@@ -173,24 +176,50 @@ def test_garbage_file_is_moved_aside_with_notice(paths: Paths) -> None:
     ]
 
 
-def test_newer_schema_is_moved_aside(paths: Paths) -> None:
-    paths.data_dir.mkdir(parents=True)
-    conn = sqlite3.connect(paths.history_db)
-    conn.execute("CREATE TABLE sessions (id INTEGER PRIMARY KEY, future TEXT)")
+def write_newer_database(path: Path, *, usable: bool) -> None:
+    """A history from a later calmfeet (schema 99): with every column of ours, or without."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(path)
+    if usable:
+        conn.execute(
+            "CREATE TABLE sessions (id INTEGER PRIMARY KEY, routine TEXT NOT NULL, name TEXT"
+            " NOT NULL, started TEXT NOT NULL, seconds REAL NOT NULL, steps_done INTEGER NOT"
+            " NULL, completed INTEGER NOT NULL, utc_offset_minutes INTEGER NOT NULL DEFAULT 0,"
+            " mood TEXT)"
+        )
+        conn.execute(
+            "INSERT INTO sessions (routine, name, started, seconds, steps_done, completed,"
+            " mood) VALUES ('later', 'From later', '2024-03-01T07:00:00Z', 60, 1, 1, 'calm')"
+        )
+    else:
+        conn.execute("CREATE TABLE sessions (id INTEGER PRIMARY KEY, future TEXT)")
     conn.execute("PRAGMA user_version = 99")
     conn.commit()
     conn.close()
 
-    with History(paths.history_db) as history:
-        history.record(make_record())
-        assert len(history.all()) == 1
 
-    (moved,) = paths.data_dir.glob("history.sqlite3.corrupt-*")
-    assert user_version(moved) == 99
-    assert user_version(paths.history_db) == SCHEMA_VERSION
-    assert len(history.notices) == 1
-    assert "schema version 99 is newer" in history.notices[0]
-    assert "starting a new history" in history.notices[0]
+def test_a_newer_calmfeets_history_is_used_in_place_never_moved(paths: Paths) -> None:
+    write_newer_database(paths.history_db, usable=True)
+    with History(paths.history_db) as history:
+        assert history.record(make_record(name="Today")).state == "written"
+        assert [rec.name for rec in history.all()] == ["Today", "From later"]
+    assert not list(paths.data_dir.glob("*.corrupt-*"))
+    assert user_version(paths.history_db) == 99, "never migrated down or over"
+    assert history.notices == []
+
+
+def test_a_newer_history_this_calmfeet_cannot_use_is_left_alone_and_the_session_kept(
+    paths: Paths,
+) -> None:
+    write_newer_database(paths.history_db, usable=False)
+    with History(paths.history_db) as history:
+        kept = history.record(make_record(name="Today"))
+        assert kept.state == "pending"
+        assert "newer calmfeet" in kept.reason
+        assert [rec.name for rec in history.all()] == ["Today"]
+    assert not list(paths.data_dir.glob("*.corrupt-*"))
+    assert user_version(paths.history_db) == 99
+    assert (paths.data_dir / PENDING_NAME).exists()
 
 
 def test_someone_elses_database_is_moved_aside(paths: Paths) -> None:
@@ -239,51 +268,101 @@ def test_two_writers_at_once_both_succeed(paths: Paths) -> None:
     assert sum(1 for rec in records if rec.routine == "left") == 50
 
 
-def test_read_only_folder_falls_back_to_memory(
-    paths: Paths, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def refuse_files(monkeypatch: pytest.MonkeyPatch) -> None:
+    """SQLite cannot open any file (a read-only folder, even for root)."""
     real_connect = history_module._connect
 
-    def refuse_files(target: str) -> sqlite3.Connection:
+    def refuse(
+        target: str, wait: float = history_module.BUSY_TIMEOUT_SECONDS
+    ) -> sqlite3.Connection:
         if target != ":memory:":
             raise sqlite3.OperationalError("unable to open database file")
-        return real_connect(target)
+        return real_connect(target, wait)
 
-    monkeypatch.setattr(history_module, "_connect", refuse_files)
+    monkeypatch.setattr(history_module, "_connect", refuse)
+
+
+def test_a_history_that_cannot_be_written_keeps_the_session_to_save_later(
+    paths: Paths, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    refuse_files(monkeypatch)
     with History(paths.history_db) as history:
-        history.record(make_record(0, name="Kept for now"))
-        assert [rec.name for rec in history.all()] == ["Kept for now"]
-        assert history.in_memory
+        kept = history.record(make_record(0, name="Kept for later"))
+        assert kept.state == "pending"
+        assert kept.where == paths.data_dir / PENDING_NAME
+        assert "could not create" in kept.reason
+        assert "kept in" in kept.message and "saved" not in kept.message.split("kept")[0]
+        assert [rec.name for rec in history.all()] == ["Kept for later"]
     assert not paths.history_db.exists()
-    assert len(history.notices) == 1
-    assert "could not create" in history.notices[0]
-    assert "kept in memory" in history.notices[0]
+
+    monkeypatch.undo()  # the folder can be written again: the next record writes both
+    with History(paths.history_db) as history:
+        assert history.record(make_record(5, name="Next")).state == "written"
+    conn = sqlite3.connect(paths.history_db)
+    names = [row[0] for row in conn.execute("SELECT name FROM sessions ORDER BY id")]
+    conn.close()
+    assert names == ["Kept for later", "Next"]
+    assert not (paths.data_dir / PENDING_NAME).exists()
 
 
-def test_folder_that_cannot_be_made_falls_back_to_memory(
+def test_an_unwritable_data_folder_keeps_the_session_in_the_config_folder(
+    paths: Paths, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_mkdir = Path.mkdir
+
+    def no_data_folder(self: Path, *args: Any, **kwargs: Any) -> None:
+        if self == paths.data_dir:
+            raise PermissionError(13, "Permission denied", str(self))
+        real_mkdir(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "mkdir", no_data_folder)
+    with History(paths.history_db, spare_dir=paths.config_dir) as history:
+        kept = history.record(make_record())
+    assert kept.state == "pending"
+    assert "Permission denied" in kept.reason
+    assert kept.where == paths.config_dir / PENDING_NAME
+    monkeypatch.undo()
+    with History(paths.history_db, spare_dir=paths.config_dir) as history:
+        assert history.write_pending() == 1
+        assert len(history.all()) == 1
+    assert not (paths.config_dir / PENDING_NAME).exists()
+
+
+def test_a_session_kept_nowhere_says_so_and_stays_for_this_run(
     paths: Paths, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def no_mkdir(self: Path, *args: object, **kwargs: object) -> None:
         raise PermissionError(13, "Permission denied", str(self))
 
     monkeypatch.setattr(Path, "mkdir", no_mkdir)
-    with History(paths.history_db) as history:
-        rowid = history.record(make_record())
-        assert rowid == 1
-        assert len(history.all()) == 1
-    assert "Permission denied" in history.notices[0]
+    with History(paths.history_db, spare_dir=paths.config_dir) as history:
+        kept = history.record(make_record())
+        assert kept.state == "lost"
+        assert "could not be saved" in kept.message
+        assert "Permission denied" in kept.message
+        assert len(history.all()) == 1, "the stats of this run still count it"
 
 
-def test_write_failure_keeps_earlier_sessions_in_memory(paths: Paths) -> None:
+def test_a_disk_that_stops_taking_writes_keeps_the_session(paths: Paths) -> None:
     with History(paths.history_db) as history:
         history.record(make_record(0, name="On disk"))
         conn = history._conn
         assert conn is not None
         conn.execute("PRAGMA query_only = ON")  # the disk stops taking writes
-        history.record(make_record(5, name="In memory"))
-        assert history.in_memory
-        assert [rec.name for rec in history.all()] == ["In memory", "On disk"]
-    assert "could not write" in history.notices[0]
+        assert history.record(make_record(5, name="Later")).state == "pending"
+        assert [rec.name for rec in history.all()] == ["Later", "On disk"]
+
+
+def test_a_kept_session_is_written_once_even_if_forgetting_it_failed(paths: Paths) -> None:
+    rec = make_record(0, name="Once")
+    with History(paths.history_db) as history:
+        history.record(rec)
+    PendingSessions([paths.data_dir / PENDING_NAME]).add(rec)  # as if not yet forgotten
+    with History(paths.history_db) as history:
+        assert [r.name for r in history.all()] == ["Once"]
+        history.write_pending()
+        history.record(make_record(9, name="Then"))
+        assert [r.name for r in history.all()] == ["Then", "Once"]
 
 
 def test_rows_json_round_and_use_z() -> None:

@@ -13,7 +13,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from textual import on
+from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.notifications import SeverityLevel
@@ -34,6 +34,7 @@ from calmfeet.core.session import Session, breathing_only_routine
 from calmfeet.exit_codes import EXIT_OK, signal_exit_code
 from calmfeet.ui.messages import (
     BellToggled,
+    HistoryWritten,
     PreferenceChanged,
     PreferenceUpdate,
     RoutineChosen,
@@ -46,7 +47,7 @@ from calmfeet.ui.theme_vars import THEME_VARIABLE_DEFAULTS
 from calmfeet.ui.themes import DEFAULT_THEME, ThemeCatalog
 
 if TYPE_CHECKING:
-    from calmfeet.core.history import History, SessionRecord
+    from calmfeet.core.history import History, Kept, SessionRecord
 
 
 SIGNAL_EXIT_GRACE_SECONDS = 1.5
@@ -106,6 +107,13 @@ class CalmFeetApp(App[int]):
         self.set_reactive(CalmFeetApp.library, config.library)
         self.practice = PracticeLog()
         self._history: History | None = config.history
+        self.exit_notes: list[str] = []
+        self._to_write: list[SessionRecord] = []
+        """Sessions ended and handed to a writer thread that has not taken them yet."""
+        self._to_write_lock = threading.Lock()
+        self._writing = threading.Lock()
+        """Held while sessions are written, so stopping waits for a write under way."""
+        """What the person must hear after the app has stopped (a session not saved)."""
         self._theme_ready = False
         if config.reduced_motion or self.prefs.reduced_motion:
             self.animation_level = "none"
@@ -135,6 +143,7 @@ class CalmFeetApp(App[int]):
             self._save(lambda store: store.set_theme(self.config.theme))
         self._install_signal_handlers()
         self._open_first_screen()
+        self._write_kept_sessions()
         if self.config.full_library is not None:
             self.run_worker(
                 self.config.full_library, thread=True, name="library", exit_on_error=False
@@ -340,16 +349,84 @@ class CalmFeetApp(App[int]):
 
     @on(SessionEnded)
     def _session_ended(self, event: SessionEnded) -> None:
-        self._record(self.practice.close(event.session))
+        record = self.practice.close(event.session)
+        if record is not None:
+            with self._to_write_lock:
+                self._to_write.append(record)
+            self._write_in_background()
+
+    def _take_to_write(self) -> list[SessionRecord]:
+        with self._to_write_lock:
+            taken, self._to_write = self._to_write, []
+            return taken
+
+    @work(thread=True, exit_on_error=False, group="history")
+    def _write_in_background(self) -> None:
+        """Off the UI thread, waiting only briefly for a lock: the interface never waits.
+
+        If calmfeet stops before this thread starts, `record_open_sessions` takes the session
+        instead; whichever takes it first writes it, so it is written once."""
+        from calmfeet.core.history import WRITE_WAIT_SECONDS
+
+        with self._writing:
+            records = self._take_to_write()
+            if not records:
+                return
+            outcomes = tuple(self.history.record(r, wait=WRITE_WAIT_SECONDS) for r in records)
+        if not self.post_message(HistoryWritten(outcomes, tuple(self.history.take_notices()))):
+            self.exit_notes.extend(_exit_lines(outcomes))  # the app had already stopped
+
+    def _write_kept_sessions(self) -> None:
+        """At start-up, write the sessions an earlier calmfeet could only keep for later."""
+        paths = self.config.paths
+        from calmfeet.core.history import PENDING_NAME
+
+        places = (paths.history_db.with_name(PENDING_NAME), paths.config_dir / PENDING_NAME)
+        if any(place.exists() for place in places):
+            self._write_pending_in_background()
+
+    @work(thread=True, exit_on_error=False, group="history")
+    def _write_pending_in_background(self) -> None:
+        self.history.write_pending()
+        self.post_message(HistoryWritten((), tuple(self.history.take_notices())))
+
+    @on(HistoryWritten)
+    def _history_written(self, event: HistoryWritten) -> None:
+        """Say the truth once the write is done: nothing when saved, else where it went."""
+        for kept in event.outcomes:
+            if kept.state == "lost":
+                self.notify(kept.message, severity="error", timeout=20)
+            elif kept.message:
+                self.notify(kept.message, severity="warning", timeout=15)
+        for notice in event.notices:
+            self.notify(notice, severity="warning", timeout=10)
 
     def on_unmount(self) -> None:
         """The app is stopping (quit, ctrl+q, the last screen left): keep what was practised."""
         self.record_open_sessions()
 
     def record_open_sessions(self) -> None:
-        """Keep what was practised in every session still open (calmfeet is stopping)."""
-        for record in self.practice.close_all():
-            self._record(record)
+        """Keep what was practised in every session still open (calmfeet is stopping), waiting
+        only a moment for a locked history: a session not written is kept for next time."""
+        from calmfeet.core.history import EXIT_WAIT_SECONDS, WRITE_WAIT_SECONDS
+
+        # A write under way finishes first (it waits at most WRITE_WAIT_SECONDS for a lock).
+        waited = self._writing.acquire(timeout=WRITE_WAIT_SECONDS + 2)
+        try:
+            records = [*self._take_to_write(), *self.practice.close_all()]
+            if not records:
+                return
+            outcomes: list[Kept] = []
+            with contextlib.suppress(Exception):  # exiting must never show a traceback
+                outcomes = [self.history.record(r, wait=EXIT_WAIT_SECONDS) for r in records]
+            if len(outcomes) < len(records):
+                self.exit_notes.append(
+                    f"calmfeet: {plural(len(records), 'session')} could not be saved"
+                )
+            self.exit_notes.extend(_exit_lines(outcomes))
+        finally:
+            if waited:
+                self._writing.release()
 
     def close_practice(self) -> None:
         """After the app has stopped: record what is still open, then close the history."""
@@ -363,28 +440,17 @@ class CalmFeetApp(App[int]):
         if self._history is None:
             from calmfeet.core.history import History
 
-            self._history = History(self.config.paths.history_db)
+            self._history = History(
+                self.config.paths.history_db,
+                clock=self.config.clock,
+                spare_dir=self.config.paths.config_dir,
+            )
         return self._history
 
-    def _record(self, record: SessionRecord | None) -> None:
-        """Write one history row; the history never stops the app."""
-        if record is None:
-            return
-        with contextlib.suppress(Exception):  # exiting must never show a traceback
-            history = self.history
-            try:
-                history.record(record)
-            except Exception as error:  # noqa: BLE001 - history must never crash a session
-                if self.is_running:
-                    self.notify(f"This session could not be saved to history: {error}")
-            self._show_history_notices()
-
     def _show_history_notices(self) -> None:
-        history = self.history
         if self.is_running:
-            for notice in history.notices:
+            for notice in self.history.take_notices():
                 self.notify(notice, severity="warning", timeout=10)
-            history.notices.clear()
 
     # ---- keys and commands ------------------------------------------------------------------
 
@@ -427,3 +493,8 @@ class CalmFeetApp(App[int]):
         records = history.all()
         self._show_history_notices()
         self.push_screen(StatsScreen(records, today=local_today(self.config.clock.wall())))
+
+
+def _exit_lines(outcomes: Iterable[Kept]) -> list[str]:
+    """One line each for stderr, for sessions not in the history when calmfeet stops."""
+    return [f"calmfeet: {kept.message}" for kept in outcomes if kept.message]

@@ -8,12 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual.message import Message
 
 from calmfeet.core.model import Routine
 from calmfeet.core.preferences import Preferences, PreferencesStore
 from calmfeet.core.session import Session
+
+if TYPE_CHECKING:
+    from calmfeet.core.history import Kept
 
 PreferenceUpdate = Callable[[PreferencesStore], Preferences]
 """One change to the saved preferences, applied under the store's lock."""
@@ -57,3 +61,12 @@ class SessionEnded(Message):
     """A session finished or was left: the app records it (once) in the history."""
 
     session: Session
+
+
+@dataclass
+class HistoryWritten(Message):
+    """A history write finished off the UI thread: what became of each session (written,
+    kept to save later, or kept nowhere) and anything the history had to say."""
+
+    outcomes: tuple[Kept, ...]
+    notices: tuple[str, ...]

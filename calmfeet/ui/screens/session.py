@@ -42,7 +42,9 @@ WAKE_MARGIN = 0.001
 
 MIN_WIDTH, MIN_HEIGHT = 40, 12
 TOO_SMALL = f"Make the window larger ({MIN_WIDTH}×{MIN_HEIGHT} or more)"
-LEAVE_QUESTION = "Leave this routine? Your practice so far is saved."
+LEAVE_QUESTION = "Leave this routine? Your practice is kept in history."
+"""True whatever the disk does: a session the history cannot take is kept to save later, and
+when even that fails the app says so plainly (calmfeet.ui.app)."""
 ADDED_SECONDS = 30.0
 
 
