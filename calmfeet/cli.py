@@ -19,6 +19,7 @@ from calmfeet.core.preferences import PreferencesStore
 from calmfeet.core.routines import RoutineFileError, load_routine
 from calmfeet.core.safe_text import displayable, json_text
 from calmfeet.exit_codes import (
+    EXIT_INTERNAL,
     EXIT_INTERRUPTED,
     EXIT_INVALID,
     EXIT_OK,
@@ -49,6 +50,10 @@ class DisplayableStream(io.TextIOBase):
 
     def flush(self) -> None:
         self._stream.flush()
+
+
+class CannotRead(Exception):
+    """A file or folder named on the command line cannot be read: one line, exit code 3."""
 
 
 class UsageError(Exception):
@@ -149,9 +154,12 @@ def main(argv: Sequence[str] | None = None, *, paths: Paths | None = None) -> in
         return EXIT_INTERRUPTED
     except BrokenPipeError:
         return EXIT_OK
+    except CannotRead as error:
+        print(f"calmfeet: {error}", file=err)
+        return EXIT_UNREADABLE
     except Exception as error:  # noqa: BLE001 - the last line of defence against a traceback
         print(f"calmfeet: unexpected error: {type(error).__name__}: {error}", file=err)
-        return EXIT_INVALID
+        return EXIT_INTERNAL
 
 
 ALL_SESSIONS = 2**62
@@ -242,18 +250,23 @@ def _validate_targets(targets: Sequence[str]) -> list[Path]:
             else:
                 raise UsageError(f"{target}: no such file or folder")
         except OSError as error:  # a name too long, a folder that cannot be listed
-            raise UsageError(f"{target}: cannot be read ({error.strerror or error})") from None
+            raise CannotRead(f"{target}: cannot be read ({error.strerror or error})") from None
     return files
 
 
 def cmd_validate(targets: Sequence[str], out: TextIO) -> int:
+    """Exit 1 when a file is invalid; 3 when none is but one could not be read at all."""
     files = _validate_targets(targets)
     all_valid = True
+    all_read = True
     for path in files:
         try:
             routine = load_routine(path, str(path))
         except RoutineFileError as error:
-            all_valid = False
+            if error.unreadable:
+                all_read = False
+            else:
+                all_valid = False
             for problem in error.problems:
                 print(problem, file=out)
             continue
@@ -263,7 +276,9 @@ def cmd_validate(targets: Sequence[str], out: TextIO) -> int:
             f"{format_clock(routine.total_seconds)})",
             file=out,
         )
-    return EXIT_OK if all_valid else EXIT_INVALID
+    if not all_valid:
+        return EXIT_INVALID
+    return EXIT_OK if all_read else EXIT_UNREADABLE
 
 
 def cmd_paths(paths: Paths, out: TextIO) -> int:

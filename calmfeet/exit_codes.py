@@ -4,11 +4,13 @@ from __future__ import annotations
 
 EXIT_OK = 0
 EXIT_INVALID = 1
-"""A routine file did not validate, or something unexpected stopped calmfeet."""
+"""A routine file did not validate: the only meaning of 1."""
 EXIT_USAGE = 2
 """The command was called wrongly: one line on stderr says how."""
 EXIT_UNREADABLE = 3
-"""A file calmfeet must read (the history) is there and cannot be read: one line says why."""
+"""A file or folder calmfeet must read is there and cannot be read: one line says why."""
+EXIT_INTERNAL = 70
+"""Something unexpected stopped calmfeet (a bug: sysexits' EX_SOFTWARE); one line says what."""
 EXIT_INTERRUPTED = 130
 """Ctrl+C at the command line, as shells report it (128 + SIGINT)."""
 

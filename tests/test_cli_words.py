@@ -13,7 +13,7 @@ from calmfeet.cli import main
 from calmfeet.core.glyphs import display_width, fit_encoding, pad
 from calmfeet.core.history import History, SessionRecord
 from calmfeet.core.paths import Paths
-from calmfeet.exit_codes import EXIT_OK, EXIT_USAGE
+from calmfeet.exit_codes import EXIT_INVALID, EXIT_OK, EXIT_UNREADABLE, EXIT_USAGE
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -36,7 +36,7 @@ def test_validate_on_a_path_too_long_says_so_without_a_traceback(
     paths: Paths, capsys: pytest.CaptureFixture[str]
 ) -> None:
     long_path = "/" + "a" * 5000 + ".toml"
-    assert main(["validate", long_path], paths=paths) == EXIT_USAGE
+    assert main(["validate", long_path], paths=paths) == EXIT_UNREADABLE
     err = capsys.readouterr().err
     assert err.startswith("calmfeet: /aaa")
     assert "unexpected error" not in err and err.count("\n") == 1
@@ -173,3 +173,15 @@ def test_history_itself_does_not_take_the_theme_option(
 ) -> None:
     assert main(["history", "--theme", "moss"], paths=paths) == EXIT_USAGE
     assert "--theme" in capsys.readouterr().err
+
+
+def test_validate_says_3_for_a_file_it_cannot_read_and_1_only_for_an_invalid_one(
+    paths: Paths, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pipe = tmp_path / "pipe.toml"
+    os.mkfifo(pipe)
+    broken = tmp_path / "broken.toml"
+    broken.write_text('name = "Broken"\nsteps = "no"\n', encoding="utf-8")
+    assert main(["validate", str(pipe)], paths=paths) == EXIT_UNREADABLE
+    assert "named pipe" in capsys.readouterr().out
+    assert main(["validate", str(pipe), str(broken)], paths=paths) == EXIT_INVALID

@@ -407,12 +407,15 @@ async def test_the_hide_and_restore_toasts_show_a_markup_name(
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         routines = app.screen.query_one("#routines", OptionList)
         routines.highlighted = routines.option_count - 1
-        await pilot.press("tab", "plus")  # an own version of "[/]"
+        await pilot.press("tab", "plus")  # an own version of "[/]": it asks for a new id
         await pilot.pause()
-        assert (paths.routines_dir / "odd.toml").exists()
-        await pilot.press("o")
+        await pilot.press("enter")  # the suggested odd-2
         await pilot.pause()
-        assert "Back to the original [/]." in assert_screen_inert(app, screen_text, PickerScreen)
+        assert (paths.routines_dir / "odd-2.toml").exists()
+        await pilot.press("o")  # odd-2 has no original: the refusal names "[/]"
+        await pilot.pause()
+        shown = assert_screen_inert(app, screen_text, PickerScreen)
+        assert "No original of [/] is loaded" in " ".join(shown.split())
         await pilot.press("shift+tab", "h")
         await pilot.pause()
         assert "Hid [/]." in assert_screen_inert(app, screen_text, PickerScreen)

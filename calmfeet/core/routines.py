@@ -50,9 +50,12 @@ _DURATION = re.compile(
 class RoutineFileError(Exception):
     """A routine file that cannot be used; holds every problem found in it."""
 
-    def __init__(self, path: Path, problems: list[Problem]) -> None:
+    def __init__(self, path: Path, problems: list[Problem], *, unreadable: bool = False) -> None:
         self.path = path
         self.problems = problems
+        self.unreadable = unreadable
+        """True when the file could not be read at all (gone, not a file, no permission):
+        nothing in it was checked, so it is not "invalid"."""
         super().__init__("\n".join(str(p) for p in problems))
 
 
@@ -316,20 +319,22 @@ def read_routine_text(path: Path, display: str | None = None) -> str:
     """The file's text, refusing what is too big, unreadable or not UTF-8 before parsing."""
     shown = display or path.name
 
-    def refuse(message: str, line: int = 1) -> RoutineFileError:
-        return RoutineFileError(path, [Problem(shown, line, "file", message)])
+    def refuse(message: str, line: int = 1, *, unreadable: bool = False) -> RoutineFileError:
+        return RoutineFileError(
+            path, [Problem(shown, line, "file", message)], unreadable=unreadable
+        )
 
     try:
         data = read_capped(path, MAX_FILE_BYTES)
     except FileTrouble as trouble:
         if trouble.kind == "not-a-file":
-            raise refuse(f"is {trouble.what}, not a routine file") from None
+            raise refuse(f"is {trouble.what}, not a routine file", unreadable=True) from None
         if trouble.kind == "too-big":
             size = (
                 "larger than 1 MiB" if trouble.size is None else f"{trouble.size / 1048576:.1f} MiB"
             )
             raise refuse(f"is {size}; a routine file can be at most 1 MiB") from None
-        raise refuse(trouble.reason) from None
+        raise refuse(trouble.reason, unreadable=True) from None
     try:
         return decode_utf8(data)
     except NotUtf8Text as error:
