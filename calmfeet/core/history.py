@@ -8,7 +8,7 @@ import math
 import shutil
 import sqlite3
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -201,13 +201,21 @@ def _migrate(conn: sqlite3.Connection) -> None:
     if _check_schema(conn) == SCHEMA_VERSION:
         return
     # Take the write lock, then look again: another calmfeet may have migrated meanwhile.
-    conn.execute("BEGIN IMMEDIATE")
-    try:
+    with _writing(conn):
         version = _check_schema(conn)
         for statements in MIGRATIONS[version:]:
             for statement in statements:
                 conn.execute(statement)
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+
+@contextlib.contextmanager
+def _writing(conn: sqlite3.Connection) -> Iterator[None]:
+    """One write transaction, the lock taken at once: committed whole, or rolled back whole
+    (SQLite may already have ended it after some errors, such as a full disk)."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield
         conn.execute("COMMIT")
     except BaseException:
         if conn.in_transaction:
@@ -577,8 +585,7 @@ class History:
     ) -> None:
         """One transaction: the kept sessions not already there, then the new one; then the
         kept ones are forgotten (a kept session is never written twice)."""
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+        with _writing(conn):
             for rec in kept:
                 rows = conn.execute(
                     "SELECT routine, name, started, seconds, steps_done, completed,"
@@ -589,12 +596,6 @@ class History:
                     self._insert(conn, rec)
             if new is not None:
                 self._insert(conn, new)
-            conn.execute("COMMIT")
-        except BaseException:
-            if conn.in_transaction:
-                with contextlib.suppress(sqlite3.Error):
-                    conn.execute("ROLLBACK")
-            raise
         if kept:
             self.pending.forget({_same_session(rec) for rec in kept})
 
