@@ -190,3 +190,26 @@ def test_ui_has_no_duck_typing_into_the_app(path: Path) -> None:
         if "type: ignore" in line and "Textual" not in line:
             problems.append(f"{path.name}:{number}: type: ignore without the reason")
     assert problems == []
+
+
+def test_showing_the_picker_never_loads_sqlite(tmp_path: Path) -> None:
+    """History is read or written on first use: start-up time and memory are the picker's."""
+    code = (
+        "import asyncio, pathlib, sys\n"
+        "from calmfeet.launch import make_app\n"
+        "from calmfeet.core.paths import Paths\n"
+        f"tmp = pathlib.Path({str(tmp_path)!r})\n"
+        "app = make_app(Paths(tmp / 'c', tmp / 'd'))\n"
+        "async def main():\n"
+        "    async with app.run_test() as pilot:\n"
+        "        await pilot.pause()\n"
+        "        assert app.screen.__class__.__name__ == 'PickerScreen', app.screen\n"
+        "asyncio.run(main())\n"
+        "loaded = sorted(m for m in sys.modules if m in ('sqlite3', 'calmfeet.core.history'))\n"
+        "assert not loaded, loaded\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr

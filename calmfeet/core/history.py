@@ -25,6 +25,7 @@ from calmfeet.core.files import (
     write_atomically,
 )
 from calmfeet.core.glyphs import plural
+from calmfeet.core.paths import PENDING_NAME
 
 BUSY_TIMEOUT_SECONDS = 10.0
 """The most any history call waits for another program's lock (a direct `record` by default)."""
@@ -34,8 +35,6 @@ EXIT_WAIT_SECONDS = 0.25
 """The same while calmfeet is stopping: quitting must not hang on someone else's lock."""
 READ_WAIT_SECONDS = 2.0
 """How long `calmfeet history` waits to read a history another program is writing."""
-PENDING_NAME = "history.pending.jsonl"
-"""Sessions that could not be written yet, one JSON object a line, beside the history."""
 PENDING_LIMIT = 4 * 1024 * 1024
 MAX_SESSION_SECONDS = 7 * 24 * 3600.0
 """A row claiming more than a week of practice is damage, not a session."""

@@ -8,6 +8,9 @@ from pathlib import Path
 import platformdirs
 
 APP_NAME = "calmfeet"
+PENDING_NAME = "history.pending.jsonl"
+"""Sessions that could not be written yet, one JSON object a line, beside the history (or in
+the config folder when the data folder cannot be written)."""
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,11 @@ class Paths:
     @property
     def history_db(self) -> Path:
         return self.data_dir / "history.sqlite3"
+
+    @property
+    def pending_sessions(self) -> tuple[Path, ...]:
+        """Where sessions the history could not take wait, in the order they are tried."""
+        return (self.data_dir / PENDING_NAME, self.config_dir / PENDING_NAME)
 
 
 def default_paths() -> Paths:

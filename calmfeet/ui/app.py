@@ -378,11 +378,8 @@ class CalmFeetApp(App[int]):
 
     def _write_kept_sessions(self) -> None:
         """At start-up, write the sessions an earlier calmfeet could only keep for later."""
-        paths = self.config.paths
-        from calmfeet.core.history import PENDING_NAME
-
-        places = (paths.history_db.with_name(PENDING_NAME), paths.config_dir / PENDING_NAME)
-        if any(place.exists() for place in places):
+        # Only a look for the files: SQLite (history's import) is not needed to show the picker.
+        if any(place.exists() for place in self.config.paths.pending_sessions):
             self._write_pending_in_background()
 
     @work(thread=True, exit_on_error=False, group="history")
@@ -408,6 +405,10 @@ class CalmFeetApp(App[int]):
     def record_open_sessions(self) -> None:
         """Keep what was practised in every session still open (calmfeet is stopping), waiting
         only a moment for a locked history: a session not written is kept for next time."""
+        idle = not self._to_write and not self._writing.locked()  # in this order: a worker
+        # locks before it takes what is queued, so nothing can be in flight unseen.
+        if not self.practice.open_sessions and idle and self._history is None:
+            return  # nothing was practised or written this run: quitting needs no SQLite
         from calmfeet.core.history import EXIT_WAIT_SECONDS, WRITE_WAIT_SECONDS
 
         # A write under way finishes first (it waits at most WRITE_WAIT_SECONDS for a lock).
