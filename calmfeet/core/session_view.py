@@ -53,6 +53,9 @@ class SessionTexts:
     """`Next in 3…`, `Done in 2…`, `Paused`, or empty."""
     notice: str
     """The sentence shown while paused (why, when the session paused itself); else empty."""
+    headline: str = ""
+    """The one thing to do right now when it is not a step (`Get ready 3`, `Switch to the
+    right foot`), shown largest; empty while a step runs."""
 
 
 BLANK_TEXTS = SessionTexts("", "", "", "", "", "", "", "", "")
