@@ -13,6 +13,7 @@ from harness import Harness
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from textual.color import Color, rgb_to_lab
+from textual.theme import BUILTIN_THEMES, Theme
 from textual.widget import Widget
 
 from calmfeet.core.paths import builtin_themes_dir
@@ -56,6 +57,12 @@ def shipped() -> ThemeCatalog:
     return discover_themes(Path("/nonexistent/calmfeet-user-themes"))
 
 
+def shipped_theme(catalog: ThemeCatalog, name: str) -> Theme:
+    loaded = catalog.get(name)
+    assert loaded is not None
+    return loaded.theme
+
+
 def write(folder: Path, name: str, content: str | bytes) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / name
@@ -77,11 +84,12 @@ def problems_of(path: Path) -> list[str]:
 
 def test_every_shipped_theme_loads_with_calmfeets_variables(shipped: ThemeCatalog) -> None:
     assert shipped.failures == []
-    assert shipped.names() == SHIPPED
+    assert shipped.own_names() == SHIPPED
+    assert shipped.names()[: len(SHIPPED)] == SHIPPED, "calmfeet's own come first"
     assert DEFAULT_THEME in shipped.names()
     assert shipped.get(DEFAULT_THEME) is not None
     for loaded in shipped.themes:
-        assert loaded.origin == "built-in"
+        assert loaded.origin == ("built-in" if loaded.name in SHIPPED else "textual")
         assert loaded.path is None
         for variable in THEME_VARIABLE_DEFAULTS:
             Color.parse(loaded.theme.variables[variable])  # a plain colour, not just present
@@ -95,7 +103,7 @@ def test_every_file_in_the_themes_folder_loads_on_its_own() -> None:
 
 
 def test_shipped_themes_are_dark_and_light_as_named(shipped: ThemeCatalog) -> None:
-    darkness = {loaded.name: loaded.theme.dark for loaded in shipped.themes}
+    darkness = {name: shipped_theme(shipped, name).dark for name in SHIPPED}
     assert darkness == {"contrast": True, "dusk": True, "linen": False, "moss": True}
 
 
@@ -414,7 +422,7 @@ def test_bad_user_theme_is_reported_and_good_ones_still_load(tmp_path: Path) -> 
     assert catalog.failures == [
         f"{bad}:2: syntax: Invalid value (column 8)",
     ]
-    assert catalog.names() == [*SHIPPED, "sand", "tide"]
+    assert catalog.own_names() == [*SHIPPED, "sand", "tide"]
     sand = catalog.get("sand")
     assert sand is not None and sand.origin == "user" and sand.path == user / "sand.toml"
 
@@ -424,7 +432,7 @@ def test_user_theme_replaces_the_built_in_of_the_same_name(tmp_path: Path) -> No
     mine = write(user, "my-dusk.toml", 'name = "dusk"\nprimary = "#aa8899"\n')
     catalog = discover_themes(user)
     assert catalog.failures == []
-    assert catalog.names() == SHIPPED  # replaced in place, not listed twice
+    assert catalog.own_names() == SHIPPED  # replaced in place, not listed twice
     dusk = catalog.get("dusk")
     assert dusk is not None
     assert (dusk.origin, dusk.path, dusk.theme.primary) == ("user", mine, "#aa8899")
@@ -446,7 +454,7 @@ def test_missing_user_folder_is_fine_and_a_file_in_its_place_is_reported(tmp_pat
     assert discover_themes(tmp_path / "no-such-folder").failures == []
     not_a_folder = write(tmp_path, "themes", "oops")
     catalog = discover_themes(not_a_folder)
-    assert catalog.names() == SHIPPED
+    assert catalog.own_names() == SHIPPED
     assert catalog.failures == [f"{not_a_folder}:1: file: is not a folder, so no themes were read"]
 
 
@@ -455,13 +463,28 @@ def test_theme_list_shows_each_name_and_where_it_comes_from(tmp_path: Path) -> N
     ocean = write(user, "ocean.toml", 'primary = "#5f87af"\n')
     linen = write(user, "linen.toml", 'primary = "#5f87af"\ndark = false\n')
     catalog = discover_themes(user)
+    width = max(len(name) for name in catalog.names())
     assert format_theme_list(catalog).splitlines() == [
-        "contrast  built-in",
-        "dusk      built-in",
-        f"linen     {linen}",
-        "moss      built-in",
-        f"ocean     {ocean}",
+        f"{'contrast':<{width}}  built-in",
+        f"{'dusk':<{width}}  built-in",
+        f"{'linen':<{width}}  {linen}",
+        f"{'moss':<{width}}  built-in",
+        f"{'ocean':<{width}}  {ocean}",
+        *(f"{name:<{width}}  built-in (Textual)" for name in BUILTIN_THEMES),
     ]
+
+
+def test_textual_themes_are_in_the_catalogue_after_calmfeets_with_its_variables() -> None:
+    catalog = discover_themes(Path("/nonexistent/calmfeet-user-themes"))
+    assert catalog.names() == [*SHIPPED, *BUILTIN_THEMES]
+    for name in ("dracula", "catppuccin-latte", "textual-light"):
+        loaded = catalog.get(name)
+        assert loaded is not None and loaded.origin == "textual"
+        for variable in THEME_VARIABLE_DEFAULTS:
+            colour = loaded.theme.variables[variable]
+            background = loaded.theme.background or "#000000"
+            # graphics (the pacer, the lit zone) stay visible on light themes too
+            assert contrast_ratio(colour, background) >= 3, (name, variable)
 
 
 def test_theme_list_of_nothing_is_empty() -> None:

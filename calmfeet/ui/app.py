@@ -16,14 +16,16 @@ from typing import TYPE_CHECKING
 from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.command import CommandPalette
 from textual.notifications import SeverityLevel
 from textual.reactive import var
 from textual.screen import Screen
+from textual.theme import ThemeProvider
 from textual.worker import Worker, WorkerState
 
 from calmfeet.core.breathing import BreathingPattern
 from calmfeet.core.clock import Clock, SystemClock
-from calmfeet.core.glyphs import plural
+from calmfeet.core.glyphs import glyphs_for, plural
 from calmfeet.core.library import Library
 from calmfeet.core.model import Routine
 from calmfeet.core.paths import Paths
@@ -57,6 +59,20 @@ def palette_text(text: str) -> str:
     """A routine's words for the command palette, which reads its titles as markup: every
     `[` escaped, so `[/]` is shown, not parsed (a crash), and `[@click=...]` is not a link."""
     return displayable(text, one_line=True).replace("[", "\\[")
+
+
+class CatalogueThemeProvider(ThemeProvider):
+    """The palette's themes are exactly the ones `--theme` accepts, calmfeet's first."""
+
+    @property
+    def commands(self) -> list[tuple[str, Callable[[], None]]]:
+        app = self.app
+        names = app.theme_names() if isinstance(app, CalmFeetApp) else list(app.available_themes)
+
+        def set_app_theme(name: str) -> None:
+            app.theme = name
+
+        return [(name, partial(set_app_theme, name)) for name in names]
 
 
 @dataclass
@@ -127,6 +143,19 @@ class CalmFeetApp(App[int]):
     @property
     def reduced_motion(self) -> bool:
         return self.animation_level == "none"
+
+    def theme_names(self) -> list[str]:
+        """The themes on offer, in the catalogue's order: calmfeet's, the person's, Textual's."""
+        return [name for name in self.config.themes.names() if name in self.available_themes]
+
+    def search_themes(self) -> None:
+        """The palette's theme list, from the same catalogue the command line checks."""
+        self.push_screen(
+            CommandPalette(
+                providers=[CatalogueThemeProvider],
+                placeholder=f"Search for themes{glyphs_for(self.config.ascii).ellipsis}",
+            )
+        )
 
     def _choose_theme(self) -> None:
         """Before the first CSS pass: choosing a theme later would parse the CSS twice."""

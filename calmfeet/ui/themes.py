@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from dataclasses import dataclass, field
@@ -14,18 +15,19 @@ from textual.css.stylesheet import Stylesheet, StylesheetError
 from textual.css.tokenize import IDENTIFIER
 from textual.css.tokenizer import TokenError
 from textual.design import ColorSystem
-from textual.theme import Theme
+from textual.theme import BUILTIN_THEMES, Theme
 
 from calmfeet.core.files import FileTrouble, NotUtf8Text, decode_utf8, read_capped
 from calmfeet.core.paths import builtin_themes_dir
 from calmfeet.core.problems import KeyLines, Problem, Problems, describe_value, did_you_mean
 from calmfeet.core.safe_text import unsafe_character
-from calmfeet.ui.theme_vars import THEME_VARIABLE_DEFAULTS
+from calmfeet.ui.theme_vars import THEME_VARIABLE_DEFAULTS, theme_variable_defaults
 
 DEFAULT_THEME = "dusk"
 MAX_THEME_BYTES = 64 * 1024
 
-Origin = Literal["built-in", "user"]
+Origin = Literal["built-in", "user", "textual"]
+"""calmfeet's own files, the person's files, or one of Textual's themes (after ours)."""
 
 # Base colours a theme file may set at the top level; they map onto `Theme` fields.
 COLOUR_KEYS: tuple[str, ...] = (
@@ -79,6 +81,10 @@ class ThemeCatalog:
 
     def names(self) -> list[str]:
         return [loaded.name for loaded in self.themes]
+
+    def own_names(self) -> list[str]:
+        """calmfeet's themes and the person's, without Textual's."""
+        return [loaded.name for loaded in self.themes if loaded.origin != "textual"]
 
     def get(self, name: str) -> LoadedTheme | None:
         return next((loaded for loaded in self.themes if loaded.name == name), None)
@@ -370,15 +376,39 @@ def _quiet_read(path: Path) -> str:
         return ""
 
 
+def textual_themes(taken: set[str]) -> list[LoadedTheme]:
+    """Textual's own themes, which the command palette offers too, with calmfeet's variables
+    filled in (light ones get the light defaults); a name already taken stays calmfeet's."""
+    return [
+        LoadedTheme(
+            dataclasses.replace(
+                theme, variables={**theme_variable_defaults(theme.dark), **theme.variables}
+            ),
+            "textual",
+            None,
+        )
+        for name, theme in BUILTIN_THEMES.items()
+        if name not in taken
+    ]
+
+
 def discover_themes(user_themes_dir: Path, builtin_dir: Path | None = None) -> ThemeCatalog:
-    """Built-in themes, then the user's; a user theme with a built-in's name takes its place."""
+    """Built-in themes, then the user's (a user theme with a built-in's name takes its place),
+    then Textual's: every theme the app can show, in the order the palette offers them."""
     catalog = ThemeCatalog()
     builtins = _load_folder(builtin_dir or builtin_themes_dir(), "built-in", catalog)
     users = _load_folder(user_themes_dir, "user", catalog)
     by_name = {loaded.name: loaded for loaded in users}
     catalog.themes = [by_name.pop(loaded.name, loaded) for loaded in builtins]
     catalog.themes.extend(by_name.values())
+    catalog.themes.extend(textual_themes(set(catalog.names())))
     return catalog
+
+
+def _where(loaded: LoadedTheme) -> str:
+    if loaded.path is not None:
+        return str(loaded.path)
+    return "built-in (Textual)" if loaded.origin == "textual" else "built-in"
 
 
 def format_theme_list(catalog: ThemeCatalog) -> str:
@@ -386,8 +416,5 @@ def format_theme_list(catalog: ThemeCatalog) -> str:
     if not catalog.themes:
         return ""
     width = max(len(loaded.name) for loaded in catalog.themes)
-    lines = [
-        f"{loaded.name:<{width}}  {loaded.path if loaded.path else 'built-in'}"
-        for loaded in catalog.themes
-    ]
+    lines = [f"{loaded.name:<{width}}  {_where(loaded)}" for loaded in catalog.themes]
     return "\n".join(lines)
