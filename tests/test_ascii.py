@@ -6,6 +6,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
+from every_screen import SCREENS, every_screen, segments
 from textual.app import App
 
 from calmfeet.core.paths import Paths
@@ -43,3 +45,27 @@ async def test_the_session_in_ascii(
         assert "Inhale" in text and "0:30" in text
         assert "#" in text, "the pacer and the foot map draw with #"
         assert not non_ascii_above_the_footer(text)
+
+
+@pytest.mark.parametrize("size", [(100, 30), (60, 16)])
+async def test_no_screen_shows_a_non_ascii_character_footer_borders_and_scrollbars_included(
+    make_app: MakeApp, paths: Paths, size: tuple[int, int]
+) -> None:
+    app = make_app(paths, ascii=True)
+    seen: list[str] = []
+    async with app.run_test(size=size) as pilot:
+        async for name in every_screen(app, pilot):
+            seen.append(name)
+            text = "".join(segment.text for segment in segments(app))
+            assert {char for char in text if not char.isascii()} == set(), name
+    assert seen == SCREENS
+
+
+async def test_keys_in_the_footer_are_named_in_ascii(
+    make_app: MakeApp, paths: Paths, screen_text: ScreenText
+) -> None:
+    app = make_app(paths, ascii=True)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        footer = screen_text(app).splitlines()[-1]
+        assert "enter" in footer and "^p" in footer

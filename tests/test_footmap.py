@@ -17,7 +17,7 @@ from calmfeet.core.footmap import (
     draw_feet,
     drawing_extent,
 )
-from calmfeet.core.glyphs import unicode_supported
+from calmfeet.core.glyphs import glyphs_for, unicode_supported
 from calmfeet.core.model import FEET, ZONES
 from calmfeet.ui.widgets.footmap import FootMap
 
@@ -240,3 +240,20 @@ async def test_colours_follow_a_theme_change() -> None:
         app.theme = "textual-light"
         await pilot.pause()
         assert sole_style() != dark
+
+
+@pytest.mark.parametrize("ascii", [False, True])
+def test_each_lit_mark_differs_from_its_unlit_mark_and_from_the_other_lit_ones(
+    ascii: bool,
+) -> None:
+    foot = glyphs_for(ascii).foot
+    pairs = [
+        (foot.sole, foot.sole_on),
+        (foot.toe, foot.toe_on),
+        (foot.top, foot.top_on),
+        (foot.ankle, foot.ankle_on),
+    ]
+    lit = [on for _, on in pairs]
+    assert len(set(lit)) == len(lit), "a lit toe, top or ankle reads as its own mark"
+    unlit = {off for off, _ in pairs} | {foot.dot}
+    assert not set(lit) & unlit

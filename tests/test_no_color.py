@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from every_screen import SCREENS, every_screen, segments
 from textual.app import App
 
 from calmfeet.core.paths import Paths
@@ -47,3 +48,49 @@ async def test_no_color_session_still_shows_phase_foot_and_zone_in_words(
         assert "Left foot · arch" in text
         assert "arch · left foot" in text, "the foot map's legend names the zone"
         assert not coloured_text(app), "colour on screen despite NO_COLOR"
+
+
+def colours_on_screen(app: CalmFeetApp) -> set[str]:
+    """Every colour the terminal would be sent for the screen, foreground or background."""
+    found: set[str] = set()
+    for segment in segments(app):
+        style = segment.style
+        if style is None:
+            continue
+        for colour in (style.color, style.bgcolor):
+            if colour is not None and not colour.is_default:
+                found.add(colour.name)
+    return found
+
+
+@pytest.mark.parametrize("size", [(100, 30), (160, 50)])
+async def test_no_color_leaves_no_colour_on_any_screen(
+    make_app: MakeApp, paths: Paths, monkeypatch: pytest.MonkeyPatch, size: tuple[int, int]
+) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = make_app(paths)
+    seen: list[str] = []
+    async with app.run_test(size=size) as pilot:
+        async for name in every_screen(app, pilot):
+            seen.append(name)
+            assert colours_on_screen(app) == set(), name
+    assert seen == SCREENS
+
+
+async def test_with_no_color_the_chosen_routine_still_stands_out(
+    make_app: MakeApp, paths: Paths, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = make_app(paths)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        marked = "".join(
+            segment.text for segment in segments(app) if segment.style and segment.style.underline
+        )
+        assert "Ankle & Toe Mobility" in marked, "the selected row is underlined"
+        assert "Circulation Boost" not in marked
+        await pilot.press("down")
+        marked = "".join(
+            segment.text for segment in segments(app) if segment.style and segment.style.underline
+        )
+        assert "Circulation Boost" in marked and "Ankle & Toe Mobility" not in marked

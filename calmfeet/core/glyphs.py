@@ -79,7 +79,8 @@ ASCII = Glyphs(
     progress_done="=",
     progress_rest=".",
     progress_todo="-",
-    foot=FootGlyphs(".", "#", "o", "#", "^", "#", "*", "#", "-"),
+    # Each lit mark differs from its own unlit mark and from every other lit one, as in Unicode.
+    foot=FootGlyphs(".", "#", "o", "@", "^", "A", "*", "X", "-"),
 )
 _TO_ASCII = str.maketrans(
     {"★": "*", "·": "-", "⚠": "!", "↑": "^", "↓": "v", "−": "-", "…": ".", "✓": "+"}

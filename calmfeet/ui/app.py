@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.app import App, SystemCommand
@@ -20,6 +20,7 @@ from textual.command import CommandPalette
 from textual.notifications import SeverityLevel
 from textual.reactive import var
 from textual.screen import Screen
+from textual.scrollbar import ScrollBar, ScrollBarRender
 from textual.theme import ThemeProvider
 from textual.worker import Worker, WorkerState
 
@@ -59,6 +60,13 @@ def palette_text(text: str) -> str:
     """A routine's words for the command palette, which reads its titles as markup: every
     `[` escaped, so `[/]` is shown, not parsed (a crash), and `[@click=...]` is not a link."""
     return displayable(text, one_line=True).replace("[", "\\[")
+
+
+class AsciiScrollBarRender(ScrollBarRender):
+    """Scrollbars for `--ascii`: the thumb is a block of reversed spaces, no eighth-blocks."""
+
+    VERTICAL_BARS: ClassVar[list[str]] = [" "] * 8
+    HORIZONTAL_BARS: ClassVar[list[str]] = [" "] * 8
 
 
 class CatalogueThemeProvider(ThemeProvider):
@@ -117,8 +125,16 @@ class CalmFeetApp(App[int]):
     """The routines in the person's order; screens bind to it."""
 
     def __init__(self, config: AppConfig) -> None:
-        super().__init__()
+        # NO_COLOR: with ANSI colour on, Textual strips every colour (its NoColor filter) and
+        # leaves the terminal's own, instead of painting the theme in greys.
+        super().__init__(ansi_color=True if "NO_COLOR" in os.environ else None)
         self.config = config
+        self.set_class(self.no_color, "-no-color")
+        self.set_class(config.ascii, "-ascii")
+        if config.ascii:
+            # Textual's public hook for scrollbar glyphs is this class attribute; put it back
+            # when the app stops (on_unmount), so nothing else in the process is affected.
+            ScrollBar.renderer = AsciiScrollBarRender
         self.set_reactive(CalmFeetApp.prefs, config.prefs.current)
         self.set_reactive(CalmFeetApp.library, config.library)
         self.practice = PracticeLog()
@@ -143,6 +159,13 @@ class CalmFeetApp(App[int]):
     @property
     def reduced_motion(self) -> bool:
         return self.animation_level == "none"
+
+    def get_key_display(self, binding: Binding) -> str:
+        """Keys as Textual shows them (`⏎` for enter), or by name with `--ascii`."""
+        shown = super().get_key_display(binding)
+        if self.config.ascii and not shown.isascii():
+            return binding.key.replace("ctrl+", "^")
+        return shown
 
     def theme_names(self) -> list[str]:
         """The themes on offer, in the catalogue's order: calmfeet's, the person's, Textual's."""
@@ -429,6 +452,8 @@ class CalmFeetApp(App[int]):
 
     def on_unmount(self) -> None:
         """The app is stopping (quit, ctrl+q, the last screen left): keep what was practised."""
+        if ScrollBar.renderer is AsciiScrollBarRender:
+            ScrollBar.renderer = ScrollBarRender
         self.record_open_sessions()
 
     def record_open_sessions(self) -> None:

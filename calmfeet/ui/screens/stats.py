@@ -18,7 +18,7 @@ from calmfeet.core.safe_text import displayable
 from calmfeet.core.stats import CHART_DAYS, Stats, compute_stats
 from calmfeet.ui.widgets.day_chart import DayChart
 
-EMPTY_MESSAGE = "No sessions yet — finish a routine and it will show here."
+EMPTY_MESSAGE = "No sessions yet. Finish a routine and it will show here."
 
 
 class StatTile(Vertical):

@@ -1,0 +1,65 @@
+"""Each of calmfeet's screens in turn, in the real app, for checks that must hold on all of them
+(ASCII only, no colour with NO_COLOR, readable contrast)."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import AsyncIterator
+from typing import Any
+
+from rich.segment import Segment
+from textual.pilot import Pilot
+
+from calmfeet.core.stats import local_today
+from calmfeet.ui.app import CalmFeetApp
+from calmfeet.ui.screens.caution import CautionScreen
+from calmfeet.ui.screens.complete import CompleteScreen
+from calmfeet.ui.screens.confirm import ConfirmScreen
+from calmfeet.ui.screens.new_id import NewIdScreen
+from calmfeet.ui.screens.stats import StatsScreen
+
+SCREENS = ["picker", "caution", "session", "confirm", "complete", "stats", "new-id"]
+CAUTIONED = "ankle-mobility"
+"""A built-in routine with a caution, so the caution dialog has words to show."""
+
+
+def segments(app: CalmFeetApp) -> list[Segment]:
+    """What the terminal is sent for the screen right now, after the app's line filters
+    (NO_COLOR's among them), one segment at a time."""
+    strips = app.screen._compositor.render_strips()
+    background = app.screen.styles.background
+    found: list[Segment] = []
+    for strip in strips:
+        line = list(strip)
+        for line_filter in app.get_line_filters():
+            line = line_filter.apply(line, background)
+        found.extend(line)
+    return found
+
+
+async def every_screen(app: CalmFeetApp, pilot: Pilot[Any]) -> AsyncIterator[str]:
+    """Open each screen over the picker and yield its name while it is on top."""
+    await pilot.pause()
+    yield "picker"
+    routine = app.library.get(CAUTIONED)
+    assert routine is not None and routine.caution
+    for name, screen in (
+        ("caution", CautionScreen(routine)),
+        ("confirm", ConfirmScreen("Leave this session?")),
+        ("complete", CompleteScreen(routine.name, 300, 3, 3)),
+        ("stats", StatsScreen([], today=local_today(app.config.clock.wall()))),
+        ("new-id", NewIdScreen("A routine with this id is yours already.", "calm-2", _any_id)),
+    ):
+        if name == "confirm":
+            app.start_routine(dataclasses.replace(routine, caution=""))
+            await pilot.pause()
+            yield "session"
+        await app.push_screen(screen)
+        await pilot.pause()
+        yield name
+        app.pop_screen()
+        await pilot.pause()
+
+
+def _any_id(_: str) -> str | None:
+    return None
