@@ -721,3 +721,200 @@ async def test_a_caution_confirmed_by_an_older_calmfeet_is_shown_once_more(
             await pilot.press("enter")
             assert isinstance(app.screen, expected)
             await pilot.press("enter")
+
+
+# --- a picker you can type into ----------------------------------------------------------------
+
+BUILTIN_NAMES = {
+    "ankle-mobility": "Ankle & Toe Mobility",
+    "circulation-boost": "Circulation Boost",
+    "quick-reset": "Quick Reset",
+    "sleep-wind-down": "Sleep Wind-Down",
+    "stress-release": "Stress Release",
+    "tired-feet-relief": "Tired Feet Relief",
+    "whole-foot-tour": "Whole-Foot Tour",
+}
+
+
+def footer_text(app: Any, screen_text: ScreenText) -> str:
+    return screen_text(app).splitlines()[-1]
+
+
+@pytest.mark.parametrize("routine_id", sorted(BUILTIN_NAMES))
+async def test_typing_a_routine_name_only_filters_and_runs_no_command(
+    make_app: MakeApp, paths: Paths, routine_id: str
+) -> None:
+    """quick, sleep, tired and heel once quit, opened Stats, filtered and hid: now they filter."""
+    app = make_app(paths)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press(*BUILTIN_NAMES[routine_id].lower())
+        await pilot.pause()
+        assert app.is_running
+        assert isinstance(app.screen, PickerScreen)
+        assert shown(app) == [routine_id]
+        assert app.screen.routine_filter.focus is None
+    saved = PreferencesStore(paths).load()
+    assert saved.favourites == () and saved.hidden == ()
+
+
+async def test_heel_typed_in_the_list_hides_nothing_and_edits_no_step(
+    make_app: MakeApp, paths: Paths
+) -> None:
+    app = make_app(paths)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("h", "e", "e", "l")
+        assert app.focused is app.screen.query_one("#routines")
+        assert app.screen.query_one("#filter", Input).value == "heel"
+        await pilot.press("escape")
+        await pilot.press("tab", "h", "e", "e", "l")  # in the steps: letters filter, too
+        assert app.focused is app.screen.query_one("#routines")
+        assert app.screen.query_one("#filter", Input).value == "heel"
+    assert PreferencesStore(paths).load().hidden == ()
+    assert not paths.routines_dir.exists() or not any(paths.routines_dir.iterdir())
+
+
+async def test_the_new_command_keys_do_their_jobs(make_app: MakeApp, paths: Paths) -> None:
+    app = make_app(paths)
+    async with app.run_test(size=SIZE) as pilot:
+        first = highlighted(app)
+        await pilot.press("ctrl+f")
+        assert PreferencesStore(paths).load().favourites == (first,)
+        await pilot.press("ctrl+t")
+        assert app.screen.routine_filter.focus == "stress"
+        await pilot.press("ctrl+t", "ctrl+t", "ctrl+t", "ctrl+t", "ctrl+t", "ctrl+t", "ctrl+t")
+        assert app.screen.routine_filter.focus is None
+        await pilot.press("ctrl+e")
+        assert isinstance(app.focused, StepList)
+        await pilot.press("escape")
+        await go_to(pilot, first)
+        await pilot.press("ctrl+d")
+        assert first not in shown(app)
+        await pilot.press("ctrl+a")
+        assert first in shown(app)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "StatsScreen"
+        await pilot.press("escape")
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+    assert app.return_code == 0
+
+
+async def test_labels_follow_the_highlighted_routine(
+    make_app: MakeApp, paths: Paths, screen_text: ScreenText
+) -> None:
+    app = make_app(paths)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        footer = footer_text(app, screen_text)
+        assert "Favourite" in footer and "Unfavourite" not in footer and "Hide" in footer
+        await pilot.press("ctrl+f")
+        await pilot.pause()
+        assert "Unfavourite" in footer_text(app, screen_text)
+        await pilot.press("ctrl+a", "ctrl+d")
+        await pilot.pause()
+        assert "Show" in footer_text(app, screen_text).replace("Show hidden", "")
+        await pilot.press("ctrl+d", "ctrl+f")
+        await pilot.pause()
+        footer = footer_text(app, screen_text)
+        assert "Favourite" in footer and "Unfavourite" not in footer and "Hide" in footer
+
+
+@pytest.mark.parametrize("keys", [(), ("tab",)], ids=["list", "steps"])
+async def test_the_footer_fits_80_columns(
+    make_app: MakeApp, paths: Paths, screen_text: ScreenText, keys: tuple[str, ...]
+) -> None:
+    app = make_app(paths)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("ctrl+f", *keys)  # the longest label, Unfavourite, where it shows
+        await pilot.pause()
+        footer = footer_text(app, screen_text)
+        assert footer.rstrip().endswith("? Keys"), footer
+        assert "Quit" in footer
+
+
+async def test_escape_in_the_filter_keeps_the_highlighted_routine(
+    make_app: MakeApp, paths: Paths
+) -> None:
+    app = make_app(paths)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("r", "e", "s", "down")
+        assert highlighted(app) == "stress-release"
+        await pilot.press("escape")
+        assert len(shown(app)) == len(BUILTIN_IDS)
+        assert highlighted(app) == "stress-release"
+
+
+async def test_enter_in_the_step_list_starts_the_routine(make_app: MakeApp, paths: Paths) -> None:
+    app = make_app(paths)
+    async with app.run_test(size=SIZE) as pilot:
+        await go_to(pilot, "quick-reset")
+        await pilot.press("tab", "down", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, (SessionScreen, CautionScreen))
+
+
+async def test_the_preview_scrolls_home_for_the_next_routine(
+    make_app: MakeApp, paths: Paths
+) -> None:
+    app = make_app(paths)
+    async with app.run_test(size=(100, 24)) as pilot:
+        about = app.screen.query_one("#preview-about")
+        about.scroll_end(animate=False)
+        await pilot.pause()
+        assert about.scroll_y > 0, "the first routine's words are longer than the space"
+        await pilot.press("down")
+        await pilot.pause()
+        await pilot.pause()
+        assert about.scroll_y == 0
+
+
+async def test_the_preview_shows_each_step_zone_and_the_foot_map_at_100x30(
+    make_app: MakeApp, paths: Paths, screen_text: ScreenText
+) -> None:
+    app = make_app(paths)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        text = screen_text(app)
+        assert "0:45 · left foot · ankle" in text, "the step's second line, with its zone"
+        footmap = app.screen.query_one("#preview-map")
+        assert footmap.display and footmap.region.height >= 8
+        assert footmap.region.bottom <= 30 - 2
+
+
+async def test_nothing_matching_draws_no_foot_map(
+    make_app: MakeApp, paths: Paths, screen_text: ScreenText
+) -> None:
+    app = make_app(paths)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("z", "z", "z")
+        await pilot.pause()
+        assert shown(app) == []
+        text = screen_text(app)
+        assert "No routine matches" in text
+        assert "░" not in text and "foot" not in text.split("No routine matches")[1]
+
+
+async def test_one_scrollbar_at_a_time_in_the_preview(make_app: MakeApp, paths: Paths) -> None:
+    app = make_app(paths)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        about = app.screen.query_one("#preview-about")
+        steps = app.screen.query_one(StepList)
+        assert about.region.bottom <= steps.region.y, "the words sit above the steps, not beside"
+
+
+async def test_question_mark_lists_calmfeets_keys_by_screen(
+    make_app: MakeApp, paths: Paths, screen_text: ScreenText
+) -> None:
+    app = make_app(paths)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        text = screen_text(app)
+        for words in ("Picker", "Session", "Stats", "Favourite / Unfavourite", "Pause", "Quit"):
+            assert words in text
+        assert "Scroll Left" not in text and "Copy selected text" not in text
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, PickerScreen)

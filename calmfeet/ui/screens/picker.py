@@ -141,7 +141,7 @@ class PickerScreen(Screen[None]):
     PickerScreen #preview { width: 1fr; height: 1fr; border: round $panel; padding: 0 1; }
     /* One scrollbar at a time: the words scroll on their own (rarely), the steps on theirs;
        the foot map keeps a fixed height below them, so it is always on screen. */
-    PickerScreen #preview-about { height: auto; max-height: 60%; scrollbar-size-vertical: 1; }
+    PickerScreen #preview-about { height: auto; max-height: 45%; scrollbar-size-vertical: 1; }
     PickerScreen #preview-text { height: auto; }
     PickerScreen StepList { height: 1fr; min-height: 4; border: none; padding: 0; }
     PickerScreen StepList:focus { background: $boost; }
@@ -161,10 +161,30 @@ class PickerScreen(Screen[None]):
         Binding("ctrl+f", "unfavourite", "Unfavourite", id="picker.unfavourite"),
         Binding("ctrl+d", "hide", "Hide", id="picker.hide"),
         Binding("ctrl+d", "unhide", "Show", id="picker.unhide"),
-        Binding("ctrl+t", "cycle_focus", "Focus", id="picker.focus_filter"),
+        Binding(
+            "ctrl+t",
+            "cycle_focus",
+            "Focus",
+            id="picker.focus_filter",
+            tooltip="Cycle the focus filter: stress, circulation, pain, sleep, energy…",
+        ),
         Binding("ctrl+s", "stats", "Stats", id="picker.stats"),
-        Binding("ctrl+e", "edit_steps", "Steps", id="picker.edit", show=False),
-        Binding("ctrl+a", "toggle_hidden", "Show hidden", id="picker.show_hidden", show=False),
+        Binding(
+            "ctrl+e",
+            "edit_steps",
+            "Steps",
+            id="picker.edit",
+            show=False,
+            tooltip="Edit the steps (tab too)",
+        ),
+        Binding(
+            "ctrl+a",
+            "toggle_hidden",
+            "Show hidden",
+            id="picker.show_hidden",
+            show=False,
+            tooltip="Show hidden routines, or hide them again",
+        ),
         Binding(
             "asterisk",
             "toggle_favourites",
