@@ -462,7 +462,7 @@ class CalmFeetApp(App[int]):
         if isinstance(self.screen, KeysScreen):
             self.screen.dismiss(None)
             return
-        self.push_screen(KeysScreen(key_groups(self.BINDINGS, self.get_key_display)))
+        self.push_screen(KeysScreen(key_groups(self.BINDINGS, self.get_key_display, self.screen)))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

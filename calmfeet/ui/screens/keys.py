@@ -47,17 +47,20 @@ def key_rows(bindings: Iterable[BindingType], shown_key: KeyDisplay) -> list[Key
 
 
 def key_groups(
-    everywhere: Sequence[BindingType], shown_key: KeyDisplay
+    everywhere: Sequence[BindingType], shown_key: KeyDisplay, here: object = None
 ) -> list[tuple[str, list[KeyRow]]]:
-    """Each screen's keys, in the order a person meets the screens."""
+    """Each screen's keys: the screen `here` (the one ? was pressed on) first, then the others
+    in the order a person meets them, then the keys that work everywhere."""
     picker = [*RoutineList.BINDINGS, *PickerScreen.BINDINGS]
-    return [
-        ("Picker", PICKER_TYPING + key_rows(picker, shown_key)),
-        ("Picker, editing steps (tab)", key_rows(StepList.BINDINGS, shown_key)),
-        ("Session", key_rows(SessionScreen.BINDINGS, shown_key)),
-        ("Stats", key_rows(StatsScreen.BINDINGS, shown_key)),
-        ("Everywhere", [*key_rows(everywhere, shown_key), ("ctrl+p", "Command palette")]),
+    screens: list[tuple[type, str, list[KeyRow]]] = [
+        (PickerScreen, "Picker", PICKER_TYPING + key_rows(picker, shown_key)),
+        (PickerScreen, "Picker, editing steps (tab)", key_rows(StepList.BINDINGS, shown_key)),
+        (SessionScreen, "Session", key_rows(SessionScreen.BINDINGS, shown_key)),
+        (StatsScreen, "Stats", key_rows(StatsScreen.BINDINGS, shown_key)),
     ]
+    screens.sort(key=lambda group: not isinstance(here, group[0]))  # stable: order kept
+    everywhere_rows = [*key_rows(everywhere, shown_key), ("ctrl+p", "Command palette")]
+    return [(title, rows) for _, title, rows in screens] + [("Everywhere", everywhere_rows)]
 
 
 class KeysScreen(ModalScreen[None]):

@@ -151,6 +151,10 @@ class PickerScreen(Screen[None]):
     PickerScreen.-ascii RoutineList { border: ascii $panel; }
     PickerScreen.-ascii RoutineList:focus { border: ascii $primary; }
     PickerScreen.-ascii #preview { border: ascii $panel; }
+    /* Textual draws scrollbars in block characters: none in ASCII (the steps still follow
+       the cursor). */
+    PickerScreen.-ascii #preview-about { scrollbar-size-vertical: 0; }
+    PickerScreen.-ascii StepList { scrollbar-size-vertical: 0; }
     PickerScreen.-narrow #preview { display: none; }
     PickerScreen.-short #preview-map { display: none; }
     """

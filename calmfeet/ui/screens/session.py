@@ -133,6 +133,7 @@ class SessionScreen(Screen[None]):
 
     BINDINGS = [
         Binding("space", "toggle_pause", "Pause", id="session.pause"),
+        Binding("space", "resume", "Resume", id="session.resume"),
         Binding("n,right", "next_step", "Next", id="session.next"),
         Binding("p,left", "previous_step", "Back", id="session.previous"),
         Binding("r", "restart_step", "Restart", id="session.restart"),
@@ -247,9 +248,13 @@ class SessionScreen(Screen[None]):
         self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """`v` offers the view that is not on screen: "Detail" in the big view, and back."""
+        """`v` offers the view that is not on screen ("Detail" in the big view, and back);
+        space offers Pause, or Resume while paused."""
         if action == "show_view":
             return parameters != (self.view_choice,)
+        if action in ("toggle_pause", "resume"):  # space reads Pause, or Resume when paused
+            paused = self.session.state is SessionState.PAUSED
+            return paused == (action == "resume")
         return True
 
     def action_show_view(self, choice: SessionViewChoice) -> None:
@@ -306,6 +311,7 @@ class SessionScreen(Screen[None]):
         self._awake.hold(self.session.state is SessionState.RUNNING and not view.finished)
         if before is None or view.paused != before.paused:
             self.set_class(view.paused, "-paused")
+            self.refresh_bindings()
         if before is None or view.ending != before.ending:
             self._digits.set_class(view.ending, "-ending")
         # Everything but the pacer changes at most once a second: skip it between seconds.
@@ -395,6 +401,9 @@ class SessionScreen(Screen[None]):
     def action_toggle_pause(self) -> None:
         self.session.toggle_pause()
         self.tick()
+
+    def action_resume(self) -> None:
+        self.action_toggle_pause()
 
     def action_next_step(self) -> None:
         self.session.next_step()
