@@ -843,6 +843,10 @@ async def test_escape_in_the_filter_keeps_the_highlighted_routine(
         await pilot.press("escape")
         assert len(shown(app)) == len(BUILTIN_IDS)
         assert highlighted(app) == "stress-release"
+        await pilot.press("z", "z", "z")  # a name that matches nothing
+        assert shown(app) == []
+        await pilot.press("escape")
+        assert highlighted(app) == "stress-release", "not back to the top"
 
 
 async def test_enter_in_the_step_list_starts_the_routine(make_app: MakeApp, paths: Paths) -> None:

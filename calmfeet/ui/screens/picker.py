@@ -218,6 +218,9 @@ class PickerScreen(Screen[None]):
         self._highlight_after_update: str | None = None
         self._shown_ids: list[str] = []
         self._preview_id: str | None = None
+        self._last_highlighted: str | None = None
+        """The routine last under the cursor, kept while a filter shows nothing, so clearing
+        the filter goes back to it instead of to the top."""
         self._preview_ready = False
         self._preview_pending = False
         self._options: dict[str, tuple[tuple[int, bool, bool], Option]] = {}
@@ -331,7 +334,7 @@ class PickerScreen(Screen[None]):
     def refresh_list(self, highlight: str | None = None) -> None:
         """Rebuild the options (only when the list itself changed, never on a tick)."""
         routine_list = self.query_one(RoutineList)
-        keep = highlight or (self.highlighted.id if self.highlighted else None)
+        keep = highlight or (self.highlighted.id if self.highlighted else self._last_highlighted)
         by_id = {r.id: r for r in self._library_routines}
         self._shown_ids = self.visible_ids()
         routine_list.clear_options()
@@ -422,6 +425,9 @@ class PickerScreen(Screen[None]):
 
     @on(OptionList.OptionHighlighted, "#routines")
     def _routine_highlighted(self) -> None:
+        routine = self.highlighted
+        if routine is not None:
+            self._last_highlighted = routine.id
         self.refresh_bindings()
         self._preview_soon()
 
