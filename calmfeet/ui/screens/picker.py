@@ -99,7 +99,8 @@ class StepList(OptionList):
 
     BINDINGS = [
         Binding("enter", "screen.start", "Start", id="picker.start_from_steps"),
-        Binding("escape,left", "screen.focus_routines", "Back", id="picker.back"),
+        Binding("escape", "screen.focus_routines", "Back", id="picker.back"),
+        Binding("left", "screen.focus_routines", "Back", id="picker.back_left", show=False),
         Binding("shift+up", "screen.move_step(-1)", "Step up", id="picker.step_up", show=False),
         Binding(
             "shift+down", "screen.move_step(1)", "Step down", id="picker.step_down", show=False
