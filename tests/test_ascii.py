@@ -10,6 +10,7 @@ import pytest
 from every_screen import SCREENS, every_screen, segments
 from textual.app import App
 
+from calmfeet.core import bigtype
 from calmfeet.core.paths import Paths
 from calmfeet.ui.app import CalmFeetApp
 
@@ -28,7 +29,7 @@ async def test_the_picker_in_ascii(
 ) -> None:
     app = make_app(paths, ascii=True)
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.press("f")  # a favourite, so the star is drawn too
+        await pilot.press("ctrl+f")  # a favourite, so the star is drawn too
         await pilot.pause()
         text = screen_text(app)
         assert "* Ankle & Toe Mobility" in text
@@ -42,7 +43,7 @@ async def test_the_session_in_ascii(
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         text = screen_text(app)
-        assert "Inhale" in text and "0:30" in text
+        assert in_big_type(text, "Inhale", ascii=True) and "0:30" in text
         assert "#" in text, "the pacer and the foot map draw with #"
         assert not non_ascii_above_the_footer(text)
 
@@ -69,3 +70,11 @@ async def test_keys_in_the_footer_are_named_in_ascii(
         await pilot.pause()
         footer = screen_text(app).splitlines()[-1]
         assert "enter" in footer and "^p" in footer
+
+
+def in_big_type(text: str, word: str, *, ascii: bool = False) -> bool:
+    """True when every row of `word` in big type, at some scale, is on screen."""
+    return any(
+        all(row.rstrip() in text for row in bigtype.render(word, ascii=ascii, scale=scale))
+        for scale in range(1, 5)
+    )
