@@ -18,7 +18,7 @@ from calmfeet.ui.screens.confirm import ConfirmScreen
 from calmfeet.ui.screens.new_id import NewIdScreen
 from calmfeet.ui.screens.stats import StatsScreen
 
-SCREENS = ["picker", "caution", "session", "confirm", "complete", "stats", "new-id"]
+SCREENS = ["picker", "keys", "caution", "session", "confirm", "complete", "stats", "new-id"]
 CAUTIONED = "ankle-mobility"
 """A built-in routine with a caution, so the caution dialog has words to show."""
 
@@ -41,6 +41,11 @@ async def every_screen(app: CalmFeetApp, pilot: Pilot[Any]) -> AsyncIterator[str
     """Open each screen over the picker and yield its name while it is on top."""
     await pilot.pause()
     yield "picker"
+    app.action_show_keys()
+    await pilot.pause()
+    yield "keys"
+    app.pop_screen()
+    await pilot.pause()
     routine = app.library.get(CAUTIONED)
     assert routine is not None and routine.caution
     for name, screen in (

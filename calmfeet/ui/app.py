@@ -516,7 +516,12 @@ class CalmFeetApp(App[int]):
         if isinstance(self.screen, KeysScreen):
             self.screen.dismiss(None)
             return
-        self.push_screen(KeysScreen(key_groups(self.BINDINGS, self.get_key_display, self.screen)))
+        plain = glyphs_for(self.config.ascii).plain
+        groups = [
+            (plain(title), [(plain(keys), plain(words)) for keys, words in rows])
+            for title, rows in key_groups(self.BINDINGS, self.get_key_display, self.screen)
+        ]
+        self.push_screen(KeysScreen(groups))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
