@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import AsyncIterator
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from rich.segment import Segment
 from textual.pilot import Pilot
 
+from calmfeet.core.history import SessionRecord
 from calmfeet.core.stats import local_today
 from calmfeet.ui.app import CalmFeetApp
 from calmfeet.ui.screens.caution import CautionScreen
@@ -52,7 +54,14 @@ async def every_screen(app: CalmFeetApp, pilot: Pilot[Any]) -> AsyncIterator[str
         ("caution", CautionScreen(routine)),
         ("confirm", ConfirmScreen("Leave this session?")),
         ("complete", CompleteScreen(routine.name, 300, 3, 3)),
-        ("stats", StatsScreen([], today=local_today(app.config.clock.wall()))),
+        (
+            "stats",
+            StatsScreen(
+                _practice(app),
+                today=local_today(app.config.clock.wall()),
+                ascii=app.config.ascii,
+            ),
+        ),
         ("new-id", NewIdScreen("A routine with this id is yours already.", "calm-2", _any_id)),
     ):
         if name == "confirm":
@@ -64,6 +73,15 @@ async def every_screen(app: CalmFeetApp, pilot: Pilot[Any]) -> AsyncIterator[str
         yield name
         app.pop_screen()
         await pilot.pause()
+
+
+def _practice(app: CalmFeetApp) -> list[SessionRecord]:
+    """Three days of sessions, so the stats screen shows its tiles and its chart."""
+    now = datetime.fromtimestamp(app.config.clock.wall(), tz=timezone.utc)
+    return [
+        SessionRecord(CAUTIONED, "Ankle & Toe Mobility", now - timedelta(days=days), 600, 10, True)
+        for days in (0, 1, 3)
+    ]
 
 
 def _any_id(_: str) -> str | None:

@@ -555,7 +555,8 @@ class CalmFeetApp(App[int]):
         history = self.history
         records = history.all()
         self._show_history_notices()
-        self.push_screen(StatsScreen(records, today=local_today(self.config.clock.wall())))
+        today = local_today(self.config.clock.wall())
+        self.push_screen(StatsScreen(records, today=today, ascii=self.config.ascii))
 
 
 def _exit_lines(outcomes: Iterable[Kept]) -> list[str]:

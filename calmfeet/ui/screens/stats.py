@@ -12,7 +12,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from calmfeet.core.glyphs import plural
+from calmfeet.core.glyphs import glyphs_for, plural
 from calmfeet.core.history import History, SessionRecord
 from calmfeet.core.safe_text import displayable
 from calmfeet.core.stats import CHART_DAYS, Stats, compute_stats
@@ -106,8 +106,10 @@ class StatsScreen(Screen[None]):
         name: str | None = None,
         id: str | None = None,
         classes: str | None = None,
+        ascii: bool = False,
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
+        self.glyphs = glyphs_for(ascii)
         records = source.all() if isinstance(source, History) else list(source)
         self.today = today
         self.stats: Stats = compute_stats(records, today)
@@ -141,12 +143,14 @@ class StatsScreen(Screen[None]):
                     )
                 first = stats.last_days[0][0]
                 yield Static(
-                    f"Last {CHART_DAYS} days ({first.day} {first:%b} – today)"
-                    " · minutes practised each day",
+                    self.glyphs.plain(
+                        f"Last {CHART_DAYS} days ({first.day} {first:%b} – today)"
+                        " · minutes practised each day"
+                    ),
                     id="chart-title",
                     markup=False,
                 )
-                yield DayChart(stats.last_days, self.today, id="day-chart")
+                yield DayChart(stats.last_days, self.today, id="day-chart", ascii=self.glyphs.ascii)
                 yield Static(self._most_used_text(), id="most-used", markup=False)
         yield Footer()
 
@@ -155,7 +159,8 @@ class StatsScreen(Screen[None]):
         if used is None:
             return ""
         return (
-            f"Most used: {displayable(used.name, one_line=True)} · {plural(used.count, 'session')}"
+            f"Most used: {displayable(used.name, one_line=True)} {self.glyphs.dot} "
+            f"{plural(used.count, 'session')}"
         )
 
     def action_close(self) -> None:

@@ -12,15 +12,17 @@ from textual.reactive import reactive
 from textual.widget import Widget
 
 BLOCKS = " ▁▂▃▄▅▆▇█"
+ASCII_BLOCKS = " ____===#"
+"""--ascii: a low part-row is `_`, a high one `=`, a full row `#`."""
 BAR_ROWS = 6
 LABEL_ROWS = 4  # axis, minutes, weekday, day of month
 WEEKDAYS = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
 
 
-def minutes_label(minutes: float) -> str:
+def minutes_label(minutes: float, *, ascii: bool = False) -> str:
     """Whole minutes, `<1` for a short one and `·` for none, so no day reads as missing data."""
     if minutes <= 0:
-        return "·"
+        return "." if ascii else "·"
     if minutes < 0.5:
         return "<1"
     return str(round(minutes))
@@ -74,9 +76,11 @@ class DayChart(Widget):
         name: str | None = None,
         id: str | None = None,
         classes: str | None = None,
+        ascii: bool = False,
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self.today = today
+        self.ascii = ascii
         self.set_reactive(DayChart.days, days)
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
@@ -103,11 +107,12 @@ class DayChart(Widget):
             line = Text(" " * left)
             for (day, _), height in zip(days, eighths, strict=True):
                 fill = min(8, max(0, height - level * 8))
-                cell = BLOCKS[fill] * bar_width
+                cell = (ASCII_BLOCKS if self.ascii else BLOCKS)[fill] * bar_width
                 line.append(cell.center(column), today_bar if day == self.today else bar)
             lines.append(line)
 
-        lines.append(Text(" " * left + "─" * (column * len(days)), label))
+        axis = "-" if self.ascii else "─"
+        lines.append(Text(" " * left + axis * (column * len(days)), label))
 
         def label_row(texts: list[str]) -> Text:
             line = Text(" " * left)
@@ -116,7 +121,7 @@ class DayChart(Widget):
                 line.append(text[:column].center(column), style)
             return line
 
-        lines.append(label_row([minutes_label(minutes) for _, minutes in days]))
+        lines.append(label_row([minutes_label(minutes, ascii=self.ascii) for _, minutes in days]))
         lines.append(label_row([WEEKDAYS[day.weekday()] for day, _ in days]))
         lines.append(
             label_row(
