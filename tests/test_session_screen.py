@@ -20,7 +20,9 @@ from calmfeet.core.history import History, SessionRecord
 from calmfeet.core.library import Library
 from calmfeet.core.model import Routine, Step
 from calmfeet.core.paths import Paths
+from calmfeet.core.preferences import PreferencesStore
 from calmfeet.core.session import SLEEP_REASON, breathing_only_routine
+from calmfeet.core.session_view import DisplayOptions, session_view
 from calmfeet.ui.app import CalmFeetApp
 from calmfeet.ui.screens.caution import CautionScreen
 from calmfeet.ui.screens.complete import CompleteScreen
@@ -77,11 +79,24 @@ SessionAppFactory = Callable[..., Any]
 @pytest.fixture
 def session_app(make_app: MakeApp, paths: Paths) -> SessionAppFactory:
     """The real app from the factory, holding just `routine`: in run mode it opens on the
-    session (as `calmfeet run` does), otherwise on the picker with `routine` highlighted."""
+    session (as `calmfeet run` does), otherwise on the picker with `routine` highlighted.
+
+    The get-ready countdown and switch-feet pause are saved as off unless a test asks for
+    them, so a step's time is the clock's time."""
 
     def build(
-        routine: Routine, clock: FakeClock, *, run_mode: bool = False, breathing_only: bool = False
+        routine: Routine,
+        clock: FakeClock,
+        *,
+        run_mode: bool = False,
+        breathing_only: bool = False,
+        lead_in: float = 0.0,
+        switch: float = 0.0,
     ) -> CalmFeetApp:
+        store = PreferencesStore(paths)
+        store.load()
+        store.set_lead_in_seconds(lead_in)
+        store.set_switch_seconds(switch)
         if breathing_only:
             return make_app(
                 paths,
@@ -369,7 +384,7 @@ async def test_leaving_early_records_once_and_goes_back(
 async def test_leaving_in_run_mode_exits(session_app: SessionAppFactory, clock: FakeClock) -> None:
     app = session_app(make_routine(), clock, run_mode=True)
     async with running(app, size=(100, 30)) as pilot:
-        await advance(pilot, clock, 5)
+        await advance(pilot, clock, 15)
         await pilot.press("escape")
         await pilot.press("y")
         await pilot.pause()
@@ -435,8 +450,15 @@ async def test_skipping_steps_counts_only_steps_done(
         await advance(pilot, clock, 60)
         await pilot.press("n", "n")
         await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)  # next on the last step asks first
+        await pilot.press("enter")
+        await pilot.pause()
         assert isinstance(app.screen, CompleteScreen)
-        assert "1 of 3 steps done" in screen_text(app)
+        on_screen = screen_text(app)
+        # 60 of 195 seconds practised: the routine ended, it was not completed.
+        assert "Ended early · 1 of 3 steps" in on_screen
+        assert "Routine complete" not in on_screen
+    assert [r.completed for r in records(app)] == [False]
 
 
 async def test_breathing_session_says_breathing_complete(
@@ -689,9 +711,11 @@ async def test_real_app_caution_then_session_then_history(
         await pilot.pause()
         screen = session_screen(app)
         assert text(screen, "#step-of") == "Step 1 of 3"
+        # The default lead-in comes first (the headline is drawn by the big layout).
+        assert session_view(screen.session, DisplayOptions()).texts.headline == "Get ready 5"
         await pilot.press("b")
         assert app.prefs.bell is False
-        await advance(pilot, clock, 200)
+        await advance(pilot, clock, 5 + 195 + 3)  # lead-in, steps, left-to-right switch
         assert isinstance(app.screen, CompleteScreen)
         await pilot.press("enter")
         await pilot.pause()
@@ -715,7 +739,7 @@ async def test_real_app_leaving_early_saves_an_incomplete_session(
         await pilot.pause()
     rows = _history_rows(paths)
     assert [(r.steps_done, r.completed) for r in rows] == [(0, False)]
-    assert rows[0].seconds == pytest.approx(42)
+    assert rows[0].seconds == pytest.approx(42 - 5)  # the 5 s lead-in is not practice
 
 
 async def test_coming_back_from_ctrl_z_shows_the_session_paused_with_the_time_kept(

@@ -3,6 +3,8 @@ what `session_view` says down to them at each moment something shown is due to c
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -13,6 +15,7 @@ from textual.widgets import Digits, Footer, Static
 from calmfeet.core.preferences import Preferences
 from calmfeet.core.safe_text import displayable
 from calmfeet.core.session import (
+    HalfwayReached,
     RoutineFinished,
     Session,
     SessionState,
@@ -43,6 +46,7 @@ WAKE_MARGIN = 0.001
 MIN_WIDTH, MIN_HEIGHT = 40, 12
 TOO_SMALL = f"Make the window larger ({MIN_WIDTH}×{MIN_HEIGHT} or more)"
 LEAVE_QUESTION = "Leave this routine? Your practice is kept in history."
+END_QUESTION = "This is the last step. End the routine now?"
 """True whatever the disk does: a session the history cannot take is kept to save later, and
 when even that fails the app says so plainly (calmfeet.ui.app)."""
 ADDED_SECONDS = 30.0
@@ -184,6 +188,8 @@ class SessionScreen(Screen[None]):
                 if self._shown_index is not None and event.index != self._shown_index:
                     ring = True
                 self._shown_index = event.index
+            elif isinstance(event, HalfwayReached):
+                ring = True
             elif isinstance(event, RoutineFinished):
                 finished = True
         if ring and self.bell_on:
@@ -265,11 +271,25 @@ class SessionScreen(Screen[None]):
 
     # ---- keys -------------------------------------------------------------------------------
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """A breathing-only session has one step: next and back are not offered there."""
+        return not (self.breathing_only and action in ("next_step", "previous_step"))
+
     def action_toggle_pause(self) -> None:
-        self.session.toggle_pause()
+        """Space skips a running lead-in or switch pause, else pauses or goes on."""
+        self.session.toggle_pause_or_skip()
         self.tick()
 
     def action_next_step(self) -> None:
+        """No single key ends a session: next on the last step asks first."""
+        session = self.session
+        if not session.is_finished and session.index + 1 >= session.step_count:
+            self._ask(END_QUESTION, "End", "Go on", self._end_now)
+            return
+        session.next_step()
+        self.tick()
+
+    def _end_now(self) -> None:
         self.session.next_step()
         self.tick()
 
@@ -290,24 +310,32 @@ class SessionScreen(Screen[None]):
 
     def action_leave(self) -> None:
         """Ask first unless the routine is over; the session waits, paused, for the answer."""
-        session = self.session
-        if session.is_finished:
+        if self.session.is_finished:
             self._go_back()
             return
+
+        def leave() -> None:
+            self._ended()
+            self._go_back()
+
+        self._ask(LEAVE_QUESTION, "Leave", "Stay", leave)
+
+    def _ask(self, question: str, yes: str, no: str, then: Callable[[], None]) -> None:
+        """Pause, ask, and on yes do `then`; on no go on as before."""
+        session = self.session
         was_running = session.state is SessionState.RUNNING
         if was_running:
             session.pause()
             self.tick()
 
-        def answered(leave: bool | None) -> None:
-            if leave:
-                self._ended()
-                self._go_back()
+        def answered(agreed: bool | None) -> None:
+            if agreed:
+                then()
             elif was_running and self.session.state is SessionState.PAUSED:
                 self.session.resume()
                 self.tick()
 
-        self.app.push_screen(ConfirmScreen(LEAVE_QUESTION, yes="Leave", no="Stay"), answered)
+        self.app.push_screen(ConfirmScreen(question, yes=yes, no=no), answered)
 
     # ---- the end ----------------------------------------------------------------------------
 
@@ -329,10 +357,11 @@ class SessionScreen(Screen[None]):
         self._complete_pending = False
         self.app.switch_screen(
             CompleteScreen(
-                self.routine.name,
+                self.routine,
                 self.session.practised_seconds,
                 self.session.steps_done,
                 self.session.step_count,
+                completed=self.session.completed,
                 run_mode=self.run_mode,
                 breathing_only=self.breathing_only,
             )
