@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -759,3 +760,97 @@ async def test_coming_back_from_ctrl_z_shows_the_session_paused_with_the_time_ke
         await pilot.press("space")
         await advance(pilot, clock, 5)
         assert shown_time(screen) == "0:35"
+
+
+# ---- a flow that leaves room for hands, honest counts ---------------------------------------
+
+
+def headline(app: App[Any]) -> str:
+    """The one thing to do now, as the session's view says it (the big layout draws it)."""
+    return session_view(session_screen(app).session, DisplayOptions()).texts.headline
+
+
+async def test_the_lead_in_counts_down_then_step_one_starts_and_space_skips_it(
+    session_app: SessionAppFactory, clock: FakeClock
+) -> None:
+    app = session_app(make_routine(), clock, lead_in=5)
+    async with running(app, size=(100, 30)) as pilot:
+        screen = session_screen(app)
+        assert headline(app) == "Get ready 5"
+        await advance(pilot, clock, 2.5)
+        assert headline(app) == "Get ready 3"
+        assert screen.query_one("#clock", Digits).value == "0:03"
+        await pilot.press("space")  # ready: skip the rest
+        await pilot.pause()
+        assert headline(app) == ""
+        assert screen.query_one("#clock", Digits).value == "1:00"
+        assert not screen.has_class("-paused")
+        await pilot.press("space")  # now space pauses, as ever
+        assert screen.has_class("-paused")
+
+
+async def test_the_halfway_cue_rings_the_bell(
+    session_app: SessionAppFactory, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    base = make_routine()
+    circles = replace(base.steps[0], halfway="Change direction")
+    app = session_app(replace(base, steps=(circles, *base.steps[1:])), clock)
+    rung: list[None] = []
+    monkeypatch.setattr(app, "bell", lambda: rung.append(None))
+    async with running(app, size=(100, 30)) as pilot:
+        await advance(pilot, clock, 29)
+        assert rung == []
+        await advance(pilot, clock, 1.5)
+        assert len(rung) == 1
+        assert headline(app) == "Change direction"
+
+
+async def test_breathe_offers_no_next_or_back_and_one_key_cannot_end_it(
+    session_app: SessionAppFactory, clock: FakeClock
+) -> None:
+    routine = breathing_only_routine(calm(), 5)
+    app = session_app(routine, clock, run_mode=True, breathing_only=True)
+    async with running(app, size=(100, 30)) as pilot:
+        await advance(pilot, clock, 30)
+        footer = screen_text(app).splitlines()[-1]
+        assert "Next" not in footer and "Back" not in footer
+        await pilot.press("n", "right", "p", "left")
+        await pilot.pause()
+        assert isinstance(app.screen, SessionScreen)
+        assert not session_screen(app).session.is_finished
+
+
+async def test_next_on_the_last_step_asks_and_go_on_keeps_the_session(
+    session_app: SessionAppFactory, clock: FakeClock
+) -> None:
+    app = session_app(make_routine(), clock)
+    async with running(app, size=(100, 30)) as pilot:
+        await pilot.press("n", "n", "n")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        screen = session_screen(app)
+        assert not screen.session.is_finished
+        assert screen.session.index == 2
+
+
+async def test_the_complete_screen_shows_the_streak_and_a_starts_the_routine_again(
+    session_app: SessionAppFactory, clock: FakeClock
+) -> None:
+    app = session_app(make_routine(), clock)
+    async with running(app, size=(100, 30)) as pilot:
+        await advance(pilot, clock, 200)
+        assert isinstance(app.screen, CompleteScreen)
+        await pilot.pause()
+        assert "Streak: 1 day in a row" in screen_text(app)
+        await pilot.press("a")
+        await pilot.pause()
+        screen = session_screen(app)
+        assert screen.routine.id == "test-routine"
+        assert text(screen, "#step-of") == "Step 1 of 3"
+        await advance(pilot, clock, 20)
+        await pilot.press("escape", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, PickerScreen)
+    assert [r.completed for r in records(app)] == [True, False]

@@ -23,7 +23,7 @@ def practice_record(session: Session) -> SessionRecord | None:
     `completed` means at least 80% of the routine's time practised, not just reaching its end.
     """
     seconds = session.practised_seconds
-    if seconds < MIN_RECORDED_SECONDS:
+    if seconds < MIN_RECORDED_SECONDS - 1e-6:
         return None
     # Here, not at the top: SQLite (which history imports) is not needed to show the picker.
     from calmfeet.core.history import SessionRecord, local_utc_offset_minutes

@@ -331,7 +331,9 @@ class Session:
         if self._interlude is None or self.is_finished:
             return None
         kind, length = self._interlude
-        left = max(0.0, length - self._interlude_acc - self._span(self._read_now()))
+        left = length - self._interlude_acc - self._span(self._read_now())
+        if left <= 0:
+            return None  # over; the next `update()` starts the step
         return Interlude(kind, length, left, self.step.foot)
 
     @property
@@ -423,8 +425,12 @@ class Session:
         return max(0.0, now - self._segment_start)
 
     def _step_span(self, now: float) -> float:
-        """The running segment's time that belongs to the step (none during an interlude)."""
-        return 0.0 if self._interlude is not None else self._span(now)
+        """The running segment's time that belongs to the step: during an interlude, only
+        what runs past its end (a reading between its end and the next `update()`)."""
+        span = self._span(now)
+        if self._interlude is None:
+            return span
+        return max(0.0, span - (self._interlude[1] - self._interlude_acc))
 
     def _sync(self) -> float:
         """Notice sleep, then perform every step end that is due, each at its exact time."""
