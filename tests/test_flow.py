@@ -17,6 +17,7 @@ from calmfeet.core.preferences import PreferencesStore
 from calmfeet.core.routines import RoutineFileError, parse_routine
 from calmfeet.core.session import (
     HalfwayReached,
+    InterludeFinished,
     InterludeKind,
     Session,
     SessionState,
@@ -367,3 +368,49 @@ def test_patterns_are_named_with_units() -> None:
     assert parse_pattern("resonance").label == "resonance · in 5.5 s, out 5.5 s"
     assert parse_pattern("4-7-8").label == "in 4 s, hold 7 s, out 8 s"
     assert parse_pattern("sigh").label == "sigh · in 2 s + 1 s, out 6 s"
+
+
+def test_an_interlude_s_end_is_an_event_the_screen_rings_on() -> None:
+    clock = FakeClock()
+    session = Session(MIRRORED, clock, lead_in_seconds=5, switch_seconds=3)
+    session.update()
+    clock.advance(5)
+    assert session.update() == [InterludeFinished(0, InterludeKind.LEAD_IN)]
+    clock.advance(30 + 3)
+    assert session.update()[-1] == InterludeFinished(1, InterludeKind.SWITCH)
+
+
+def test_ctrl_z_during_the_lead_in_pauses_it_with_the_time_kept() -> None:
+    clock = FakeClock()
+    session = Session(routine(step("A", 60)), clock, lead_in_seconds=5)
+    clock.advance(2)
+    session.update()
+    clock.advance(600)  # stopped; the process clock ran on
+    session.stopped()
+    assert session.state is SessionState.PAUSED
+    interlude = session.interlude
+    assert interlude is not None and interlude.seconds_left == pytest.approx(3)
+    assert session.practised_seconds == 0
+
+
+def test_a_sleep_during_the_switch_pause_is_cut_and_not_practice() -> None:
+    clock = FakeClock()
+    session = Session(MIRRORED, clock, switch_seconds=3)
+    clock.advance(31)
+    session.update()
+    clock.jump_wall(3600)  # the laptop slept
+    session.update()
+    assert session.state is SessionState.PAUSED
+    interlude = session.interlude
+    assert interlude is not None and interlude.seconds_left == pytest.approx(2)
+    assert session.practised_seconds == pytest.approx(30)
+
+
+def test_the_palette_cycles_the_lead_in_through_0_3_5_10() -> None:
+    from calmfeet.ui.app import LEAD_IN_CHOICES, next_choice
+
+    seen = [5.0]
+    for _ in range(4):
+        seen.append(next_choice(seen[-1], LEAD_IN_CHOICES))
+    assert seen == [5.0, 10.0, 0.0, 3.0, 5.0]
+    assert next_choice(7.0, LEAD_IN_CHOICES) == 10.0  # a value set by hand

@@ -25,6 +25,13 @@ class SessionState(enum.Enum):
     FINISHED = "finished"
 
 
+class InterludeKind(enum.Enum):
+    LEAD_IN = "lead-in"
+    """Get ready: before the first step, once."""
+    SWITCH = "switch"
+    """Change feet: before a step on the other foot than the one before it."""
+
+
 @dataclass(frozen=True)
 class StepStarted:
     index: int
@@ -49,6 +56,14 @@ class HalfwayReached:
 
 
 @dataclass(frozen=True)
+class InterludeFinished:
+    """A lead-in or switch pause ended (ran out or skipped): the step at `index` starts now."""
+
+    index: int
+    kind: InterludeKind
+
+
+@dataclass(frozen=True)
 class RoutineFinished:
     seconds_practised: float
     steps_done: int
@@ -67,15 +82,14 @@ class SessionResumed:
 
 
 SessionEvent = (
-    StepStarted | StepFinished | HalfwayReached | RoutineFinished | SessionPaused | SessionResumed
+    StepStarted
+    | StepFinished
+    | HalfwayReached
+    | InterludeFinished
+    | RoutineFinished
+    | SessionPaused
+    | SessionResumed
 )
-
-
-class InterludeKind(enum.Enum):
-    LEAD_IN = "lead-in"
-    """Get ready: before the first step, once."""
-    SWITCH = "switch"
-    """Change feet: before a step on the other foot than the one before it."""
 
 
 @dataclass(frozen=True)
@@ -484,6 +498,7 @@ class Session:
         self._interlude_acc = 0.0
         if self._segment_start is not None:
             self._segment_start = when
+        self._events.append(InterludeFinished(self._index, kind))
 
     def _pause_at(self, when: float, reason: str | None) -> None:
         span = self._span(when)

@@ -16,6 +16,7 @@ from calmfeet.core.preferences import Preferences
 from calmfeet.core.safe_text import displayable
 from calmfeet.core.session import (
     HalfwayReached,
+    InterludeFinished,
     RoutineFinished,
     Session,
     SessionState,
@@ -188,7 +189,7 @@ class SessionScreen(Screen[None]):
                 if self._shown_index is not None and event.index != self._shown_index:
                     ring = True
                 self._shown_index = event.index
-            elif isinstance(event, HalfwayReached):
+            elif isinstance(event, (HalfwayReached, InterludeFinished)):
                 ring = True
             elif isinstance(event, RoutineFinished):
                 finished = True
