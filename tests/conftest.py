@@ -42,6 +42,40 @@ def _private_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(ENV_VAR, raising=False)
 
 
+AwakeLog = list[tuple[str, tuple[str, ...]]]
+"""("start" | "stop", command): what the session asked of the display-awake tool."""
+
+
+@pytest.fixture(autouse=True)
+def awake_log(monkeypatch: pytest.MonkeyPatch) -> AwakeLog:
+    """No test really inhibits the screen saver: the session's inhibitor is recorded instead."""
+    import calmfeet.ui.awake as awake
+
+    log: AwakeLog = []
+
+    class Recorded:
+        def __init__(self, command: tuple[str, ...]) -> None:
+            self.command = command
+
+        def terminate(self) -> None:
+            log.append(("stop", self.command))
+
+        def wait(self, timeout: float | None = None) -> int:
+            return 0
+
+        def kill(self) -> None:
+            log.append(("kill", self.command))
+
+    def start(command: Any) -> Recorded:
+        log.append(("start", tuple(command)))
+        return Recorded(tuple(command))
+
+    monkeypatch.setattr(awake, "start_quietly", start)
+    monkeypatch.setattr(awake, "PLATFORM", "linux")
+    monkeypatch.setattr(awake, "find_tool", lambda name: f"/usr/bin/{name}")
+    return log
+
+
 @pytest.fixture
 def paths(tmp_path: Path) -> Paths:
     return Paths(config_dir=tmp_path / "config", data_dir=tmp_path / "data")

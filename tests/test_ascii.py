@@ -8,6 +8,7 @@ from typing import Any
 
 from textual.app import App
 
+from calmfeet.core import bigtype
 from calmfeet.core.paths import Paths
 from calmfeet.ui.app import CalmFeetApp
 
@@ -40,6 +41,14 @@ async def test_the_session_in_ascii(
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         text = screen_text(app)
-        assert "Inhale" in text and "0:30" in text
+        assert in_big_type(text, "Inhale", ascii=True) and "0:30" in text
         assert "#" in text, "the pacer and the foot map draw with #"
         assert not non_ascii_above_the_footer(text)
+
+
+def in_big_type(text: str, word: str, *, ascii: bool = False) -> bool:
+    """True when every row of `word` in big type, at some scale, is on screen."""
+    return any(
+        all(row.rstrip() in text for row in bigtype.render(word, ascii=ascii, scale=scale))
+        for scale in range(1, 5)
+    )

@@ -15,6 +15,7 @@ from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import Digits, Static
 
+from calmfeet.core import bigtype
 from calmfeet.core.breathing import BUILTIN_PATTERNS, BreathingPattern
 from calmfeet.core.clock import FakeClock
 from calmfeet.core.history import History, SessionRecord
@@ -22,9 +23,10 @@ from calmfeet.core.library import Library
 from calmfeet.core.model import Routine, Step
 from calmfeet.core.paths import Paths
 from calmfeet.core.preferences import PreferencesStore
-from calmfeet.core.session import SLEEP_REASON, breathing_only_routine
-from calmfeet.core.session_view import DisplayOptions, session_view
+from calmfeet.core.session import SLEEP_REASON, Session, breathing_only_routine
+from calmfeet.core.session_view import DisplayOptions, SessionView, session_view
 from calmfeet.ui.app import CalmFeetApp
+from calmfeet.ui.screens import session as session_module
 from calmfeet.ui.screens.caution import CautionScreen
 from calmfeet.ui.screens.complete import CompleteScreen
 from calmfeet.ui.screens.confirm import ConfirmScreen
@@ -34,6 +36,7 @@ from calmfeet.ui.screens.session import (
     TOO_SMALL,
     SessionScreen,
 )
+from calmfeet.ui.widgets.big_text import BigText
 from calmfeet.ui.widgets.footmap import FootMap
 from calmfeet.ui.widgets.pacer import Pacer
 from calmfeet.ui.widgets.step_progress import StepProgress, progress_cells
@@ -550,7 +553,7 @@ async def test_usable_sizes_show_the_step(
         await advance(pilot, clock, 5)
         on_screen = screen_text(app)
         assert "Step 1 of 3" in on_screen
-        assert "Warm the soles" in on_screen
+        assert "Warm the soles" in on_screen or shows_big(on_screen, "Warm the soles")
         assert "Make the window larger" not in on_screen
         pacer = session_screen(app).query_one(Pacer)
         assert pacer.size.height >= 2
@@ -854,3 +857,165 @@ async def test_the_complete_screen_shows_the_streak_and_a_starts_the_routine_aga
         await pilot.pause()
         assert isinstance(app.screen, PickerScreen)
     assert [r.completed for r in records(app)] == [True, False]
+
+
+# ---- the now, in big type -----------------------------------------------------------------
+
+
+def big_rows(words: str, scale: int = 1) -> list[str]:
+    """The rows `words` take in big type, as a person would see them on the terminal."""
+    return [row.strip() for row in bigtype.render(words, scale=scale)]
+
+
+def shows_big(on_screen: str, words: str) -> bool:
+    """True when `words` appear in big type at some scale: every row of it, in order."""
+    lines = on_screen.splitlines()
+    for scale in range(1, 6):
+        rows = big_rows(words, scale)
+        for start in range(len(lines) - len(rows) + 1):
+            if all(row in lines[start + i] for i, row in enumerate(rows)):
+                return True
+    return False
+
+
+@pytest.mark.parametrize("size", [(100, 30), (200, 60)])
+async def test_the_breath_and_the_foot_read_from_a_metre(
+    session_app: SessionAppFactory, clock: FakeClock, size: tuple[int, int]
+) -> None:
+    app = session_app(make_routine(), clock, run_mode=True)
+    async with running(app, size=size) as pilot:
+        await advance(pilot, clock, 72.4)  # step 2: left arch, breathing in, 2 s to go
+        await pilot.pause()
+        on_screen = screen_text(app)
+        assert shows_big(on_screen, "Inhale 2")
+        assert shows_big(on_screen, "Left · arch")
+        assert "Inhale 2" not in on_screen  # the pacer leaves the word to the big type
+        await advance(pilot, clock, 2.0)
+        assert shows_big(screen_text(app), "Exhale 6")
+
+
+async def test_a_large_window_grows_the_breath_and_the_title(
+    session_app: SessionAppFactory, clock: FakeClock
+) -> None:
+    app = session_app(make_routine(), clock, run_mode=True)
+    async with running(app, size=(200, 60)) as pilot:
+        await advance(pilot, clock, 72.4)
+        screen = session_screen(app)
+        phase = screen.query_one("#phase", BigText)
+        assert phase.size.height >= 8  # scale 3 or more: 8 rows tall
+        assert screen.query_one(Pacer).size.height > 14
+        assert shows_big(screen_text(app), "Thumb-walk the arch")
+
+
+async def test_a_tiny_window_keeps_one_row_words(
+    session_app: SessionAppFactory, clock: FakeClock
+) -> None:
+    app = session_app(make_routine(), clock, run_mode=True)
+    async with running(app, size=(40, 12)) as pilot:
+        await advance(pilot, clock, 72.4)
+        on_screen = screen_text(app)
+        assert "Left · arch" in on_screen
+        assert "Inhale 2" in on_screen  # the pacer's own word line
+        assert not session_screen(app).query_one("#phase", BigText).display
+
+
+async def test_v_switches_to_the_detail_view_and_it_is_kept(
+    make_app: MakeApp, paths: Paths, clock: FakeClock
+) -> None:
+    routine = make_routine()
+    app = make_app(
+        paths,
+        clock=clock,
+        library=Library(routines=[routine]),
+        run_routine=routine.id,
+        interludes=False,
+    )
+    async with running(app, size=(100, 30)) as pilot:
+        await advance(pilot, clock, 72.4)
+        assert "v Detail" in screen_text(app)
+        await pilot.press("v")
+        await pilot.pause()
+        on_screen = screen_text(app)
+        assert "Left foot · arch" in on_screen
+        assert not shows_big(on_screen, "Left · arch")
+        assert not shows_big(on_screen, "Inhale 2")
+        assert "Inhale 2" in on_screen
+        assert "v Big" in on_screen
+    again = make_app(
+        paths,
+        clock=FakeClock(),
+        library=Library(routines=[routine]),
+        run_routine=routine.id,
+        interludes=False,
+    )
+    async with running(again, size=(100, 30)) as pilot:
+        await pilot.pause()
+        assert session_screen(again).has_class("-detail")
+        await pilot.press("v")
+        await pilot.pause()
+        assert shows_big(screen_text(again), "Both feet · whole sole")
+
+
+async def test_a_headline_takes_the_place_of_the_foot_and_zone(
+    session_app: SessionAppFactory, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The view model says `Switch to the right foot` (as a switch-feet pause will)."""
+    headline = ""
+
+    def with_headline(session: Session, options: DisplayOptions) -> SessionView:
+        view = session_view(session, options)
+        return replace(view, texts=replace(view.texts, headline=headline))
+
+    monkeypatch.setattr(session_module, "session_view", with_headline)
+    app = session_app(make_routine(), clock, run_mode=True)
+    async with running(app, size=(100, 30)) as pilot:
+        await advance(pilot, clock, 72.4)
+        assert shows_big(screen_text(app), "Left · arch")
+        headline = "Switch to the right foot"
+        await advance(pilot, clock, 1.0)
+        on_screen = screen_text(app)
+        assert shows_big(on_screen, "Switch to the right foot")
+        assert not shows_big(on_screen, "Left · arch")
+        await pilot.press("v")  # the detail view shows it largest too
+        await pilot.pause()
+        assert shows_big(screen_text(app), "Switch to the right foot")
+
+
+async def test_the_display_is_kept_awake_only_while_the_session_runs(
+    session_app: SessionAppFactory, clock: FakeClock, awake_log: list[tuple[str, tuple[str, ...]]]
+) -> None:
+    app = session_app(make_routine(), clock, run_mode=True)
+    async with running(app, size=(100, 30)) as pilot:
+        await advance(pilot, clock, 1)
+        assert [what for what, _ in awake_log] == ["start"]
+        assert awake_log[0][1][0] == "systemd-inhibit"
+        await pilot.press("space")
+        assert [what for what, _ in awake_log] == ["start", "stop"]
+        await pilot.press("space")
+        assert [what for what, _ in awake_log] == ["start", "stop", "start"]
+    assert [what for what, _ in awake_log] == ["start", "stop", "start", "stop"]
+
+
+@pytest.mark.parametrize("theme", ["dusk", "linen", "moss", "contrast"])
+@pytest.mark.parametrize(
+    "size", [(100, 30), (200, 60), (40, 12)], ids=["100x30", "200x60", "40x12"]
+)
+def test_snapshot_big_session(
+    make_app: MakeApp,
+    paths: Paths,
+    snap_compare: SnapCompare,
+    clock: FakeClock,
+    theme: str,
+    size: tuple[int, int],
+) -> None:
+    """The big view in each theme, at the three sizes a person is likely to have."""
+    routine = make_routine()
+    app = make_app(
+        paths,
+        clock=clock,
+        theme=theme,
+        library=Library(routines=[routine]),
+        run_routine=routine.id,
+        interludes=False,
+    )
+    assert snap_compare(app, terminal_size=size, run_before=_after(72.4, clock))

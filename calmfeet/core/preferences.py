@@ -32,6 +32,8 @@ from calmfeet.core.paths import Paths
 from calmfeet.core.problems import KeyLines, describe_value
 
 SCHEMA_VERSION = 1
+SessionViewChoice = Literal["big", "detail"]
+"""The session screen's two looks (`Preferences.session_view`)."""
 MAX_BYTES = 1024 * 1024
 LOCK_TIMEOUT = 5.0
 MAX_PAUSE_SECONDS = 60.0
@@ -56,6 +58,8 @@ class Preferences:
     breathing: str = DEFAULT_PATTERN
     bell: bool = True
     reduced_motion: bool = False
+    session_view: SessionViewChoice = "big"
+    """The session screen's look: the now in big type, or every detail in ordinary text."""
     last_routine: str | None = None
     order: tuple[str, ...] = ()
     favourites: tuple[str, ...] = ()
@@ -118,6 +122,12 @@ def _check(key: str, expected: object, value: object) -> tuple[object, str | Non
         return seconds, None
     if typing.get_origin(expected) is tuple:
         return _check_ids(key, value)
+    if typing.get_origin(expected) is Literal:
+        allowed = typing.get_args(expected)
+        if value in allowed:
+            return value, None
+        words = " or ".join(f'"{choice}"' for choice in allowed)
+        return None, f"{key} must be {words}, not {describe_value(value)}"
     if expected is str or expected == (str | None):
         if isinstance(value, str):
             return value, None
@@ -526,6 +536,9 @@ class PreferencesStore:
 
     def set_bell(self, on: bool) -> Preferences:
         return self.update(lambda p: replace(p, bell=on))
+
+    def set_session_view(self, view: SessionViewChoice) -> Preferences:
+        return self.update(lambda p: replace(p, session_view=view))
 
     def set_reduced_motion(self, on: bool) -> Preferences:
         return self.update(lambda p: replace(p, reduced_motion=on))

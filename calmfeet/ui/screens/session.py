@@ -12,7 +12,9 @@ from textual.reactive import var
 from textual.screen import Screen
 from textual.widgets import Digits, Footer, Static
 
-from calmfeet.core.preferences import Preferences
+from calmfeet.core.footmap import ZONE_WORDS
+from calmfeet.core.glyphs import whole_seconds
+from calmfeet.core.preferences import Preferences, SessionViewChoice
 from calmfeet.core.safe_text import displayable
 from calmfeet.core.session import (
     HalfwayReached,
@@ -29,12 +31,14 @@ from calmfeet.core.session_view import (
     SessionView,
     session_view,
 )
-from calmfeet.ui.messages import BellToggled, SessionEnded
+from calmfeet.ui.awake import Awake
+from calmfeet.ui.messages import BellToggled, PreferenceChanged, SessionEnded
 from calmfeet.ui.screens.complete import CompleteScreen
 from calmfeet.ui.screens.confirm import ConfirmScreen
 from calmfeet.ui.wake import Wake
+from calmfeet.ui.widgets.big_text import BigText
 from calmfeet.ui.widgets.footmap import FootMap
-from calmfeet.ui.widgets.pacer import Pacer
+from calmfeet.ui.widgets.pacer import PAUSED_WORD, Pacer
 from calmfeet.ui.widgets.step_progress import StepProgress
 
 MIN_SLEEP_SECONDS = 0.004
@@ -45,12 +49,49 @@ WAKE_MARGIN = 0.001
 """Wake a hair after a change is due, so the reading taken then is already past it."""
 
 MIN_WIDTH, MIN_HEIGHT = 40, 12
+SMALL_WIDTH, SMALL_HEIGHT = 60, 20
+WIDE_WIDTH, TALL_HEIGHT = 150, 45
 TOO_SMALL = f"Make the window larger ({MIN_WIDTH}×{MIN_HEIGHT} or more)"
 LEAVE_QUESTION = "Leave this routine? Your practice is kept in history."
-END_QUESTION = "This is the last step. End the routine now?"
 """True whatever the disk does: a session the history cannot take is kept to save later, and
 when even that fails the app says so plainly (calmfeet.ui.app)."""
+END_QUESTION = "This is the last step. End the routine now?"
 ADDED_SECONDS = 30.0
+
+
+BIG_FEET = {"left": "Left", "right": "Right", "both": "Both feet"}
+"""The foot as the big line says it: short, since every letter is several cells wide."""
+TINY_ROWS = 1
+TITLE_ROWS = 3
+"""The title in big type (large windows only): one scale, below the foot and the breath."""
+"""Big type in a tiny window: none (plain one-row text), the pacer needs every row."""
+
+
+def big_where(foot: str, zone: str, *, ascii: bool = False) -> str:
+    """Which foot and where, short enough for big type: `Left · arch`."""
+    dot = "-" if ascii else "·"
+    return f"{BIG_FEET.get(foot, foot)} {dot} {ZONE_WORDS.get(zone, zone)}"
+
+
+def widest_phase_text(view: SessionView) -> str:
+    """The widest word-and-count this breathing pattern shows, to size the big word by, so
+    it keeps one size through the breath."""
+    texts = [f"{spec.said} {whole_seconds(spec.seconds)}" for spec in view.breathing.phases]
+    return max([*texts, PAUSED_WORD], key=len)
+
+
+def now_rows(width: int, height: int) -> int:
+    """How tall the foot-and-zone (or headline) line may be at this window size."""
+    if width < SMALL_WIDTH or height < SMALL_HEIGHT:
+        return TINY_ROWS
+    return max(3, height // 8)
+
+
+def phase_rows(width: int, height: int) -> int:
+    """How tall the breath's word may be: the largest thing on screen, after the pacer."""
+    if width < SMALL_WIDTH or height < SMALL_HEIGHT:
+        return TINY_ROWS
+    return max(3, height // 6)
 
 
 class BlankColumn(Vertical):
@@ -83,14 +124,16 @@ class SessionScreen(Screen[None]):
     HORIZONTAL_BREAKPOINTS = [
         (0, "-too-small"),
         (MIN_WIDTH, "-tiny"),
-        (60, "-small"),
+        (SMALL_WIDTH, "-small"),
         (90, "-roomy"),
+        (WIDE_WIDTH, "-wide"),
     ]
     VERTICAL_BREAKPOINTS = [
         (0, "-too-small"),
         (MIN_HEIGHT, "-tiny"),
-        (20, "-small"),
+        (SMALL_HEIGHT, "-small"),
         (26, "-roomy"),
+        (TALL_HEIGHT, "-tall"),
     ]
 
     BINDINGS = [
@@ -100,11 +143,13 @@ class SessionScreen(Screen[None]):
         Binding("r", "restart_step", "Restart", id="session.restart"),
         Binding("plus,equals_sign", "add_time", "Add 30 s", id="session.add_time"),
         Binding("b", "toggle_bell", "Bell", id="session.bell", show=False),
+        Binding("v", "show_view('detail')", "Detail", id="session.view.detail"),
+        Binding("v", "show_view('big')", "Big", id="session.view.big"),
         Binding("escape,q", "leave", "Leave", id="session.leave"),
     ]
 
     prefs: var[Preferences] = var(Preferences)
-    """Bound to the app's preferences (the bell)."""
+    """Bound to the app's preferences (the bell, big or detailed view)."""
 
     def __init__(
         self,
@@ -125,6 +170,8 @@ class SessionScreen(Screen[None]):
         self._shown_index: int | None = None
         self._complete_pending = False
         self._complete_shown = False
+        self._awake = Awake()
+        self._phase_text = ""
         if breathing_only:
             self.add_class("-breathing-only")
 
@@ -137,6 +184,8 @@ class SessionScreen(Screen[None]):
                 yield Static(displayable(self.routine.name), id="routine-name", markup=False)
             yield StepProgress(ascii=self.ascii)
             with Vertical(id="info"):
+                yield BigText(id="now", ascii=self.ascii)
+                yield BigText(id="title-big", ascii=self.ascii)
                 yield Static(id="title", markup=False)
                 yield Static(id="where", markup=False)
                 with Horizontal(id="clock-row"):
@@ -149,7 +198,9 @@ class SessionScreen(Screen[None]):
                 yield Static(id="notice", markup=False)
                 yield Static(id="how", markup=False)
             with BlankRow(id="visual"):
-                yield Pacer(ascii=self.ascii)
+                with BlankColumn(id="breath"):
+                    yield BigText(id="phase", ascii=self.ascii)
+                    yield Pacer(ascii=self.ascii)
                 step = self.session.step
                 yield FootMap(step.foot, step.zone, ascii=self.ascii)
         yield Static(TOO_SMALL, id="too-small", markup=False)
@@ -162,9 +213,54 @@ class SessionScreen(Screen[None]):
         clock = self.query_one("#clock")
         assert isinstance(clock, (Digits, Static))
         self._digits: Digits | Static = clock
+        self._now = self.query_one("#now", BigText)
+        self._phase = self.query_one("#phase", BigText)
+        self._apply_view_choice()
         self.app.app_resume_signal.subscribe(self, self._back_from_stop)
         self.tick()
         self.call_after_refresh(self._begin)
+
+    def on_resize(self) -> None:
+        """Big type grows with the window; in a tiny one it gives its rows to the pacer."""
+        width, height = self.size
+        self._now.max_rows = now_rows(width, height)
+        self._phase.max_rows = phase_rows(width, height)
+        self.query_one("#title-big", BigText).max_rows = TITLE_ROWS
+        self._show_pacer_word()
+
+    def _show_pacer_word(self) -> None:
+        """The pacer draws the word itself unless the big word above it is on screen."""
+        width, height = self.size
+        tiny = width < SMALL_WIDTH or height < SMALL_HEIGHT
+        self._pacer.show_word = self.view_choice == "detail" or tiny
+
+    # ---- big or detail ----------------------------------------------------------------------
+
+    @property
+    def view_choice(self) -> SessionViewChoice:
+        return self.prefs.session_view
+
+    def watch_prefs(self, old: Preferences, new: Preferences) -> None:
+        if old.session_view != new.session_view and self.is_mounted:
+            self._apply_view_choice()
+
+    def _apply_view_choice(self) -> None:
+        big = self.view_choice == "big"
+        self.set_class(big, "-big")
+        self.set_class(not big, "-detail")
+        self._show_pacer_word()
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """`v` offers the view that is not on screen: "Detail" in the big view, and back.
+        A breathing-only session has one step: next and back are not offered there."""
+        if action == "show_view":
+            return parameters != (self.view_choice,)
+        return not (self.breathing_only and action in ("next_step", "previous_step"))
+
+    def action_show_view(self, choice: SessionViewChoice) -> None:
+        """Switch between the now in big type and every detail; remembered for next time."""
+        self.post_message(PreferenceChanged(lambda store: store.set_session_view(choice)))
 
     def _back_from_stop(self, _app: object) -> None:
         """Textual says the process was stopped (ctrl+z, SIGTSTP) and is back: that time was
@@ -214,6 +310,8 @@ class SessionScreen(Screen[None]):
         pacer = self._pacer
         pacer.reduced_motion = view.reduced_motion
         pacer.show(view.breathing, view.breath, paused=view.paused)
+        self._show_phase(view, before)
+        self._awake.hold(self.session.state is SessionState.RUNNING and not view.finished)
         if before is None or view.paused != before.paused:
             self.set_class(view.paused, "-paused")
         if before is None or view.ending != before.ending:
@@ -225,7 +323,35 @@ class SessionScreen(Screen[None]):
             self._progress.show(view.progress_done, view.progress_count, view.progress_fraction)
             self._foot_map.foot = view.foot  # reactives: unchanged values are skipped
             self._foot_map.zone = view.zone
+            self._show_now(view)
         self._schedule_wake(view.seconds_to_next_change)
+
+    def _show_phase(self, view: SessionView, before: SessionView | None) -> None:
+        """The breath's word in big type: a new text only when the phase, its whole second
+        or the pause changes, so the pacer's 12.5 frames a second cost nothing here."""
+        if before is None or view.breathing is not before.breathing:
+            self._phase.sample = widest_phase_text(view)
+        state = view.breath
+        # A 5.5 s phase counts from 5, never 6; the sigh's top-up says "Inhale more".
+        text = PAUSED_WORD if view.paused else f"{state.said} {state.count}"
+        if text != self._phase_text:
+            self._phase_text = text
+            self._phase.text = text
+        if before is None or state.phase is not before.breath.phase:
+            for phase in type(state.phase):
+                self._phase.set_class(phase is state.phase, f"-{phase.value}")
+
+    def _show_now(self, view: SessionView) -> None:
+        """The largest words: the headline when there is one, else which foot and where."""
+        texts = view.texts
+        self.set_class(bool(texts.headline), "-headline")
+        if texts.headline:
+            self._now.text = displayable(texts.headline)
+        elif self.breathing_only:
+            self._now.text = ""
+        else:
+            self._now.text = big_where(view.foot, view.zone, ascii=self.ascii)
+        self.query_one("#title-big", BigText).text = displayable(texts.title)
 
     def _show_texts(self, texts: SessionTexts, before: SessionTexts) -> None:
         """Update only the labels whose text changed: each update costs a repaint."""
@@ -271,10 +397,6 @@ class SessionScreen(Screen[None]):
         return self.app.animation_level == "none"
 
     # ---- keys -------------------------------------------------------------------------------
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """A breathing-only session has one step: next and back are not offered there."""
-        return not (self.breathing_only and action in ("next_step", "previous_step"))
 
     def action_toggle_pause(self) -> None:
         """Space skips a running lead-in or switch pause, else pauses or goes on."""
@@ -350,6 +472,7 @@ class SessionScreen(Screen[None]):
         if self._complete_shown:
             return
         self._wake.cancel()
+        self._awake.release()
         self._ended()
         if not self.is_current:
             self._complete_pending = True  # e.g. the command palette is open: wait for it
@@ -374,6 +497,7 @@ class SessionScreen(Screen[None]):
 
     def _go_back(self) -> None:
         self._wake.cancel()
+        self._awake.release()
         if self.run_mode:
             self.app.exit(0)
         elif self.is_current:
@@ -382,3 +506,4 @@ class SessionScreen(Screen[None]):
     def on_unmount(self) -> None:
         """The app may be closing (ctrl+q, SIGTERM); it records what is open as it stops."""
         self._wake.cancel()
+        self._awake.release()

@@ -25,6 +25,9 @@ LEFT_EIGHTHS = " ▏▎▍▌▋▊▉"
 FULL = "█"
 PAUSED_WORD = "Paused"
 MAX_BAND_ROWS = 5
+"""The pill's height in an ordinary window; a tall one lets it grow (`band_rows_cap`)."""
+TALL_PACER_ROWS = 16
+"""From this height on, the pill grows with the widget to fill the space it has."""
 # A cell is about twice as tall as it is wide, so a round cap of n rows is 2n cells wide.
 CELL_ASPECT = 2
 
@@ -92,7 +95,7 @@ def pacer_geometry(width: int, height: int) -> PacerGeometry:
     elif width and height >= 5:
         band_rows = height - 3 if height <= 8 else max(5, height - 5)
         margin_x = _margin_x(width)
-        band_rows = max(1, min(band_rows, (width - 2 * margin_x) // 5, MAX_BAND_ROWS))
+        band_rows = max(1, min(band_rows, (width - 2 * margin_x) // 5, band_rows_cap(height)))
         top = (height - (band_rows + 3)) // 2
         band_top, word_row, pattern_row = top, top + band_rows + 1, top + band_rows + 2
     margin_x = _margin_x(width)
@@ -103,6 +106,14 @@ def pacer_geometry(width: int, height: int) -> PacerGeometry:
     return PacerGeometry(
         width, height, band_top, band_rows, word_row, pattern_row, min_half, max_half, insets
     )
+
+
+def band_rows_cap(height: int) -> int:
+    """How tall the pill may be: MAX_BAND_ROWS, or two thirds of a tall widget, so at
+    arm's length the breath is the largest thing on screen."""
+    if height < TALL_PACER_ROWS:
+        return MAX_BAND_ROWS
+    return max(MAX_BAND_ROWS, (height - 3) * 2 // 3)
 
 
 def _margin_x(width: int) -> int:
@@ -192,6 +203,8 @@ class Pacer(Widget):
 
     reduced_motion: reactive[bool] = reactive(False)
     """Move the shape only at phase boundaries (set from preferences or --reduced-motion)."""
+    show_word: reactive[bool] = reactive(True)
+    """Draw "Inhale 4" under the pill; off when the screen shows the word in big type."""
 
     def __init__(
         self,
@@ -272,6 +285,9 @@ class Pacer(Widget):
     def watch_reduced_motion(self) -> None:
         self._update_key()
 
+    def watch_show_word(self) -> None:
+        self.refresh()
+
     def notify_style_update(self) -> None:
         self._drop_caches()
         super().notify_style_update()
@@ -339,7 +355,9 @@ class Pacer(Widget):
                 lines[geometry.band_top + offset] = _ascii_bar_strip(row, base, shape_style)
             else:
                 lines[geometry.band_top + offset] = _bar_strip(row, base, shape_style, reverse)
-        if self._paused:
+        if not self.show_word:
+            word = ""
+        elif self._paused:
             word = _fit(width, PAUSED_WORD)
         else:
             seconds = state.count

@@ -1,0 +1,157 @@
+"""Big type on screen: a word or two drawn several rows tall, to be read from a metre away."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import ClassVar
+
+from rich.segment import Segment
+from rich.style import Style
+from textual.geometry import Size
+from textual.reactive import reactive
+from textual.strip import Strip
+from textual.widget import Widget
+
+from calmfeet.core import bigtype
+
+UNLIMITED_ROWS = 10_000
+
+
+def drawable(text: str) -> bool:
+    """True when every character has a big-type glyph: a word with a letter left out would
+    read as another word, so such text is shown plainly instead."""
+    return all(char == " " or char.upper() in bigtype.FONT for char in text)
+
+
+def fitting_scale(text: str, width: int, rows: int, *, ascii: bool = False) -> int:
+    """The largest scale at which `text` fits `width` x `rows` cells; 0 when it does not fit
+    even at scale 1 or cannot be drawn in big type at all."""
+    if not text.strip() or not drawable(text):
+        return 0
+    return bigtype.largest_scale(text, width, rows, ascii=ascii)
+
+
+@lru_cache(maxsize=64)
+def big_lines(text: str, scale: int, ascii: bool) -> tuple[str, ...]:
+    """The rows of `text` at `scale`, shared by every widget and every repaint."""
+    return tuple(bigtype.render(text, ascii=ascii, scale=scale))
+
+
+class BigText(Widget):
+    """A short text in the largest big type that fits, centred; plain text when even the
+    smallest big type does not fit.
+
+    `max_rows` caps how tall it grows (the layout sets it from the window's size); `sample`,
+    when set, is the text the scale is measured with, so a count that changes width each
+    second ("Hold 7", "Exhale 8") keeps one size. Height `auto` gives the rows the scale
+    needs at the current width. Lines are built once per (text, size, scale, ascii) and the
+    widget repaints only when the text or its size changes.
+    """
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"big-text--ink"}
+
+    DEFAULT_CSS = """
+    BigText {
+        width: 1fr;
+        height: auto;
+        & > .big-text--ink { text-style: bold; }
+    }
+    """
+
+    text: reactive[str] = reactive("", layout=False, repaint=False)
+    sample: reactive[str] = reactive("", layout=False, repaint=False)
+    max_rows: reactive[int] = reactive(UNLIMITED_ROWS, layout=False, repaint=False)
+
+    def __init__(
+        self,
+        text: str = "",
+        *,
+        ascii: bool = False,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self.ascii = ascii
+        self.set_reactive(BigText.text, text)
+        self._lines_key: tuple[object, ...] | None = None
+        self._lines: list[Strip] = []
+
+    # ---- sizing -----------------------------------------------------------------------------
+
+    def scale_for(self, width: int, rows: int) -> int:
+        """The scale drawn in `width` x `rows` cells (0: plain text)."""
+        measured = self.sample or self.text
+        if not drawable(self.text):
+            return 0
+        return fitting_scale(measured, width, min(rows, self.max_rows), ascii=self.ascii)
+
+    @property
+    def scale(self) -> int:
+        """The scale on screen now (0: plain text, or nothing)."""
+        width, height = self.size
+        return self.scale_for(width, height)
+
+    def get_content_width(self, container: Size, viewport: Size) -> int:
+        return max(1, len(self.text))
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        scale = self.scale_for(width, UNLIMITED_ROWS)
+        return bigtype.rows_tall(ascii=self.ascii, scale=scale) if scale else 1
+
+    def _relayout(self) -> None:
+        """A new text may need another height (auto) or only new lines (a fixed height)."""
+        self.refresh(layout=self.styles.height is None or self.styles.height.is_auto)
+
+    def watch_text(self, old: str, new: str) -> None:
+        if old != new:
+            self._relayout()
+
+    def watch_sample(self, old: str, new: str) -> None:
+        if old != new:
+            self._relayout()
+
+    def watch_max_rows(self, old: int, new: int) -> None:
+        if old != new:
+            self._relayout()
+
+    def notify_style_update(self) -> None:
+        self._lines_key = None  # a theme change alters the colours baked into the lines
+        super().notify_style_update()
+
+    # ---- drawing ----------------------------------------------------------------------------
+
+    def render_line(self, y: int) -> Strip:
+        width, height = self.size
+        key = (self.text, self.sample, self.max_rows, width, height, self.ascii)
+        if key != self._lines_key:
+            self._lines = self._build_lines(width, height)
+            self._lines_key = key
+        if 0 <= y < len(self._lines):
+            return self._lines[y]
+        return Strip.blank(width, self.rich_style)
+
+    def _build_lines(self, width: int, height: int) -> list[Strip]:
+        if width <= 0 or height <= 0:
+            return []
+        base = self.rich_style
+        ink = self.get_component_rich_style("big-text--ink")
+        scale = self.scale_for(width, height)
+        rows = list(big_lines(self.text, scale, self.ascii)) if scale else [self.text[:width]]
+        top = max(0, (height - len(rows)) // 2)
+        blank = Strip.blank(width, base)
+        strips = [blank] * top
+        strips.extend(_centred(row, width, base, ink) for row in rows[: height - top])
+        strips.extend([blank] * (height - len(strips)))
+        return strips
+
+
+def _centred(text: str, width: int, base: Style, ink: Style) -> Strip:
+    text = text[:width]
+    lead = (width - len(text)) // 2
+    segments = [
+        Segment(" " * lead, base),
+        Segment(text, ink),
+        Segment(" " * (width - lead - len(text)), base),
+    ]
+    return Strip([s for s in segments if s.text], width)
