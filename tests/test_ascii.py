@@ -27,7 +27,7 @@ async def test_the_picker_in_ascii(
 ) -> None:
     app = make_app(paths, ascii=True)
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.press("f")  # a favourite, so the star is drawn too
+        await pilot.press("ctrl+f")  # a favourite, so the star is drawn too
         await pilot.pause()
         text = screen_text(app)
         assert "* Ankle & Toe Mobility" in text

@@ -209,13 +209,13 @@ def test_moving_a_routine_up_is_there_on_the_next_launch(
         if time.monotonic() > end:
             pytest.fail(f"shift+up did not move the routine:\n{screen}")
         time.sleep(POLL)
-    term.send("q")
+    term.send("C-q")
     assert term.exit_code() == 0
 
     term.start()
     screen = term.wait_for("Ankle & Toe Mobility")
     assert row_of(screen, "Circulation Boost") < row_of(screen, "Ankle & Toe Mobility")
-    term.send("q")
+    term.send("C-q")
     assert term.exit_code() == 0
 
     listed = calmfeet(env, "list")
@@ -224,6 +224,35 @@ def test_moving_a_routine_up_is_there_on_the_next_launch(
         "circulation-boost",
         "ankle-mobility",
     ]
+
+
+# --- typing a routine's name in the picker only filters -------------------------------------
+
+BUILTIN_NAMES = (
+    "Ankle & Toe Mobility",
+    "Circulation Boost",
+    "Quick Reset",
+    "Sleep Wind-Down",
+    "Stress Release",
+    "Tired Feet Relief",
+    "Whole-Foot Tour",
+)
+
+
+def test_typing_each_routine_name_lists_only_that_routine(term: Terminal) -> None:
+    """quick once quit, sleep opened Stats, tired filtered by focus: now every letter filters."""
+    term.start()
+    term.wait_for("Whole-Foot Tour")
+    for name in BUILTIN_NAMES:
+        term.send("-l", name.lower())
+        term.wait_for("1 of 7")
+        screen = term.wait_for(f"name: '{name.lower()}'")
+        list_column = "\n".join(line[: WIDTH // 2] for line in screen.splitlines())
+        assert [other for other in BUILTIN_NAMES if other in list_column] == [name], screen
+        term.send("Escape")
+        term.wait_for("7 of 7")
+    term.send("C-q")
+    assert term.exit_code() == 0
 
 
 # --- (b) a short routine runs on time to the end ---------------------------------------------
@@ -269,7 +298,7 @@ def test_a_broken_routine_file_is_named_on_screen_and_the_rest_listed(
     screen = term.wait_for("broken-feet.toml", flat=True)
     for name in ("Ankle & Toe Mobility", "Whole-Foot Tour", "Works-Fine"):
         assert name in screen
-    term.send("q")
+    term.send("C-q")
     assert term.exit_code() == 0
 
 
@@ -284,7 +313,7 @@ def test_a_large_library_with_a_named_pipe_still_opens_and_quits(
     term.start("--routines", str(folder))
     screen = term.wait_for("stuck-pipe.toml", flat=True)
     assert "Mine-000" in screen or "127 of 127" in screen
-    term.send("q")
+    term.send("C-q")
     assert term.exit_code() == 0
 
 

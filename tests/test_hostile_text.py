@@ -412,11 +412,11 @@ async def test_the_hide_and_restore_toasts_show_a_markup_name(
         await pilot.press("enter")  # the suggested odd-2
         await pilot.pause()
         assert (paths.routines_dir / "odd-2.toml").exists()
-        await pilot.press("o")  # odd-2 has no original: the refusal names "[/]"
+        await pilot.press("ctrl+o")  # odd-2 has no original: the refusal names "[/]"
         await pilot.pause()
         shown = assert_screen_inert(app, screen_text, PickerScreen)
         assert "No original of [/] is loaded" in " ".join(shown.split())
-        await pilot.press("shift+tab", "h")
+        await pilot.press("shift+tab", "ctrl+d")
         await pilot.pause()
         assert "Hid [/]." in assert_screen_inert(app, screen_text, PickerScreen)
 
@@ -454,7 +454,7 @@ async def test_stats_show_a_hostile_history_name_as_inert_text(
     history.close()
     app = make_app(paths)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("s")
+        await pilot.press("ctrl+s")
         await pilot.pause()
         shown = assert_screen_inert(app, screen_text, StatsScreen)
         assert "Most used: \\x1b[2J\\u202eName" in shown

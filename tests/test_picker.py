@@ -99,7 +99,7 @@ async def test_shift_down_moves_the_routine_and_the_order_survives_a_restart(
         await pilot.press("shift+down")
         moved = shown(app)
         assert moved[2] == first
-        await pilot.press("q")
+        await pilot.press("ctrl+q")
 
     again = make_app(paths)
     async with again.run_test(size=SIZE):
@@ -164,7 +164,7 @@ async def test_favourite_shows_a_star_and_survives_a_restart(
     async with app.run_test(size=SIZE) as pilot:
         await go_to(pilot, "quick-reset")
         assert "★" not in label(app, "quick-reset")
-        await pilot.press("f")
+        await pilot.press("ctrl+f")
         assert label(app, "quick-reset").startswith("★ Quick Reset")
         assert not any("★" in label(app, i) for i in shown(app) if i != "quick-reset")
 
@@ -172,7 +172,7 @@ async def test_favourite_shows_a_star_and_survives_a_restart(
     async with again.run_test(size=SIZE) as pilot:
         assert "★" in label(again, "quick-reset")
         await go_to(pilot, "quick-reset")
-        await pilot.press("f")  # pressing f again takes the star away
+        await pilot.press("ctrl+f")  # pressing f again takes the star away
         assert "★" not in label(again, "quick-reset")
     assert PreferencesStore(paths).load().favourites == ()
 
@@ -183,20 +183,20 @@ async def test_hide_removes_it_from_the_list_and_a_shows_it_again(
     app = make_app(paths)
     async with app.run_test(size=SIZE) as pilot:
         await go_to(pilot, "sleep-wind-down")
-        await pilot.press("h")
+        await pilot.press("ctrl+d")
         assert "sleep-wind-down" not in shown(app)
         assert len(shown(app)) == len(BUILTIN_IDS) - 1
 
     again = make_app(paths)
     async with again.run_test(size=SIZE) as pilot:
         assert "sleep-wind-down" not in shown(again)
-        await pilot.press("a")
+        await pilot.press("ctrl+a")
         assert "sleep-wind-down" in shown(again)
         assert "(hidden)" in label(again, "sleep-wind-down")
         assert "(hidden)" not in label(again, "quick-reset")
         await go_to(pilot, "sleep-wind-down")
-        await pilot.press("h")  # unhide
-        await pilot.press("a")
+        await pilot.press("ctrl+d")  # unhide
+        await pilot.press("ctrl+a")
         assert "sleep-wind-down" in shown(again)
     assert PreferencesStore(paths).load().hidden == ()
 
@@ -213,7 +213,7 @@ async def test_another_calmfeet_changes_stay_when_this_one_moves_and_favourites(
         other.load()
         other.update(lambda p: replace(p, order=(last, first, second, *rest), favourites=(first,)))
         assert "★" not in label(app, first), "this calmfeet has not seen the other's changes"
-        await pilot.press("f")  # the person sees no star and wants one
+        await pilot.press("ctrl+f")  # the person sees no star and wants one
         assert label(app, first).startswith("★")
         await pilot.press("shift+down")
         expected = [last, second, first, *rest]
@@ -237,7 +237,7 @@ async def test_typing_a_name_filters_the_list_and_escape_clears_it(
         assert shown(app) == ["sleep-wind-down"]
         await pilot.press("backspace", "backspace", "backspace", "backspace", "r", "e", "l", "e")
         assert shown(app) == ["stress-release"]
-        await pilot.press("f")  # once typing, letters that are keys go to the filter too
+        await pilot.press("f")  # every letter goes to the filter
         assert shown(app) == []
         assert app.screen.query_one("#filter", Input).value == "relef"
         assert PreferencesStore(paths).load().favourites == ()
@@ -264,13 +264,13 @@ async def test_t_cycles_the_focus_filter_back_to_everything(
 ) -> None:
     app = make_app(paths)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("t")  # the first focus tag: stress
+        await pilot.press("ctrl+t")  # the first focus tag: stress
         assert sorted(shown(app)) == ["quick-reset", "sleep-wind-down", "stress-release"]
-        await pilot.press("t")  # circulation
+        await pilot.press("ctrl+t")  # circulation
         assert "circulation-boost" in shown(app)
         assert "stress-release" not in shown(app)
         for _ in range(6):
-            await pilot.press("t")
+            await pilot.press("ctrl+t")
         assert len(shown(app)) == len(BUILTIN_IDS)
 
 
@@ -281,7 +281,7 @@ async def test_star_shows_only_favourites_and_the_favourites_survive_a_restart(
     async with app.run_test(size=SIZE) as pilot:
         for routine_id in ("whole-foot-tour", "circulation-boost"):
             await go_to(pilot, routine_id)
-            await pilot.press("f")
+            await pilot.press("ctrl+f")
         await pilot.press("asterisk")
         assert shown(app) == ["circulation-boost", "whole-foot-tour"]
 
@@ -329,7 +329,7 @@ async def test_a_last_routine_that_is_gone_highlights_the_first(
 async def test_q_quits_with_exit_code_0(make_app: MakeApp, paths: Paths) -> None:
     app = make_app(paths)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("q")
+        await pilot.press("ctrl+q")
         await pilot.pause()
     assert app.return_code == 0
 
@@ -382,7 +382,7 @@ async def test_corrupt_preferences_are_kept_aside_and_the_app_still_starts(
         assert "could not be read" in notices[0]
         assert "preferences.toml" in " ".join(screen_text(app).split())
         first = shown(app)[0]
-        await pilot.press("f")  # the person's next change is saved to a fresh file
+        await pilot.press("ctrl+f")  # the person's next change is saved to a fresh file
     kept = list(paths.config_dir.glob("preferences.toml.corrupt-*"))
     assert len(kept) == 1
     assert kept[0].read_bytes() == garbage
@@ -412,7 +412,7 @@ async def test_editing_steps_saves_a_valid_own_version_and_o_restores_the_origin
         await pilot.press("shift+down")  # step 1 becomes step 2
         assert own.exists()
         await pilot.press("plus")  # that step gets 15 s longer
-        await pilot.press("up", "x")  # the (new) first step goes
+        await pilot.press("up", "delete")  # the (new) first step goes
         await pilot.pause()
         assert highlighted(app) == "quick-reset"
 
@@ -435,11 +435,11 @@ async def test_editing_steps_saves_a_valid_own_version_and_o_restores_the_origin
         await go_to(pilot, "quick-reset")
         steps_list = again.screen.query_one(StepList)
         assert steps_list.option_count == len(steps) - 1, "the own version is what shows"
-        await pilot.press("tab", "o")
+        await pilot.press("tab", "ctrl+o")
         await pilot.pause()
         assert not own.exists()
         assert steps_list.option_count == len(steps)
-        await pilot.press("o")  # already the original: nothing to remove, nothing breaks
+        await pilot.press("ctrl+o")  # already the original: nothing to remove, nothing breaks
     assert digest(builtin_file) == before
 
 
@@ -448,7 +448,7 @@ async def test_the_last_step_cannot_be_removed(make_app: MakeApp, paths: Paths) 
     app = make_app(paths, extra_dirs=(mine.parent,))
     async with app.run_test(size=SIZE) as pilot:
         await go_to(pilot, "one-step")
-        await pilot.press("tab", "x")
+        await pilot.press("tab", "delete")
         assert app.screen.query_one(StepList).option_count == 1
     assert not (paths.routines_dir / "one-step.toml").exists()
 
@@ -463,7 +463,7 @@ async def test_o_reads_back_only_the_file_it_shadowed(
     app = make_app(paths)
     async with app.run_test(size=SIZE) as pilot:
         await go_to(pilot, "quick-reset")
-        await pilot.press("tab", "x")
+        await pilot.press("tab", "delete")
         assert own.exists()
         assert "Your version" in screen_text(app)
 
@@ -478,7 +478,7 @@ async def test_o_reads_back_only_the_file_it_shadowed(
 
         monkeypatch.setattr(library_module, "load_library", no_full_reload)
         monkeypatch.setattr(library_module, "load_routine", counting_load_routine)
-        await pilot.press("o")
+        await pilot.press("ctrl+o")
         await pilot.pause()
         assert read == [builtin_file]
         assert not own.exists()
@@ -567,7 +567,7 @@ async def test_o_keeps_a_version_whose_original_is_not_loaded(
     app = make_app(paths)
     async with app.run_test(size=SIZE) as pilot:
         await go_to(pilot, "gone")
-        await pilot.press("tab", "o")
+        await pilot.press("tab", "ctrl+o")
         await pilot.pause()
         assert toasts(app) == [
             f"No original of Gone is loaded under the id gone, so your version {orphan} stays."
@@ -587,7 +587,7 @@ async def test_o_leaves_a_marked_file_from_another_folder_alone(
     async with app.run_test(size=SIZE) as pilot:
         await go_to(pilot, "quick-reset")
         assert "Your version" not in screen_text(app), "calmfeet did not save this file"
-        await pilot.press("tab", "o")
+        await pilot.press("tab", "ctrl+o")
         await pilot.pause()
         assert toasts(app) == [
             f"{elsewhere} is not in your routines folder, so calmfeet leaves it alone."
@@ -634,7 +634,7 @@ async def test_a_routine_started_from_the_picker_is_remembered_with_its_caution(
         await pilot.pause()
         assert isinstance(app.screen, PickerScreen)
         assert highlighted(app) == "stress-release"
-        await pilot.press("q")
+        await pilot.press("ctrl+q")
     assert app.return_code == 0
 
     again = make_app(paths, clock=FakeClock())
@@ -721,3 +721,204 @@ async def test_a_caution_confirmed_by_an_older_calmfeet_is_shown_once_more(
             await pilot.press("enter")
             assert isinstance(app.screen, expected)
             await pilot.press("enter")
+
+
+# --- a picker you can type into ----------------------------------------------------------------
+
+BUILTIN_NAMES = {
+    "ankle-mobility": "Ankle & Toe Mobility",
+    "circulation-boost": "Circulation Boost",
+    "quick-reset": "Quick Reset",
+    "sleep-wind-down": "Sleep Wind-Down",
+    "stress-release": "Stress Release",
+    "tired-feet-relief": "Tired Feet Relief",
+    "whole-foot-tour": "Whole-Foot Tour",
+}
+
+
+def footer_text(app: Any, screen_text: ScreenText) -> str:
+    return screen_text(app).splitlines()[-1]
+
+
+@pytest.mark.parametrize("routine_id", sorted(BUILTIN_NAMES))
+async def test_typing_a_routine_name_only_filters_and_runs_no_command(
+    make_app: MakeApp, paths: Paths, routine_id: str
+) -> None:
+    """quick, sleep, tired and heel once quit, opened Stats, filtered and hid: now they filter."""
+    app = make_app(paths)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press(*BUILTIN_NAMES[routine_id].lower())
+        await pilot.pause()
+        assert app.is_running
+        assert isinstance(app.screen, PickerScreen)
+        assert shown(app) == [routine_id]
+        assert app.screen.routine_filter.focus is None
+    saved = PreferencesStore(paths).load()
+    assert saved.favourites == () and saved.hidden == ()
+
+
+async def test_heel_typed_in_the_list_hides_nothing_and_edits_no_step(
+    make_app: MakeApp, paths: Paths
+) -> None:
+    app = make_app(paths)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("h", "e", "e", "l")
+        assert app.focused is app.screen.query_one("#routines")
+        assert app.screen.query_one("#filter", Input).value == "heel"
+        await pilot.press("escape")
+        await pilot.press("tab", "h", "e", "e", "l")  # in the steps: letters filter, too
+        assert app.focused is app.screen.query_one("#routines")
+        assert app.screen.query_one("#filter", Input).value == "heel"
+    assert PreferencesStore(paths).load().hidden == ()
+    assert not paths.routines_dir.exists() or not any(paths.routines_dir.iterdir())
+
+
+async def test_the_new_command_keys_do_their_jobs(make_app: MakeApp, paths: Paths) -> None:
+    app = make_app(paths)
+    async with app.run_test(size=SIZE) as pilot:
+        first = highlighted(app)
+        await pilot.press("ctrl+f")
+        assert PreferencesStore(paths).load().favourites == (first,)
+        await pilot.press("ctrl+t")
+        assert app.screen.routine_filter.focus == "stress"
+        await pilot.press("ctrl+t", "ctrl+t", "ctrl+t", "ctrl+t", "ctrl+t", "ctrl+t", "ctrl+t")
+        assert app.screen.routine_filter.focus is None
+        await pilot.press("ctrl+e")
+        assert isinstance(app.focused, StepList)
+        await pilot.press("escape")
+        await go_to(pilot, first)
+        await pilot.press("ctrl+d")
+        assert first not in shown(app)
+        await pilot.press("ctrl+a")
+        assert first in shown(app)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "StatsScreen"
+        await pilot.press("escape")
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+    assert app.return_code == 0
+
+
+async def test_labels_follow_the_highlighted_routine(
+    make_app: MakeApp, paths: Paths, screen_text: ScreenText
+) -> None:
+    app = make_app(paths)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        footer = footer_text(app, screen_text)
+        assert "Favourite" in footer and "Unfavourite" not in footer and "Hide" in footer
+        await pilot.press("ctrl+f")
+        await pilot.pause()
+        assert "Unfavourite" in footer_text(app, screen_text)
+        await pilot.press("ctrl+a", "ctrl+d")
+        await pilot.pause()
+        assert "Show" in footer_text(app, screen_text).replace("Show hidden", "")
+        await pilot.press("ctrl+d", "ctrl+f")
+        await pilot.pause()
+        footer = footer_text(app, screen_text)
+        assert "Favourite" in footer and "Unfavourite" not in footer and "Hide" in footer
+
+
+@pytest.mark.parametrize("keys", [(), ("tab",)], ids=["list", "steps"])
+async def test_the_footer_fits_80_columns(
+    make_app: MakeApp, paths: Paths, screen_text: ScreenText, keys: tuple[str, ...]
+) -> None:
+    app = make_app(paths)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("ctrl+f", *keys)  # the longest label, Unfavourite, where it shows
+        await pilot.pause()
+        footer = footer_text(app, screen_text)
+        assert footer.rstrip().endswith("? Keys"), footer
+        assert "Quit" in footer
+
+
+async def test_escape_in_the_filter_keeps_the_highlighted_routine(
+    make_app: MakeApp, paths: Paths
+) -> None:
+    app = make_app(paths)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("r", "e", "s", "down")
+        assert highlighted(app) == "stress-release"
+        await pilot.press("escape")
+        assert len(shown(app)) == len(BUILTIN_IDS)
+        assert highlighted(app) == "stress-release"
+        await pilot.press("z", "z", "z")  # a name that matches nothing
+        assert shown(app) == []
+        await pilot.press("escape")
+        assert highlighted(app) == "stress-release", "not back to the top"
+
+
+async def test_enter_in_the_step_list_starts_the_routine(make_app: MakeApp, paths: Paths) -> None:
+    app = make_app(paths)
+    async with app.run_test(size=SIZE) as pilot:
+        await go_to(pilot, "quick-reset")
+        await pilot.press("tab", "down", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, (SessionScreen, CautionScreen))
+
+
+async def test_the_preview_scrolls_home_for_the_next_routine(
+    make_app: MakeApp, paths: Paths
+) -> None:
+    app = make_app(paths)
+    async with app.run_test(size=(100, 24)) as pilot:
+        about = app.screen.query_one("#preview-about")
+        about.scroll_end(animate=False)
+        await pilot.pause()
+        assert about.scroll_y > 0, "the first routine's words are longer than the space"
+        await pilot.press("down")
+        await pilot.pause()
+        await pilot.pause()
+        assert about.scroll_y == 0
+
+
+async def test_the_preview_shows_each_step_zone_and_the_foot_map_at_100x30(
+    make_app: MakeApp, paths: Paths, screen_text: ScreenText
+) -> None:
+    app = make_app(paths)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        text = screen_text(app)
+        assert "0:45 · left foot · ankle" in text, "the step's second line, with its zone"
+        footmap = app.screen.query_one("#preview-map")
+        assert footmap.display and footmap.region.height >= 8
+        assert footmap.region.bottom <= 30 - 2
+
+
+async def test_nothing_matching_draws_no_foot_map(
+    make_app: MakeApp, paths: Paths, screen_text: ScreenText
+) -> None:
+    app = make_app(paths)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("z", "z", "z")
+        await pilot.pause()
+        assert shown(app) == []
+        text = screen_text(app)
+        assert "No routine matches" in text
+        assert "░" not in text and "foot" not in text.split("No routine matches")[1]
+
+
+async def test_one_scrollbar_at_a_time_in_the_preview(make_app: MakeApp, paths: Paths) -> None:
+    app = make_app(paths)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        about = app.screen.query_one("#preview-about")
+        steps = app.screen.query_one(StepList)
+        assert about.region.bottom <= steps.region.y, "the words sit above the steps, not beside"
+
+
+async def test_question_mark_lists_calmfeets_keys_by_screen(
+    make_app: MakeApp, paths: Paths, screen_text: ScreenText
+) -> None:
+    app = make_app(paths)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        text = screen_text(app)
+        for words in ("Picker", "Session", "Stats", "Favourite / Unfavourite", "Pause", "Quit"):
+            assert words in text
+        assert "Scroll Left" not in text and "Copy selected text" not in text
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, PickerScreen)

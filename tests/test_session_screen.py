@@ -345,7 +345,10 @@ async def test_question_mark_still_shows_the_keys(
     app = session_app(make_routine(), clock)
     async with running(app, size=(100, 30)) as pilot:
         await pilot.press("question_mark")
-        assert app.screen.query("HelpPanel")
+        await pilot.pause()
+        shown = screen_text(app)
+        assert "Session" in shown and "Next" in shown, "calmfeet's own keys, by screen"
+        assert "Scroll Left" not in shown
 
 
 async def test_escape_asks_and_staying_carries_on(
@@ -780,6 +783,7 @@ async def test_the_lead_in_counts_down_then_step_one_starts_and_space_skips_it(
     async with running(app, size=(100, 30)) as pilot:
         screen = session_screen(app)
         assert headline(app) == "Get ready 5"
+        assert "space Start now" in screen_text(app).splitlines()[-1]
         await advance(pilot, clock, 2.5)
         assert headline(app) == "Get ready 3"
         assert screen.query_one("#clock", Digits).value == "0:03"
@@ -788,6 +792,7 @@ async def test_the_lead_in_counts_down_then_step_one_starts_and_space_skips_it(
         assert headline(app) == ""
         assert screen.query_one("#clock", Digits).value == "1:00"
         assert not screen.has_class("-paused")
+        assert "space Pause" in screen_text(app).splitlines()[-1]
         await pilot.press("space")  # now space pauses, as ever
         assert screen.has_class("-paused")
 

@@ -503,10 +503,13 @@ class CalmFeetApp(App[int]):
     # ---- keys and commands ------------------------------------------------------------------
 
     def action_show_keys(self) -> None:
-        if self.screen.query("HelpPanel"):
-            self.action_hide_help_panel()
-        else:
-            self.action_show_help_panel()
+        """calmfeet's own keys, grouped by screen (not Textual's generic help panel)."""
+        from calmfeet.ui.screens.keys import KeysScreen, key_groups
+
+        if isinstance(self.screen, KeysScreen):
+            self.screen.dismiss(None)
+            return
+        self.push_screen(KeysScreen(key_groups(self.BINDINGS, self.get_key_display, self.screen)))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

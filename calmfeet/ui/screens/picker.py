@@ -9,7 +9,7 @@ from rich.text import Span, Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.events import Key, Resize
 from textual.reactive import reactive, var
 from textual.screen import Screen
@@ -49,11 +49,37 @@ def plain_text(text: Text, glyphs: Glyphs) -> Text:
     return shown
 
 
-LIST_KEYS = frozenset({"f", "h", "a", "t", "s", "q", "e", "o", "*", "/", "?", " "})
+LIST_KEYS = frozenset({"*", "/", "?"})
+"""The only printable keys that are commands in the list, and only before a name is typed:
+no routine name starts with one, so every letter, the first one too, goes to the filter."""
+
+
+def type_into_filter(screen: Screen[object], event: Key) -> bool:
+    """Letters typed in the picker's lists go to the name filter, as in a command palette;
+    returns True when the key was taken, so it runs no command."""
+    filter_input = screen.query_one("#filter", Input)
+    char = event.character
+    typing = bool(filter_input.value)
+    if event.key == "backspace" and typing:
+        filter_input.value = filter_input.value[:-1]
+    elif event.key == "escape" and typing:
+        filter_input.value = ""
+    elif (
+        char
+        and char.isprintable()
+        and (typing or char not in LIST_KEYS)
+        and (typing or event.key != "space")
+    ):
+        filter_input.value += char
+    else:
+        return False
+    event.stop()
+    event.prevent_default()
+    return True
 
 
 class RoutineList(OptionList):
-    """The routines; typing a letter that is not a key binding starts the name filter."""
+    """The routines; every letter typed here filters them by name."""
 
     BINDINGS = [
         # OptionList's own hidden enter binding would otherwise hide "Start" from the footer.
@@ -63,38 +89,39 @@ class RoutineList(OptionList):
     ]
 
     def on_key(self, event: Key) -> None:
-        filter_input = self.screen.query_one("#filter", Input)
-        char = event.character
-        typing = bool(filter_input.value)
-        if event.key == "backspace" and typing:
-            filter_input.value = filter_input.value[:-1]
-        elif event.key == "escape" and typing:
-            filter_input.value = ""
-        elif (
-            char
-            and char.isprintable()
-            and event.key != "space"
-            and (typing or char not in LIST_KEYS)
-        ):
-            filter_input.value += char
-        else:
-            return
-        event.stop()
-        event.prevent_default()
+        type_into_filter(self.screen, event)
 
 
 class StepList(OptionList):
-    """The highlighted routine's steps; editing them saves the person's own version."""
+    """The highlighted routine's steps; editing them saves the person's own version.
+
+    No letter edits a step: a letter typed here goes back to the list and filters it."""
 
     BINDINGS = [
-        Binding("shift+up", "screen.move_step(-1)", "Step up", id="picker.step_up"),
-        Binding("shift+down", "screen.move_step(1)", "Step down", id="picker.step_down"),
+        Binding("enter", "screen.start", "Start", id="picker.start_from_steps"),
+        Binding("escape", "screen.focus_routines", "Back", id="picker.back"),
+        Binding("left", "screen.focus_routines", "Back", id="picker.back_left", show=False),
+        Binding("shift+up", "screen.move_step(-1)", "Step up", id="picker.step_up", show=False),
+        Binding(
+            "shift+down", "screen.move_step(1)", "Step down", id="picker.step_down", show=False
+        ),
         Binding("plus,equals_sign", "screen.retime_step(15)", "+15 s", id="picker.longer"),
         Binding("minus", "screen.retime_step(-15)", "−15 s", id="picker.shorter"),
-        Binding("delete,x", "screen.remove_step", "Remove", id="picker.remove_step"),
-        Binding("o", "screen.restore_original", "Original", id="picker.restore"),
-        Binding("escape,left", "screen.focus_routines", "Back", id="picker.back"),
+        Binding("delete,ctrl+x", "screen.remove_step", "Remove", id="picker.remove_step"),
+        Binding("ctrl+o", "screen.restore_original", "Original", id="picker.restore"),
     ]
+
+    def on_key(self, event: Key) -> None:
+        char = event.character
+        if char and char.isalpha():
+            self.screen.query_one(RoutineList).focus()
+            type_into_filter(self.screen, event)
+
+
+ROUTINE_ACTIONS = frozenset(
+    {"favourite", "unfavourite", "hide", "unhide", "cycle_focus", "stats", "edit_steps"}
+)
+"""The list's commands, set aside while the step list has the focus."""
 
 
 class PickerScreen(Screen[None]):
@@ -113,24 +140,56 @@ class PickerScreen(Screen[None]):
     PickerScreen RoutineList { width: 1fr; min-width: 30; height: 1fr; border: round $panel; }
     PickerScreen RoutineList:focus { border: round $primary; }
     PickerScreen #preview { width: 1fr; height: 1fr; border: round $panel; padding: 0 1; }
+    /* One scrollbar at a time: the words scroll on their own (rarely), the steps on theirs;
+       the foot map keeps a fixed height below them, so it is always on screen. */
+    PickerScreen #preview-about { height: auto; max-height: 45%; scrollbar-size-vertical: 1; }
     PickerScreen #preview-text { height: auto; }
-    PickerScreen StepList { height: auto; max-height: 14; border: none; padding: 0; }
+    PickerScreen StepList { height: 1fr; min-height: 4; border: none; padding: 0; }
     PickerScreen StepList:focus { background: $boost; }
-    PickerScreen #preview-map { height: auto; margin-top: 1; }
+    PickerScreen #preview-map { height: 9; }
+    PickerScreen.-tall #preview-map { height: 13; }
     PickerScreen #empty { height: 1fr; content-align: center middle; color: $text-muted; }
     PickerScreen.-ascii RoutineList { border: ascii $panel; }
     PickerScreen.-ascii RoutineList:focus { border: ascii $primary; }
     PickerScreen.-ascii #preview { border: ascii $panel; }
+    /* Textual draws scrollbars in block characters: none in ASCII (the steps still follow
+       the cursor). */
+    PickerScreen.-ascii #preview-about { scrollbar-size-vertical: 0; }
+    PickerScreen.-ascii StepList { scrollbar-size-vertical: 0; }
     PickerScreen.-narrow #preview { display: none; }
     PickerScreen.-short #preview-map { display: none; }
     """
 
     BINDINGS = [
         Binding("enter", "start", "Start", id="picker.start", show=True),
-        Binding("f", "favourite", "Favourite", id="picker.favourite"),
-        Binding("h", "hide", "Hide", id="picker.hide"),
-        Binding("a", "toggle_hidden", "Show hidden", id="picker.show_hidden", show=False),
-        Binding("t", "cycle_focus", "Focus filter", id="picker.focus_filter"),
+        Binding("ctrl+f", "favourite", "Favourite", id="picker.favourite"),
+        Binding("ctrl+f", "unfavourite", "Unfavourite", id="picker.unfavourite"),
+        Binding("ctrl+d", "hide", "Hide", id="picker.hide"),
+        Binding("ctrl+d", "unhide", "Show", id="picker.unhide"),
+        Binding(
+            "ctrl+t",
+            "cycle_focus",
+            "Focus",
+            id="picker.focus_filter",
+            tooltip="Cycle the focus filter: stress, circulation, pain, sleep, energy…",
+        ),
+        Binding("ctrl+s", "stats", "Stats", id="picker.stats"),
+        Binding(
+            "ctrl+e",
+            "edit_steps",
+            "Steps",
+            id="picker.edit",
+            show=False,
+            tooltip="Edit the steps (tab too)",
+        ),
+        Binding(
+            "ctrl+a",
+            "toggle_hidden",
+            "Show hidden",
+            id="picker.show_hidden",
+            show=False,
+            tooltip="Show hidden routines, or hide them again",
+        ),
         Binding(
             "asterisk",
             "toggle_favourites",
@@ -139,10 +198,10 @@ class PickerScreen(Screen[None]):
             show=False,
         ),
         Binding("slash", "search", "Filter", id="picker.search", show=False),
-        Binding("s", "stats", "Stats", id="picker.stats"),
-        Binding("e", "edit_steps", "Edit steps", id="picker.edit", show=False),
-        Binding("q", "quit_app", "Quit", id="picker.quit"),
+        # Priority, as the app's own ctrl+q is: shown here, where quitting is a choice.
+        Binding("ctrl+q", "quit_app", "Quit", id="picker.quit", priority=True),
     ]
+    """Every command is a key no routine name can contain: letters always filter by name."""
 
     routine_filter: reactive[catalogue.RoutineFilter] = reactive(catalogue.RoutineFilter)
     """Name, focus, favourites only, show hidden: swapped whole, never changed in place."""
@@ -160,6 +219,9 @@ class PickerScreen(Screen[None]):
         self._highlight_after_update: str | None = None
         self._shown_ids: list[str] = []
         self._preview_id: str | None = None
+        self._last_highlighted: str | None = None
+        """The routine last under the cursor, kept while a filter shows nothing, so clearing
+        the filter goes back to it instead of to the top."""
         self._preview_ready = False
         self._preview_pending = False
         self._options: dict[str, tuple[tuple[int, bool, bool], Option]] = {}
@@ -174,11 +236,13 @@ class PickerScreen(Screen[None]):
         yield Input(placeholder=placeholder, id="filter")
         with Horizontal(id="body"):
             yield RoutineList(id="routines")
-            with VerticalScroll(id="preview", can_focus=False):
-                yield Static("", id="preview-text")
+            with Vertical(id="preview"):
+                with VerticalScroll(id="preview-about", can_focus=False):
+                    yield Static("", id="preview-text")
                 yield StepList(id="steps")
                 yield FootMap(id="preview-map", ascii=self._ascii)
-        yield Footer()
+        # The palette's ctrl+p is listed under ? instead: the picker's own keys fit 80 columns.
+        yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
         self.set_class(self._ascii, "-ascii")
@@ -194,6 +258,7 @@ class PickerScreen(Screen[None]):
     def on_resize(self, event: Resize) -> None:
         self.set_class(event.size.width < 70, "-narrow")
         self.set_class(event.size.height < 24, "-short")
+        self.set_class(event.size.height >= 40, "-tall")
 
     # ---- data -------------------------------------------------------------------------------
 
@@ -246,6 +311,7 @@ class PickerScreen(Screen[None]):
     def watch_prefs(self) -> None:
         if self.is_mounted:
             self.refresh_list()
+            self.refresh_bindings()
 
     def watch_library(self, old: Library, new: Library) -> None:
         """The library changed: an edit of the person's own (keep the cursor on the edited
@@ -269,7 +335,7 @@ class PickerScreen(Screen[None]):
     def refresh_list(self, highlight: str | None = None) -> None:
         """Rebuild the options (only when the list itself changed, never on a tick)."""
         routine_list = self.query_one(RoutineList)
-        keep = highlight or (self.highlighted.id if self.highlighted else None)
+        keep = highlight or (self.highlighted.id if self.highlighted else self._last_highlighted)
         by_id = {r.id: r for r in self._library_routines}
         self._shown_ids = self.visible_ids()
         routine_list.clear_options()
@@ -291,11 +357,16 @@ class PickerScreen(Screen[None]):
             return
         text = self.query_one("#preview-text", Static)
         steps = self.query_one(StepList)
+        footmap = self.query_one(FootMap)
         if routine is None:
             self._preview_id = None
-            text.update("No routine matches. Press escape in the filter, t or * to widen it.")
+            text.update(
+                "No routine matches. Press escape to clear the name, ctrl+t or * to widen it."
+            )
             steps.clear_options()
+            footmap.display = False
             return
+        footmap.display = True
         glyphs = self._glyphs
         body = Text()
         body.append(routine.name, style="bold")
@@ -309,12 +380,15 @@ class PickerScreen(Screen[None]):
         body.append(f"{routine.breathing.label}\n")
         if routine.shadows and customise.is_calmfeet_copy(routine.source, self.paths):
             body.append(
-                f"Your version (original: {routine.shadows[-1].name}); o restores it\n", "italic"
+                f"Your version (original: {routine.shadows[-1].name}); ctrl+o restores it\n",
+                "italic",
             )
         body.append("Steps", style="bold")
-        keys = f"shift+{glyphs.up}{glyphs.down} move, +/{glyphs.minus} time, x remove"
+        keys = f"shift+{glyphs.up}{glyphs.down} move, +/{glyphs.minus} time, delete remove"
         body.append(f"  (tab to edit: {keys})", style="dim")
         text.update(plain_text(body, glyphs))
+        if self._preview_id != routine.id:
+            self.query_one("#preview-about", VerticalScroll).scroll_home(animate=False)
         if self._preview_id != routine.id or steps.option_count != len(routine.steps):
             keep = steps.highlighted if self._preview_id == routine.id else 0
             steps.clear_options()
@@ -328,10 +402,13 @@ class PickerScreen(Screen[None]):
 
     @staticmethod
     def _step_option(index: int, step: Step, glyphs: Glyphs) -> Option:
+        """Two lines, always: the title, then how long, which foot and where (the zone)."""
         foot = {"both": "both feet", "left": "left foot", "right": "right foot"}[step.foot]
-        label = Text(f"{index + 1:>2}. {step.title}")
+        label = Text(f"{index + 1:>2}. {step.title}\n")
         dot = glyphs.dot
-        label.append(f"  {format_clock(step.seconds)} {dot} {foot} {dot} {step.zone}", style="dim")
+        label.append(
+            f"    {format_clock(step.seconds)} {dot} {foot} {dot} {step.zone}", style="dim"
+        )
         return Option(plain_text(label, glyphs))
 
     def _show_step_on_map(self) -> None:
@@ -349,6 +426,10 @@ class PickerScreen(Screen[None]):
 
     @on(OptionList.OptionHighlighted, "#routines")
     def _routine_highlighted(self) -> None:
+        routine = self.highlighted
+        if routine is not None:
+            self._last_highlighted = routine.id
+        self.refresh_bindings()
         self._preview_soon()
 
     def _preview_soon(self) -> None:
@@ -446,20 +527,51 @@ class PickerScreen(Screen[None]):
             PreferenceChanged(lambda store: store.reset_order(), announce="Routine order reset")
         )
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """One key, two labels: ctrl+f reads Favourite or Unfavourite, ctrl+d Hide or Show,
+        as the highlighted routine is; the other binding of the key is off and not shown."""
+        routine = self.highlighted
+        if action in ROUTINE_ACTIONS and self.query_one(StepList).has_focus:
+            return False  # editing steps: the footer shows the steps' keys, short enough to fit
+        if action in ("favourite", "unfavourite", "hide", "unhide"):
+            if routine is None:  # nothing highlighted: one label of each, greyed out
+                return None if action in ("favourite", "hide") else False
+            favourite = routine.id in self.prefs.favourites
+            hidden = routine.id in self.prefs.hidden
+            return {
+                "favourite": not favourite,
+                "unfavourite": favourite,
+                "hide": not hidden,
+                "unhide": hidden,
+            }[action]
+        if action in ("start", "edit_steps") and routine is None:
+            return None
+        return True
+
     def action_favourite(self) -> None:
+        self._set_favourite(True)
+
+    def action_unfavourite(self) -> None:
+        self._set_favourite(False)
+
+    def _set_favourite(self, on: bool) -> None:
         routine = self.highlighted
         if routine is not None:
-            on = routine.id not in self.prefs.favourites
             self.post_message(PreferenceChanged(lambda store: store.set_favourite(routine.id, on)))
 
     def action_hide(self) -> None:
+        self._set_hidden(True)
+
+    def action_unhide(self) -> None:
+        self._set_hidden(False)
+
+    def _set_hidden(self, hiding: bool) -> None:
         routine = self.highlighted
         if routine is None:
             return
-        hiding = routine.id not in self.prefs.hidden
         self.post_message(PreferenceChanged(lambda store: store.set_hidden(routine.id, hiding)))
         if hiding and not self.routine_filter.show_hidden:
-            self.notify(f"Hid {routine.name}. Press a to show hidden routines.", timeout=4)
+            self.notify(f"Hid {routine.name}. Press ctrl+a to show hidden routines.", timeout=4)
 
     def action_toggle_hidden(self) -> None:
         shown = self.routine_filter.show_hidden

@@ -138,6 +138,8 @@ class SessionScreen(Screen[None]):
 
     BINDINGS = [
         Binding("space", "toggle_pause", "Pause", id="session.pause"),
+        Binding("space", "resume", "Resume", id="session.resume"),
+        Binding("space", "skip_interlude", "Start now", id="session.skip"),
         Binding("n,right", "next_step", "Next", id="session.next"),
         Binding("p,left", "previous_step", "Back", id="session.previous"),
         Binding("r", "restart_step", "Restart", id="session.restart"),
@@ -252,10 +254,17 @@ class SessionScreen(Screen[None]):
         self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """`v` offers the view that is not on screen: "Detail" in the big view, and back.
-        A breathing-only session has one step: next and back are not offered there."""
+        """`v` offers the view that is not on screen ("Detail" in the big view, and back);
+        space offers Pause, Resume while paused, or Start now during a lead-in or switch
+        pause. A breathing-only session has one step: next and back are not offered there."""
         if action == "show_view":
             return parameters != (self.view_choice,)
+        if action in ("toggle_pause", "resume", "skip_interlude"):
+            paused = self.session.state is SessionState.PAUSED
+            waiting = not paused and self.session.interlude is not None
+            return {"resume": paused, "skip_interlude": waiting}.get(
+                action, not (paused or waiting)
+            )
         return not (self.breathing_only and action in ("next_step", "previous_step"))
 
     def action_show_view(self, choice: SessionViewChoice) -> None:
@@ -314,6 +323,9 @@ class SessionScreen(Screen[None]):
         self._awake.hold(self.session.state is SessionState.RUNNING and not view.finished)
         if before is None or view.paused != before.paused:
             self.set_class(view.paused, "-paused")
+            self.refresh_bindings()
+        elif (view.interlude is None) != (before.interlude is None):
+            self.refresh_bindings()  # space: Start now during an interlude, else Pause
         if before is None or view.ending != before.ending:
             self._digits.set_class(view.ending, "-ending")
         # Everything but the pacer changes at most once a second: skip it between seconds.
@@ -402,6 +414,12 @@ class SessionScreen(Screen[None]):
         """Space skips a running lead-in or switch pause, else pauses or goes on."""
         self.session.toggle_pause_or_skip()
         self.tick()
+
+    def action_resume(self) -> None:
+        self.action_toggle_pause()
+
+    def action_skip_interlude(self) -> None:
+        self.action_toggle_pause()
 
     def action_next_step(self) -> None:
         """No single key ends a session: next on the last step asks first."""
