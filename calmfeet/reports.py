@@ -22,6 +22,7 @@ def routine_json(routine: Routine) -> dict[str, object]:
         "seconds": _number(routine.total_seconds),
         "breathing": routine.breathing.name,
         "caution": routine.caution,
+        "needs": list(routine.needs),
         "source": str(routine.source),
         "builtin": routine.builtin,
         "shadows": [str(p) for p in routine.shadows],
@@ -32,6 +33,7 @@ def routine_json(routine: Routine) -> dict[str, object]:
                 "foot": step.foot,
                 "zone": step.zone,
                 "breathing": step.breathing.name,
+                "halfway": step.halfway,
             }
             for step in routine.steps
         ],

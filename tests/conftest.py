@@ -89,8 +89,17 @@ def make_app() -> MakeApp:
     """
     from calmfeet.launch import make_app as build_app
 
-    def build(paths: Paths, **options: Any) -> Any:
+    def build(paths: Paths, *, interludes: bool = True, **options: Any) -> Any:
+        """`interludes=False` saves the get-ready and switch-feet pauses as off first, for
+        tests about something else whose clock is the steps' own time."""
         options.setdefault("clock", FakeClock())
+        if not interludes:
+            from calmfeet.core.preferences import PreferencesStore
+
+            store = PreferencesStore(paths)
+            store.load()
+            store.set_lead_in_seconds(0)
+            store.set_switch_seconds(0)
         return build_app(paths, **options)
 
     return build

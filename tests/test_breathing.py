@@ -112,12 +112,12 @@ def test_boundaries_schedule() -> None:
 @pytest.mark.parametrize(
     ("name", "described", "label"),
     [
-        ("resonance", "5.5 · 5.5", "resonance 5.5 · 5.5"),
-        ("calm", "4 · 6", "calm 4 · 6"),
-        ("box", "4 · 4 · 4 · 4", "box 4 · 4 · 4 · 4"),
-        ("4-7-8", "4 · 7 · 8", "4 · 7 · 8"),
-        ("sigh", "2 · 1 · 6", "sigh 2 · 1 · 6"),
-        ("4-6", "4 · 6", "4 · 6"),
+        ("resonance", "in 5.5 s, out 5.5 s", "resonance · in 5.5 s, out 5.5 s"),
+        ("calm", "in 4 s, out 6 s", "calm · in 4 s, out 6 s"),
+        ("box", "in 4 s, hold 4 s, out 4 s, hold 4 s", "box · in 4 s, hold 4 s, out 4 s, hold 4 s"),
+        ("4-7-8", "in 4 s, hold 7 s, out 8 s", "in 4 s, hold 7 s, out 8 s"),
+        ("sigh", "in 2 s + 1 s, out 6 s", "sigh · in 2 s + 1 s, out 6 s"),
+        ("4-6", "in 4 s, out 6 s", "in 4 s, out 6 s"),
     ],
 )
 def test_describe_and_label(name: str, described: str, label: str) -> None:

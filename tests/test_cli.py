@@ -122,6 +122,26 @@ def test_list_json_of_own_routine(
         ("Press the arch", 90, "left", "arch"),
         ("Press the arch", 90, "right", "arch"),
     ]
+    assert evening["needs"] == []
+    assert [s["halfway"] for s in evening["steps"]] == ["", "", ""]
+
+
+def test_list_json_carries_needs_and_halfway(
+    paths: Paths, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "props"
+    folder.mkdir()
+    (folder / "ball.toml").write_text(
+        'name = "Ball"\nbreathing = "calm"\nneeds = ["tennis ball"]\n'
+        '[[steps]]\ntitle = "Roll"\nseconds = 60\nfoot = "left"\nzone = "arch"\n'
+        'halfway = "Change direction"\n',
+        encoding="utf-8",
+    )
+    code, out, _ = run(paths, capsys, "list", "--json", "--routines", str(folder))
+    assert code == 0
+    ball = json.loads(out)[-1]
+    assert ball["needs"] == ["tennis ball"]
+    assert ball["steps"][0]["halfway"] == "Change direction"
 
 
 def test_routines_option_before_command(

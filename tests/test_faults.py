@@ -220,7 +220,7 @@ async def test_a_broken_history_file_never_stops_the_app_and_is_kept_aside(
     paths.history_db.write_bytes(garbage)
     folder = write_routine(tmp_path / "mine", "short", seconds=10, count=2)
     clock = FakeClock()
-    app = make_app(paths, clock=clock, run_routine="short", extra_dirs=(folder,))
+    app = make_app(paths, clock=clock, run_routine="short", extra_dirs=(folder,), interludes=False)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         screen = app.screen
         assert isinstance(screen, SessionScreen)
@@ -379,7 +379,7 @@ async def test_leaving_a_session_on_a_locked_history_neither_blocks_nor_loses_it
 ) -> None:
     folder = write_routine(tmp_path / "mine", "short", seconds=30, count=2)
     clock = FakeClock()
-    app = make_app(paths, clock=clock, extra_dirs=(folder,))
+    app = make_app(paths, clock=clock, extra_dirs=(folder,), interludes=False)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         routines = app.screen.query_one("#routines", OptionList)
         while shown(app)[routines.highlighted or 0] != "short":
@@ -413,7 +413,7 @@ async def test_quitting_mid_session_on_a_locked_history_keeps_the_session_and_sa
 ) -> None:
     folder = write_routine(tmp_path / "mine", "short", seconds=30, count=2)
     clock = FakeClock()
-    app = make_app(paths, clock=clock, run_routine="short", extra_dirs=(folder,))
+    app = make_app(paths, clock=clock, run_routine="short", extra_dirs=(folder,), interludes=False)
     async with app.run_test(size=SIZE) as pilot:
         clock.advance(20)
         app.screen.refresh()

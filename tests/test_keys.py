@@ -17,7 +17,7 @@ ScreenText = Callable[[Any], str]
 async def test_space_reads_pause_then_resume_in_the_session_footer(
     make_app: MakeApp, paths: Paths, plain_routine_dir: Path, screen_text: ScreenText
 ) -> None:
-    app = make_app(paths, extra_dirs=[plain_routine_dir], run_routine="plain")
+    app = make_app(paths, extra_dirs=[plain_routine_dir], run_routine="plain", interludes=False)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         assert isinstance(app.screen, SessionScreen)

@@ -40,7 +40,7 @@ async def test_no_color_session_still_shows_phase_foot_and_zone_in_words(
     screen_text: ScreenText,
 ) -> None:
     monkeypatch.setenv("NO_COLOR", "1")
-    app = make_app(paths, extra_dirs=[plain_routine_dir], run_routine="plain")
+    app = make_app(paths, extra_dirs=[plain_routine_dir], run_routine="plain", interludes=False)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         assert app.no_color

@@ -75,8 +75,9 @@ def word_line(pacer: Pacer) -> str:
 
 
 def phase_words_on_screen(pacer: Pacer) -> list[str]:
-    text = screen_text(pacer).lower()
-    return [word for word in PHASE_WORDS if word.lower() in text]
+    """The capitalised phase words shown (the pattern's legend says `in 4 s, hold 4 s`)."""
+    text = screen_text(pacer)
+    return [word for word in PHASE_WORDS if word in text]
 
 
 # Pure shape
@@ -127,12 +128,12 @@ async def test_word_and_seconds_follow_the_phases(name: str) -> None:
             state = pattern.state_at(start)
             seconds = pattern.phases[state.index].seconds
             pacer.show(pattern, state)
-            assert word_line(pacer) == f"{state.phase.word} {seconds:g}"
+            assert word_line(pacer) == f"{state.said} {seconds:g}"
             assert phase_words_on_screen(pacer) == [state.phase.word]
             assert pattern.describe() in screen_text(pacer)
             before = pattern.state_at(start + seconds - 0.01)
             pacer.show(pattern, before)
-            assert word_line(pacer) == f"{state.phase.word} 1"
+            assert word_line(pacer) == f"{state.said} 1"
             assert phase_words_on_screen(pacer) == [state.phase.word]
 
 
@@ -144,7 +145,7 @@ async def test_a_pattern_named_after_a_phase_does_not_add_a_second_word() -> Non
         pacer = app.query_one(Pacer)
         pacer.show(named, named.state_at(1))
         assert phase_words_on_screen(pacer) == ["Inhale"]
-        assert "4 · 6" in screen_text(pacer)
+        assert "in 4 s, out 6 s" in screen_text(pacer)
 
 
 async def test_each_phase_colours_the_shape_from_the_theme() -> None:

@@ -653,7 +653,7 @@ async def test_a_routine_run_to_the_end_comes_back_to_the_picker(
     clock = FakeClock()
     quick = load_routine(builtin_routines_dir() / "quick-reset.toml", builtin=True)
     PreferencesStore(paths).confirm_caution(quick.id, quick.caution)
-    app = make_app(paths, clock=clock)
+    app = make_app(paths, clock=clock, interludes=False)
     async with app.run_test(size=SIZE) as pilot:
         await go_to(pilot, "quick-reset")
         await pilot.press("enter")

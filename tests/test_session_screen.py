@@ -22,6 +22,7 @@ from calmfeet.core.history import History, SessionRecord
 from calmfeet.core.library import Library
 from calmfeet.core.model import Routine, Step
 from calmfeet.core.paths import Paths
+from calmfeet.core.preferences import PreferencesStore
 from calmfeet.core.session import SLEEP_REASON, Session, breathing_only_routine
 from calmfeet.core.session_view import DisplayOptions, SessionView, session_view
 from calmfeet.ui.app import CalmFeetApp
@@ -82,11 +83,24 @@ SessionAppFactory = Callable[..., Any]
 @pytest.fixture
 def session_app(make_app: MakeApp, paths: Paths) -> SessionAppFactory:
     """The real app from the factory, holding just `routine`: in run mode it opens on the
-    session (as `calmfeet run` does), otherwise on the picker with `routine` highlighted."""
+    session (as `calmfeet run` does), otherwise on the picker with `routine` highlighted.
+
+    The get-ready countdown and switch-feet pause are saved as off unless a test asks for
+    them, so a step's time is the clock's time."""
 
     def build(
-        routine: Routine, clock: FakeClock, *, run_mode: bool = False, breathing_only: bool = False
+        routine: Routine,
+        clock: FakeClock,
+        *,
+        run_mode: bool = False,
+        breathing_only: bool = False,
+        lead_in: float = 0.0,
+        switch: float = 0.0,
     ) -> CalmFeetApp:
+        store = PreferencesStore(paths)
+        store.load()
+        store.set_lead_in_seconds(lead_in)
+        store.set_switch_seconds(switch)
         if breathing_only:
             return make_app(
                 paths,
@@ -377,7 +391,7 @@ async def test_leaving_early_records_once_and_goes_back(
 async def test_leaving_in_run_mode_exits(session_app: SessionAppFactory, clock: FakeClock) -> None:
     app = session_app(make_routine(), clock, run_mode=True)
     async with running(app, size=(100, 30)) as pilot:
-        await advance(pilot, clock, 5)
+        await advance(pilot, clock, 15)
         await pilot.press("escape")
         await pilot.press("y")
         await pilot.pause()
@@ -443,8 +457,15 @@ async def test_skipping_steps_counts_only_steps_done(
         await advance(pilot, clock, 60)
         await pilot.press("n", "n")
         await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)  # next on the last step asks first
+        await pilot.press("enter")
+        await pilot.pause()
         assert isinstance(app.screen, CompleteScreen)
-        assert "1 of 3 steps done" in screen_text(app)
+        on_screen = screen_text(app)
+        # 60 of 195 seconds practised: the routine ended, it was not completed.
+        assert "Ended early · 1 of 3 steps" in on_screen
+        assert "Routine complete" not in on_screen
+    assert [r.completed for r in records(app)] == [False]
 
 
 async def test_breathing_session_says_breathing_complete(
@@ -697,9 +718,11 @@ async def test_real_app_caution_then_session_then_history(
         await pilot.pause()
         screen = session_screen(app)
         assert text(screen, "#step-of") == "Step 1 of 3"
+        # The default lead-in comes first (the headline is drawn by the big layout).
+        assert session_view(screen.session, DisplayOptions()).texts.headline == "Get ready 5"
         await pilot.press("b")
         assert app.prefs.bell is False
-        await advance(pilot, clock, 200)
+        await advance(pilot, clock, 5 + 195 + 3)  # lead-in, steps, left-to-right switch
         assert isinstance(app.screen, CompleteScreen)
         await pilot.press("enter")
         await pilot.pause()
@@ -723,7 +746,7 @@ async def test_real_app_leaving_early_saves_an_incomplete_session(
         await pilot.pause()
     rows = _history_rows(paths)
     assert [(r.steps_done, r.completed) for r in rows] == [(0, False)]
-    assert rows[0].seconds == pytest.approx(42)
+    assert rows[0].seconds == pytest.approx(42 - 5)  # the 5 s lead-in is not practice
 
 
 async def test_coming_back_from_ctrl_z_shows_the_session_paused_with_the_time_kept(
@@ -743,6 +766,102 @@ async def test_coming_back_from_ctrl_z_shows_the_session_paused_with_the_time_ke
         await pilot.press("space")
         await advance(pilot, clock, 5)
         assert shown_time(screen) == "0:35"
+
+
+# ---- a flow that leaves room for hands, honest counts ---------------------------------------
+
+
+def headline(app: App[Any]) -> str:
+    """The one thing to do now, as the session's view says it (the big layout draws it)."""
+    return session_view(session_screen(app).session, DisplayOptions()).texts.headline
+
+
+async def test_the_lead_in_counts_down_then_step_one_starts_and_space_skips_it(
+    session_app: SessionAppFactory, clock: FakeClock
+) -> None:
+    app = session_app(make_routine(), clock, lead_in=5)
+    async with running(app, size=(100, 30)) as pilot:
+        screen = session_screen(app)
+        assert headline(app) == "Get ready 5"
+        assert "space Start now" in screen_text(app).splitlines()[-1]
+        await advance(pilot, clock, 2.5)
+        assert headline(app) == "Get ready 3"
+        assert screen.query_one("#clock", Digits).value == "0:03"
+        await pilot.press("space")  # ready: skip the rest
+        await pilot.pause()
+        assert headline(app) == ""
+        assert screen.query_one("#clock", Digits).value == "1:00"
+        assert not screen.has_class("-paused")
+        assert "space Pause" in screen_text(app).splitlines()[-1]
+        await pilot.press("space")  # now space pauses, as ever
+        assert screen.has_class("-paused")
+
+
+async def test_the_halfway_cue_rings_the_bell(
+    session_app: SessionAppFactory, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    base = make_routine()
+    circles = replace(base.steps[0], halfway="Change direction")
+    app = session_app(replace(base, steps=(circles, *base.steps[1:])), clock)
+    rung: list[None] = []
+    monkeypatch.setattr(app, "bell", lambda: rung.append(None))
+    async with running(app, size=(100, 30)) as pilot:
+        await advance(pilot, clock, 29)
+        assert rung == []
+        await advance(pilot, clock, 1.5)
+        assert len(rung) == 1
+        assert headline(app) == "Change direction"
+
+
+async def test_breathe_offers_no_next_or_back_and_one_key_cannot_end_it(
+    session_app: SessionAppFactory, clock: FakeClock
+) -> None:
+    routine = breathing_only_routine(calm(), 5)
+    app = session_app(routine, clock, run_mode=True, breathing_only=True)
+    async with running(app, size=(100, 30)) as pilot:
+        await advance(pilot, clock, 30)
+        footer = screen_text(app).splitlines()[-1]
+        assert "Next" not in footer and "Back" not in footer
+        await pilot.press("n", "right", "p", "left")
+        await pilot.pause()
+        assert isinstance(app.screen, SessionScreen)
+        assert not session_screen(app).session.is_finished
+
+
+async def test_next_on_the_last_step_asks_and_go_on_keeps_the_session(
+    session_app: SessionAppFactory, clock: FakeClock
+) -> None:
+    app = session_app(make_routine(), clock)
+    async with running(app, size=(100, 30)) as pilot:
+        await pilot.press("n", "n", "n")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        screen = session_screen(app)
+        assert not screen.session.is_finished
+        assert screen.session.index == 2
+
+
+async def test_the_complete_screen_shows_the_streak_and_a_starts_the_routine_again(
+    session_app: SessionAppFactory, clock: FakeClock
+) -> None:
+    app = session_app(make_routine(), clock)
+    async with running(app, size=(100, 30)) as pilot:
+        await advance(pilot, clock, 200)
+        assert isinstance(app.screen, CompleteScreen)
+        await pilot.pause()
+        assert "Streak: 1 day in a row" in screen_text(app)
+        await pilot.press("a")
+        await pilot.pause()
+        screen = session_screen(app)
+        assert screen.routine.id == "test-routine"
+        assert text(screen, "#step-of") == "Step 1 of 3"
+        await advance(pilot, clock, 20)
+        await pilot.press("escape", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, PickerScreen)
+    assert [r.completed for r in records(app)] == [True, False]
 
 
 # ---- the now, in big type -----------------------------------------------------------------
@@ -809,7 +928,13 @@ async def test_v_switches_to_the_detail_view_and_it_is_kept(
     make_app: MakeApp, paths: Paths, clock: FakeClock
 ) -> None:
     routine = make_routine()
-    app = make_app(paths, clock=clock, library=Library(routines=[routine]), run_routine=routine.id)
+    app = make_app(
+        paths,
+        clock=clock,
+        library=Library(routines=[routine]),
+        run_routine=routine.id,
+        interludes=False,
+    )
     async with running(app, size=(100, 30)) as pilot:
         await advance(pilot, clock, 72.4)
         assert "v Detail" in screen_text(app)
@@ -822,7 +947,11 @@ async def test_v_switches_to_the_detail_view_and_it_is_kept(
         assert "Inhale 2" in on_screen
         assert "v Big" in on_screen
     again = make_app(
-        paths, clock=FakeClock(), library=Library(routines=[routine]), run_routine=routine.id
+        paths,
+        clock=FakeClock(),
+        library=Library(routines=[routine]),
+        run_routine=routine.id,
+        interludes=False,
     )
     async with running(again, size=(100, 30)) as pilot:
         await pilot.pause()
@@ -887,6 +1016,11 @@ def test_snapshot_big_session(
     """The big view in each theme, at the three sizes a person is likely to have."""
     routine = make_routine()
     app = make_app(
-        paths, clock=clock, theme=theme, library=Library(routines=[routine]), run_routine=routine.id
+        paths,
+        clock=clock,
+        theme=theme,
+        library=Library(routines=[routine]),
+        run_routine=routine.id,
+        interludes=False,
     )
     assert snap_compare(app, terminal_size=size, run_before=_after(72.4, clock))

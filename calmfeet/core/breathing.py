@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from calmfeet.core.problems import describe_value
 
+_COUNT_EPSILON = 1e-6
 MIN_CYCLE_SECONDS = 2.0
 MAX_CYCLE_SECONDS = 60.0
 
@@ -36,6 +37,12 @@ class PhaseSpec:
     seconds: float
     start_level: float
     end_level: float
+    word: str = ""
+    """What the pacer says for it when not the phase's own word (`Inhale more`)."""
+
+    @property
+    def said(self) -> str:
+        return self.word or self.phase.word
 
 
 @dataclass(frozen=True)
@@ -50,6 +57,22 @@ class PhaseState:
     level: float
     phase_start: float
     phase_end: float
+    word: str = ""
+    """This phase's own word (`Inhale more`), or empty for the phase's (`said` has both)."""
+
+    @property
+    def said(self) -> str:
+        """What the pacer says: `Inhale`, `Hold`, `Exhale`, or the phase's own word."""
+        return self.word or self.phase.word
+
+    @property
+    def count(self) -> int:
+        """The whole seconds the pacer counts down: the time left rounded up, but never more
+        than the phase's length rounded down, so a 5.5 s phase starts at 5 (not a flash of
+        6 for half a second) and counts 5, 4, 3, 2, 1; never below 1 while it runs."""
+        length = self.phase_end - self.phase_start
+        left = math.ceil(self.seconds_left - _COUNT_EPSILON)
+        return max(1, min(left, math.floor(length + _COUNT_EPSILON)))
 
 
 @dataclass(frozen=True)
@@ -63,15 +86,25 @@ class BreathingPattern:
         return sum(p.seconds for p in self.phases)
 
     def describe(self) -> str:
-        """Numbers only (e.g. `4 · 7 · 8`), so no phase word appears beside the current one."""
-        return " · ".join(_fmt(p.seconds) for p in self.phases)
+        """Each phase with its unit, e.g. `in 4 s, hold 7 s, out 8 s`: numbers alone ("4 · 7 ·
+        8") said nothing about what they count. In and out, not the pacer's phase words."""
+        parts: list[str] = []
+        previous: Phase | None = None
+        for spec in self.phases:
+            if spec.phase is previous:  # the sigh's second inhale: `in 2 s + 1 s`
+                parts[-1] += f" + {_fmt(spec.seconds)} s"
+            else:
+                parts.append(f"{_SHORT[spec.phase]} {_fmt(spec.seconds)} s")
+            previous = spec.phase
+        return ", ".join(parts)
 
     @property
     def label(self) -> str:
+        """`resonance · in 5.5 s, out 5.5 s`; a pattern named by its numbers is just described."""
         described = self.describe()
-        if self.name.replace("-", " · ") == described or self.name == described:
+        if _NUMBERS_ONLY.match(self.name):
             return described
-        return f"{self.name} {described}"
+        return f"{self.name} · {described}"
 
     def state_at(self, elapsed: float) -> PhaseState:
         """The phase at `elapsed` seconds since the pattern started (negative counts as 0)."""
@@ -98,6 +131,7 @@ class BreathingPattern:
                     level=level,
                     phase_start=base + start,
                     phase_end=base + end,
+                    word=spec.word,
                 )
             start = end
         raise AssertionError("unreachable: a pattern always has phases")
@@ -116,6 +150,10 @@ class BreathingPattern:
                 offset += spec.seconds
             cycle_start += self.cycle_seconds
         return times
+
+
+_SHORT = {Phase.INHALE: "in", Phase.HOLD: "hold", Phase.EXHALE: "out"}
+_NUMBERS_ONLY = re.compile(r"^[\d.\-]+$")
 
 
 def _fmt(seconds: float) -> str:
@@ -176,7 +214,7 @@ def sigh() -> BreathingPattern:
     """
     specs = (
         PhaseSpec(Phase.INHALE, 2.0, 0.0, 0.75),
-        PhaseSpec(Phase.INHALE, 1.0, 0.75, 1.0),
+        PhaseSpec(Phase.INHALE, 1.0, 0.75, 1.0, word="Inhale more"),
         PhaseSpec(Phase.EXHALE, 6.0, 1.0, 0.0),
     )
     return _checked(BreathingPattern("sigh", specs, "Balban et al. 2023"))

@@ -58,6 +58,8 @@ def routine_document(routine: Routine, steps: Sequence[Step]) -> dict[str, objec
     document["breathing"] = pattern_value(routine.breathing)
     if routine.caution:
         document["caution"] = routine.caution
+    if routine.needs:
+        document["needs"] = list(routine.needs)
     rows: list[dict[str, object]] = []
     for step in steps:
         row: dict[str, object] = {
@@ -68,6 +70,8 @@ def routine_document(routine: Routine, steps: Sequence[Step]) -> dict[str, objec
         }
         if step.how:
             row["how"] = step.how
+        if step.halfway:
+            row["halfway"] = step.halfway
         if step.breathing != routine.breathing:
             row["breathing"] = pattern_value(step.breathing)
         rows.append(row)

@@ -28,6 +28,8 @@ class Step:
     how: str
     breathing: BreathingPattern
     mirror_of: int | None = None  # index in the file's steps this one repeats on the other foot
+    halfway: str = ""
+    """Said (and rung) at half the step's time, e.g. `Change direction`; empty for none."""
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,8 @@ class Routine:
     source: Path
     builtin: bool = False
     shadows: tuple[Path, ...] = field(default=())
+    needs: tuple[str, ...] = ()
+    """Props to have at hand (`tennis ball`), named while the person gets ready."""
 
     @property
     def total_seconds(self) -> float:

@@ -11,13 +11,19 @@ if TYPE_CHECKING:
     from calmfeet.core.history import SessionRecord
 
 
+MIN_RECORDED_SECONDS = 10.0
+"""A session with less practice than this was a false start: it is not kept in history."""
+
+
 def practice_record(session: Session) -> SessionRecord | None:
-    """The history row for a session as it stands now; None if nothing was practised.
+    """The history row for a session as it stands now; None for a false start (less than
+    MIN_RECORDED_SECONDS practised: lead-ins and switch pauses are not practice).
 
     The start comes from the session's own clock, so a test's FakeClock decides it too.
+    `completed` means at least 80% of the routine's time practised, not just reaching its end.
     """
     seconds = session.practised_seconds
-    if seconds <= 0:
+    if seconds < MIN_RECORDED_SECONDS - 1e-6:
         return None
     # Here, not at the top: SQLite (which history imports) is not needed to show the picker.
     from calmfeet.core.history import SessionRecord, local_utc_offset_minutes
@@ -30,7 +36,7 @@ def practice_record(session: Session) -> SessionRecord | None:
         started=started,
         seconds=seconds,
         steps_done=session.steps_done,
-        completed=session.is_finished,
+        completed=session.completed,
         utc_offset_minutes=local_utc_offset_minutes(started),
     )
 

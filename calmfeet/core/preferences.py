@@ -36,6 +36,8 @@ SessionViewChoice = Literal["big", "detail"]
 """The session screen's two looks (`Preferences.session_view`)."""
 MAX_BYTES = 1024 * 1024
 LOCK_TIMEOUT = 5.0
+MAX_PAUSE_SECONDS = 60.0
+"""The longest lead-in or switch-feet pause a file may ask for."""
 HEADER = (
     "# calmfeet preferences, rewritten by calmfeet whenever they change.\n"
     "# Keys calmfeet does not know are kept; comments are not.\n"
@@ -63,6 +65,10 @@ class Preferences:
     favourites: tuple[str, ...] = ()
     hidden: tuple[str, ...] = ()
     confirmed_cautions: tuple[str, ...] = ()
+    lead_in_seconds: float = 5.0
+    """The get-ready countdown before a session's first step; 0 turns it off."""
+    switch_seconds: float = 3.0
+    """The pause to change feet between a left-foot and a right-foot step; 0 turns it off."""
     extra: dict[str, object] = field(default_factory=dict, hash=False)
     """Keys this calmfeet does not know (a newer one wrote them, or a person did): kept."""
 
@@ -107,6 +113,13 @@ def _check(key: str, expected: object, value: object) -> tuple[object, str | Non
         if isinstance(value, bool):
             return value, None
         return None, f"{key} must be true or false, not {describe_value(value)}"
+    if expected is float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return None, f"{key} must be a number of seconds, not {describe_value(value)}"
+        seconds = float(value)
+        if not 0 <= seconds <= MAX_PAUSE_SECONDS:
+            return None, f"{key} must be from 0 to {MAX_PAUSE_SECONDS:g} seconds, not {value!r}"
+        return seconds, None
     if typing.get_origin(expected) is tuple:
         return _check_ids(key, value)
     if typing.get_origin(expected) is Literal:
@@ -529,6 +542,16 @@ class PreferencesStore:
 
     def set_reduced_motion(self, on: bool) -> Preferences:
         return self.update(lambda p: replace(p, reduced_motion=on))
+
+    def set_lead_in_seconds(self, seconds: float) -> Preferences:
+        """The get-ready countdown before the first step; 0 turns it off."""
+        value = min(MAX_PAUSE_SECONDS, max(0.0, float(seconds)))
+        return self.update(lambda p: replace(p, lead_in_seconds=value))
+
+    def set_switch_seconds(self, seconds: float) -> Preferences:
+        """The pause to change feet between steps; 0 turns it off."""
+        value = min(MAX_PAUSE_SECONDS, max(0.0, float(seconds)))
+        return self.update(lambda p: replace(p, switch_seconds=value))
 
     def confirm_caution(self, routine_id: str, caution: str) -> Preferences:
         """Remember that this routine's caution, as worded now, was read and confirmed."""

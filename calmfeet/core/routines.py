@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import TypeVar
 
@@ -25,9 +26,18 @@ from calmfeet.core.session import BREATHING_ONLY_ID
 MAX_FILE_BYTES = 1024 * 1024
 MAX_STEP_SECONDS = 3600.0
 MAX_STEPS = 100
-MAX_TEXT = {"name": 80, "title": 80, "summary": 600, "how": 600, "caution": 600}
+MAX_TEXT = {
+    "name": 80,
+    "title": 80,
+    "summary": 600,
+    "how": 600,
+    "caution": 600,
+    "halfway": 40,
+}
+MAX_NEEDS = 8
+MAX_NEED_TEXT = 40
 
-TOP_KEYS = ("name", "summary", "focus", "breathing", "caution", "steps")
+TOP_KEYS = ("name", "summary", "focus", "breathing", "caution", "needs", "steps")
 STEP_KEYS = (
     "title",
     "seconds",
@@ -38,6 +48,7 @@ STEP_KEYS = (
     "how",
     "breathing",
     "mirror",
+    "halfway",
 )
 DURATION_KEYS = ("seconds", "duration", "breaths")
 
@@ -256,6 +267,7 @@ def parse_routine(text: str, routine_id: str, display: str, source: Path) -> Rou
                 )
             elif tag not in focus:
                 focus.append(tag)
+    needs = _needs(check, data.get("needs", []))
     default = parse_pattern(DEFAULT_PATTERN)
     routine_pattern = check.pattern(data, None, default) or default
 
@@ -284,7 +296,35 @@ def parse_routine(text: str, routine_id: str, display: str, source: Path) -> Rou
         caution=caution,
         steps=tuple(steps),
         source=source,
+        needs=needs,
     )
+
+
+def _needs(check: _Checker, raw: object) -> tuple[str, ...]:
+    """`needs = ["tennis ball", "towel"]`: short names of props, shown while getting ready."""
+    example = 'must be a list like ["tennis ball", "towel"]'
+    if not isinstance(raw, list):
+        check.add("needs", f"{example}, got {describe_value(raw)}")
+        return ()
+    if len(raw) > MAX_NEEDS:
+        check.add("needs", f"can name at most {MAX_NEEDS} things, got {len(raw)}")
+        return ()
+    needs: list[str] = []
+    for index, item in enumerate(raw):
+        problem = ""
+        if not isinstance(item, str):
+            problem = f"must be text, got {describe_value(item)}"
+        elif unsafe_character(item):
+            problem = unsafe_character(item) or ""
+        elif not item.strip():
+            problem = "must not be empty"
+        elif len(item.strip()) > MAX_NEED_TEXT:
+            problem = f"must be at most {MAX_NEED_TEXT} characters, got {len(item.strip())}"
+        if problem:
+            check.problems.add(("needs", index), problem)
+        elif isinstance(item, str) and item.strip() not in needs:
+            needs.append(item.strip())
+    return tuple(needs)
 
 
 def _parse_step(
@@ -293,6 +333,7 @@ def _parse_step(
     check.unknown_keys(table, STEP_KEYS, index)
     title = check.text(table, "title", index, required=True)
     how = check.text(table, "how", index, required=False)
+    halfway = check.text(table, "halfway", index, required=False)
     foot = check.choice(table, "foot", FEET, index, "both")
     zone = check.choice(table, "zone", ZONES, index, "whole")
     pattern = check.pattern(table, index, routine_pattern)
@@ -308,11 +349,19 @@ def _parse_step(
         mirror = False
     if seconds is None or pattern is None:
         return []
-    step = Step(title=title, seconds=seconds, foot=foot, zone=zone, how=how, breathing=pattern)
+    step = Step(
+        title=title,
+        seconds=seconds,
+        foot=foot,
+        zone=zone,
+        how=how,
+        breathing=pattern,
+        halfway=halfway,
+    )
     if not mirror:
         return [step]
     other: Foot = "right" if foot == "left" else "left"
-    return [step, Step(title, seconds, other, zone, how, pattern, mirror_of=index)]
+    return [step, replace(step, foot=other, mirror_of=index)]
 
 
 def read_routine_text(path: Path, display: str | None = None) -> str:
@@ -350,7 +399,5 @@ def load_routine(path: Path, display: str | None = None, *, builtin: bool = Fals
     text = read_routine_text(path, shown)
     routine = parse_routine(text, path.stem, shown, path)
     if builtin:
-        from dataclasses import replace
-
         routine = replace(routine, builtin=True)
     return routine

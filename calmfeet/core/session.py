@@ -25,6 +25,13 @@ class SessionState(enum.Enum):
     FINISHED = "finished"
 
 
+class InterludeKind(enum.Enum):
+    LEAD_IN = "lead-in"
+    """Get ready: before the first step, once."""
+    SWITCH = "switch"
+    """Change feet: before a step on the other foot than the one before it."""
+
+
 @dataclass(frozen=True)
 class StepStarted:
     index: int
@@ -38,6 +45,22 @@ class StepFinished:
     index: int
     step: Step
     completed: bool
+
+
+@dataclass(frozen=True)
+class HalfwayReached:
+    """The step at `index` reached half its own length and has a `halfway` cue to give."""
+
+    index: int
+    step: Step
+
+
+@dataclass(frozen=True)
+class InterludeFinished:
+    """A lead-in or switch pause ended (ran out or skipped): the step at `index` starts now."""
+
+    index: int
+    kind: InterludeKind
 
 
 @dataclass(frozen=True)
@@ -58,7 +81,35 @@ class SessionResumed:
     pass
 
 
-SessionEvent = StepStarted | StepFinished | RoutineFinished | SessionPaused | SessionResumed
+SessionEvent = (
+    StepStarted
+    | StepFinished
+    | HalfwayReached
+    | InterludeFinished
+    | RoutineFinished
+    | SessionPaused
+    | SessionResumed
+)
+
+
+@dataclass(frozen=True)
+class Interlude:
+    """A short wait before a step that is not practice: where it is and how long is left."""
+
+    kind: InterludeKind
+    seconds: float
+    seconds_left: float
+    foot: str
+    """The foot of the step that follows it."""
+
+
+COMPLETE_FRACTION = 0.8
+"""A routine is complete when at least this much of its scheduled time was practised."""
+
+
+def feet_switch(before: Step, after: Step) -> bool:
+    """True when the hands move from one foot to the other (left to right or back)."""
+    return {before.foot, after.foot} == {"left", "right"}
 
 
 class Session:
@@ -86,11 +137,31 @@ class Session:
     - `routine_elapsed` is running time actually spent (the same as `practised_seconds`), so it
       never goes backwards, even when the person steps back or restarts a step.
     - `next_step()` on the last step finishes the routine (that step is not counted as done).
+    - Interludes (a get-ready lead-in before the first step, a switch-feet pause between a
+      left and a right step) come before their step: the step's clock, `practised_seconds`
+      and `routine_remaining` stand still through them, the breath runs on. Pause, sleep and
+      stop freeze them like a step; `skip_interlude()` ends one at once. Only forward moves
+      (a step's end, `next_step()`) start a switch pause; back and restart never do, and
+      neither starts the lead-in again. The breath starts afresh when the lead-in ends, so
+      the first step begins on an inhale.
+    - `HalfwayReached` comes once per visit to a step with a `halfway` cue, at half the
+      step's own length (added time does not move it); a restart or a return is a new visit.
     """
 
-    def __init__(self, routine: Routine, clock: Clock) -> None:
+    def __init__(
+        self,
+        routine: Routine,
+        clock: Clock,
+        *,
+        lead_in_seconds: float = 0.0,
+        switch_seconds: float = 0.0,
+    ) -> None:
         if not routine.steps:
             raise ValueError(f"routine {routine.id!r} has no steps")
+        for name, value in (("lead_in_seconds", lead_in_seconds), ("switch", switch_seconds)):
+            if not math.isfinite(value) or value < 0:
+                raise ValueError(f"{name} must be 0 or more seconds, got {value!r}")
+        self._switch_seconds = switch_seconds
         self._routine = routine
         self._clock = clock
         now = clock.monotonic()
@@ -106,6 +177,11 @@ class Session:
         self._segment_start: float | None = now  # None while paused or finished
         self._practised_closed = 0.0  # running time of steps already left behind
         self._done: set[int] = set()
+        self._interlude: tuple[InterludeKind, float] | None = None  # kind, length
+        self._interlude_acc = 0.0  # closed running segments of the current interlude
+        self._halfway_given = False
+        if lead_in_seconds > 0:
+            self._interlude = (InterludeKind.LEAD_IN, lead_in_seconds)
         self._events: list[SessionEvent] = [StepStarted(0, routine.steps[0])]
 
     # ---- operations -------------------------------------------------------------------------
@@ -157,6 +233,20 @@ class Session:
         else:
             self.resume()
 
+    def toggle_pause_or_skip(self) -> None:
+        """Space: a running interlude is skipped (the person is ready); otherwise pause or go on."""
+        self._sync()
+        if self._interlude is not None and self._state is SessionState.RUNNING:
+            self.skip_interlude()
+        else:
+            self.toggle_pause()
+
+    def skip_interlude(self) -> None:
+        """End the lead-in or switch pause now and start its step."""
+        now = self._sync()
+        if self._interlude is not None and self._state is not SessionState.FINISHED:
+            self._end_interlude(now)
+
     def next_step(self) -> None:
         """Skip to the next step (finishing the routine from the last one)."""
         now = self._sync()
@@ -166,7 +256,7 @@ class Session:
         if self._index + 1 >= len(self._routine.steps):
             self._finish()
         else:
-            self._enter_step(self._index + 1, now, restart_breath=False)
+            self._enter_step(self._index + 1, now, restart_breath=False, forward=True)
 
     def previous_step(self) -> None:
         """Go back one step; on the first step, start it again."""
@@ -179,7 +269,12 @@ class Session:
     def begin_now(self) -> None:
         """Start counting from this moment, for a screen that first shows the session later
         than it was made: the person gets the whole first step. No-op once time has counted."""
-        if self._state is not SessionState.RUNNING or self._index != 0 or self._step_acc:
+        if (
+            self._state is not SessionState.RUNNING
+            or self._index != 0
+            or self._step_acc
+            or self._interlude_acc
+        ):
             return
         now = self._clock.monotonic()
         self._segment_start = now
@@ -245,16 +340,40 @@ class Session:
         return self.step.seconds + self._added
 
     @property
+    def interlude(self) -> Interlude | None:
+        """The lead-in or switch pause running before the current step, or None."""
+        if self._interlude is None or self.is_finished:
+            return None
+        kind, length = self._interlude
+        left = length - self._interlude_acc - self._span(self._read_now())
+        if left <= 0:
+            return None  # over; the next `update()` starts the step
+        return Interlude(kind, length, left, self.step.foot)
+
+    @property
     def step_elapsed(self) -> float:
         if self.is_finished:
             return self.step_duration
-        return min(self.step_duration, self._step_acc + self._span(self._read_now()))
+        return min(self.step_duration, self._step_acc + self._step_span(self._read_now()))
 
     @property
     def step_remaining(self) -> float:
         if self.is_finished:
             return 0.0
-        return max(0.0, self.step_duration - self._step_acc - self._span(self._read_now()))
+        return max(0.0, self.step_duration - self._step_acc - self._step_span(self._read_now()))
+
+    @property
+    def scheduled_seconds(self) -> float:
+        """The routine's own length: what `COMPLETE_FRACTION` of counts as complete."""
+        return self._routine.total_seconds
+
+    @property
+    def completed(self) -> bool:
+        """Finished having practised at least COMPLETE_FRACTION of the scheduled time:
+        skipping through the steps ends a routine, it does not complete it."""
+        return self.is_finished and self.practised_seconds >= (
+            COMPLETE_FRACTION * self.scheduled_seconds - 1e-9
+        )
 
     @property
     def seconds_until_step_end(self) -> float:
@@ -319,6 +438,14 @@ class Session:
             return 0.0
         return max(0.0, now - self._segment_start)
 
+    def _step_span(self, now: float) -> float:
+        """The running segment's time that belongs to the step: during an interlude, only
+        what runs past its end (a reading between its end and the next `update()`)."""
+        span = self._span(now)
+        if self._interlude is None:
+            return span
+        return max(0.0, span - (self._interlude[1] - self._interlude_acc))
+
     def _sync(self) -> float:
         """Notice sleep, then perform every step end that is due, each at its exact time."""
         mono = self._clock.monotonic()
@@ -336,7 +463,19 @@ class Session:
 
     def _advance_to(self, now: float) -> None:
         while self._state is SessionState.RUNNING and self._segment_start is not None:
+            if self._interlude is not None:
+                interlude_end = self._segment_start + (self._interlude[1] - self._interlude_acc)
+                if interlude_end > now:
+                    return
+                self._end_interlude(interlude_end)
+                continue
             end = self._segment_start + (self.step_duration - self._step_acc)
+            half = self.step.seconds / 2
+            if self.step.halfway and not self._halfway_given and self._step_acc <= half:
+                half_at = self._segment_start + (half - self._step_acc)
+                if half_at <= min(now, end):
+                    self._halfway_given = True
+                    self._events.append(HalfwayReached(self._index, self.step))
             if end > now:
                 return
             # The step ran to zero at `end`; the overshoot belongs to the next step.
@@ -345,11 +484,28 @@ class Session:
             if self._index + 1 >= len(self._routine.steps):
                 self._finish()
             else:
-                self._enter_step(self._index + 1, end, restart_breath=False)
+                self._enter_step(self._index + 1, end, restart_breath=False, forward=True)
+
+    def _end_interlude(self, when: float) -> None:
+        """The interlude is over at `when`: its step starts counting from there."""
+        assert self._interlude is not None
+        kind = self._interlude[0]
+        span = self._span(when)
+        self._breath_acc += span
+        if kind is InterludeKind.LEAD_IN:
+            self._breath_acc = 0.0
+        self._interlude = None
+        self._interlude_acc = 0.0
+        if self._segment_start is not None:
+            self._segment_start = when
+        self._events.append(InterludeFinished(self._index, kind))
 
     def _pause_at(self, when: float, reason: str | None) -> None:
         span = self._span(when)
-        self._step_acc += span
+        if self._interlude is not None:
+            self._interlude_acc += span
+        else:
+            self._step_acc += span
         self._breath_acc += span
         self._segment_start = None
         self._state = SessionState.PAUSED
@@ -359,20 +515,30 @@ class Session:
     def _leave_step(self, when: float, completed: bool) -> None:
         """Close the current step at `when`, banking its running time."""
         span = self._span(when)
+        step_span = 0.0 if self._interlude is not None else span
         elapsed = (
-            self.step_duration if completed else min(self.step_duration, self._step_acc + span)
+            self.step_duration if completed else min(self.step_duration, self._step_acc + step_span)
         )
+        self._interlude = None
+        self._interlude_acc = 0.0
         self._practised_closed += elapsed
         self._breath_acc += span
         if self._segment_start is not None:
             self._segment_start = when
         self._events.append(StepFinished(self._index, self.step, completed))
 
-    def _enter_step(self, index: int, when: float, restart_breath: bool) -> None:
-        before: BreathingPattern = self.step.breathing
+    def _enter_step(
+        self, index: int, when: float, restart_breath: bool, *, forward: bool = False
+    ) -> None:
+        left_behind = self.step
+        before: BreathingPattern = left_behind.breathing
         self._index = index
         self._added = 0.0
         self._step_acc = 0.0
+        self._halfway_given = False
+        if forward and self._switch_seconds > 0 and feet_switch(left_behind, self.step):
+            self._interlude = (InterludeKind.SWITCH, self._switch_seconds)
+            self._interlude_acc = 0.0
         if restart_breath or self.step.breathing != before:
             self._breath_acc = 0.0
         if self._segment_start is not None:
@@ -380,6 +546,7 @@ class Session:
         self._events.append(StepStarted(index, self.step))
 
     def _finish(self) -> None:
+        self._interlude = None
         self._state = SessionState.FINISHED
         self._segment_start = None
         self._paused_reason = None

@@ -13,13 +13,17 @@ from calmfeet.core.footmap import FOOT_WORDS, ZONE_WORDS
 from calmfeet.core.glyphs import Glyphs, glyphs_for, seconds_to_next_whole, whole_seconds
 from calmfeet.core.model import Step, format_clock
 from calmfeet.core.pacer_frames import seconds_to_next_frame
-from calmfeet.core.session import Session, SessionState
+from calmfeet.core.session import Interlude, InterludeKind, Session, SessionState, feet_switch
 
 PAUSED_NOTICE = "Paused. Press space to go on."
 PAUSED_CUE = "Paused"
 BREATHING_ONLY_HEADING = "Breathing"
 LAST_STEP = "Last step"
 ENDING_SECONDS = 3
+HALFWAY_SHOW_SECONDS = 5.0
+"""A step's halfway cue stays in the headline this long after half its time."""
+GET_READY = "Get ready"
+NEEDS_PREFIX = "You will need: "
 """The step clock turns to a warning and the cue counts down for this many seconds."""
 
 
@@ -55,7 +59,8 @@ class SessionTexts:
     """The sentence shown while paused (why, when the session paused itself); else empty."""
     headline: str = ""
     """The one thing to do right now when it is not a step (`Get ready 3`, `Switch to the
-    right foot`), shown largest; empty while a step runs."""
+    right foot 2`), shown largest; while a step runs, its halfway cue (`Change direction`)
+    for HALFWAY_SHOW_SECONDS from half its time, else empty."""
 
 
 BLANK_TEXTS = SessionTexts("", "", "", "", "", "", "", "", "")
@@ -86,6 +91,8 @@ class SessionView:
     seconds_to_next_change: float | None
     """How long until anything above changes (a pacer frame or phase, a whole second of
     either countdown, the step's end); None while paused or finished: nothing will."""
+    interlude: Interlude | None = None
+    """The lead-in or switch pause running before the step, if any."""
 
 
 def where_words(step: Step, *, ascii: bool = False) -> str:
@@ -108,20 +115,37 @@ def session_view(session: Session, options: DisplayOptions) -> SessionView:
     following = session.next_step_preview
     ending = not paused and not finished and 0 < remaining <= ENDING_SECONDS
     duration = session.step_duration
+    interlude = session.interlude
+    if interlude is not None:
+        ending = False
     if options.breathing_only:
         step_of = BREATHING_ONLY_HEADING
     else:
         step_of = f"Step {session.index + 1} of {session.step_count}"
+    elapsed = session.step_elapsed
+    half = step.seconds / 2
+    halfway_shown = (
+        interlude is None
+        and not finished
+        and bool(step.halfway)
+        and half <= elapsed < half + HALFWAY_SHOW_SECONDS
+    )
+    how = step.how
+    if interlude is not None and interlude.kind is InterludeKind.LEAD_IN and session.routine.needs:
+        how = NEEDS_PREFIX + ", ".join(session.routine.needs)
     texts = SessionTexts(
         step_of=step_of,
         title=step.title,
         where=where_words(step, ascii=options.ascii),
-        how=step.how,
-        next=f"Next: {following.title}" if following else LAST_STEP,
+        how=how,
+        next=next_words(step, following, ascii=options.ascii),
         routine_left=f"{format_clock(routine_remaining)} left",
-        clock=format_clock(remaining),
+        clock=format_clock(interlude.seconds_left if interlude else remaining),
         cue=_cue(paused, ending, step_seconds, following is not None, glyphs),
         notice=(session.paused_reason or PAUSED_NOTICE) if paused else "",
+        headline=interlude_words(interlude)
+        if interlude
+        else (step.halfway if halfway_shown else ""),
     )
     return SessionView(
         texts=texts,
@@ -140,8 +164,49 @@ def session_view(session: Session, options: DisplayOptions) -> SessionView:
         reduced_motion=options.reduced_motion,
         seconds_to_next_change=None
         if paused or finished
-        else _next_change(step.breathing, breath, remaining, routine_remaining, options),
+        else _next_change(
+            step.breathing,
+            breath,
+            remaining,
+            routine_remaining,
+            options,
+            interlude,
+            _halfway_changes(step.halfway, half, elapsed),
+        ),
+        interlude=interlude,
     )
+
+
+def interlude_words(interlude: Interlude) -> str:
+    """`Get ready 3` or `Switch to the right foot 2`: what to do, and for how long."""
+    seconds = max(1, whole_seconds(interlude.seconds_left))
+    if interlude.kind is InterludeKind.LEAD_IN:
+        return f"{GET_READY} {seconds}"
+    return f"Switch to the {FOOT_WORDS.get(interlude.foot, interlude.foot)} {seconds}"
+
+
+def next_words(step: Step, following: Step | None, *, ascii: bool = False) -> str:
+    """`Next: Heel circles`; when the hands change feet (left to right or back) the foot is
+    named (`Next: Toes · right foot`), and for the mirror half of this step, just the foot
+    (`Next: right foot`), never the step already being done."""
+    if following is None:
+        return LAST_STEP
+    if not feet_switch(step, following):
+        return f"Next: {following.title}"
+    foot = FOOT_WORDS.get(following.foot, following.foot)
+    if following.title == step.title:
+        return f"Next: {foot}"
+    return f"Next: {following.title} {glyphs_for(ascii).dot} {foot}"
+
+
+def _halfway_changes(cue: str, half: float, elapsed: float) -> float | None:
+    """How long until the halfway cue appears or goes; None when it will do neither."""
+    if not cue:
+        return None
+    for moment in (half, half + HALFWAY_SHOW_SECONDS):
+        if elapsed < moment:
+            return moment - elapsed
+    return None
 
 
 def _cue(paused: bool, ending: bool, seconds: int, more: bool, glyphs: Glyphs) -> str:
@@ -159,14 +224,23 @@ def _next_change(
     step_remaining: float,
     routine_remaining: float,
     options: DisplayOptions,
+    interlude: Interlude | None = None,
+    halfway: float | None = None,
 ) -> float:
     """The soonest of: the pacer's next frame or phase, the next whole second of the breath's
-    count and of either clock, and the step's end."""
+    count and of either clock, and the step's end; during an interlude its next whole second
+    and its end instead of the step's; the halfway cue's coming or going."""
     candidates = [
         seconds_to_next_frame(pattern, breath, options.reduced_motion),
         seconds_to_next_whole(breath.seconds_left),
-        seconds_to_next_whole(step_remaining),
-        seconds_to_next_whole(routine_remaining),
-        step_remaining,
     ]
+    if interlude is not None:
+        candidates += [seconds_to_next_whole(interlude.seconds_left), interlude.seconds_left]
+    else:
+        candidates += [
+            seconds_to_next_whole(step_remaining),
+            seconds_to_next_whole(routine_remaining),
+            step_remaining,
+            halfway,
+        ]
     return min(c for c in candidates if c is not None)

@@ -39,9 +39,28 @@ def local_today(wall: float) -> date:
     return datetime.fromtimestamp(wall).astimezone().date()
 
 
+STREAK_DAY_SECONDS = 60.0
+"""A day keeps a streak going when at least this much was practised on it, in all."""
+
+
 def _practised(rec: SessionRecord) -> bool:
-    """A session opened and closed at once is not practice and does not keep a streak."""
+    """A session opened and closed at once is not practice and is not charted."""
     return rec.seconds > 0
+
+
+def streak_days(records: Iterable[SessionRecord]) -> set[date]:
+    """The local days with at least a minute practised (sessions added up)."""
+    per_day: dict[date, float] = {}
+    for rec in records:
+        if _practised(rec):
+            per_day[rec.local_date] = per_day.get(rec.local_date, 0.0) + rec.seconds
+    return {day for day, seconds in per_day.items() if seconds >= STREAK_DAY_SECONDS - 1e-9}
+
+
+def current_streak(records: Iterable[SessionRecord], today: date) -> int:
+    """Days in a row, up to today (or yesterday, when today has nothing yet), each with at
+    least a minute practised: what the end of a session shows."""
+    return _current_run(streak_days(records), today)
 
 
 def _longest_run(days: set[date]) -> int:
@@ -86,7 +105,7 @@ def compute_stats(records: Iterable[SessionRecord], today: date) -> Stats:
     """`today` is the person's local date now; each record's day comes from its own offset."""
     records = list(records)
     practised = [rec for rec in records if _practised(rec)]
-    days = {rec.local_date for rec in practised}
+    days = streak_days(practised)
     per_day: dict[date, float] = {}
     for rec in practised:
         per_day[rec.local_date] = per_day.get(rec.local_date, 0.0) + rec.seconds / 60

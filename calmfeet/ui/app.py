@@ -54,6 +54,16 @@ if TYPE_CHECKING:
 
 
 SIGNAL_EXIT_GRACE_SECONDS = 1.5
+LEAD_IN_CHOICES = (0.0, 3.0, 5.0, 10.0)
+"""What the palette's "Get-ready countdown" cycles through, in seconds."""
+SWITCH_CHOICES = (0.0, 3.0, 5.0)
+"""What the palette's "Switch-feet pause" cycles through, in seconds."""
+
+
+def next_choice(current: float, choices: tuple[float, ...]) -> float:
+    """The choice after `current` (the first one after the largest, or for a value not listed)."""
+    later = [choice for choice in choices if choice > current]
+    return later[0] if later else choices[0]
 
 
 def palette_text(text: str) -> str:
@@ -351,6 +361,16 @@ class CalmFeetApp(App[int]):
         self._save(lambda store: store.set_reduced_motion(on))
         self.notify("Reduced motion on" if on else "Reduced motion off", timeout=2)
 
+    def cycle_lead_in(self) -> None:
+        seconds = next_choice(self.prefs.lead_in_seconds, LEAD_IN_CHOICES)
+        self._save(lambda store: store.set_lead_in_seconds(seconds))
+        self.notify(f"Get-ready countdown {seconds:g} s" if seconds else "No get-ready countdown")
+
+    def cycle_switch_pause(self) -> None:
+        seconds = next_choice(self.prefs.switch_seconds, SWITCH_CHOICES)
+        self._save(lambda store: store.set_switch_seconds(seconds))
+        self.notify(f"Switch-feet pause {seconds:g} s" if seconds else "No switch-feet pause")
+
     # ---- the library --------------------------------------------------------------------------
 
     @on(RoutineReplaced)
@@ -361,7 +381,10 @@ class CalmFeetApp(App[int]):
 
     @on(RoutineChosen)
     def _routine_chosen(self, event: RoutineChosen) -> None:
-        self.start_routine(event.routine)
+        if event.breathing_only:
+            self._push_session(event.routine, breathing_only=True)
+        else:
+            self.start_routine(event.routine)
 
     def start_routine(self, routine: Routine) -> None:
         """Show the caution first (once per routine and caution text), then the session."""
@@ -387,7 +410,12 @@ class CalmFeetApp(App[int]):
     def _push_session(self, routine: Routine, *, breathing_only: bool = False) -> None:
         from calmfeet.ui.screens.session import SessionScreen
 
-        session = Session(routine, self.config.clock)
+        session = Session(
+            routine,
+            self.config.clock,
+            lead_in_seconds=self.prefs.lead_in_seconds,
+            switch_seconds=self.prefs.switch_seconds,
+        )
         self.practice.open(session)
         screen = SessionScreen(
             session,
@@ -402,10 +430,29 @@ class CalmFeetApp(App[int]):
     @on(SessionEnded)
     def _session_ended(self, event: SessionEnded) -> None:
         record = self.practice.close(event.session)
+        if event.session.is_finished:
+            self._show_streak(record)
         if record is not None:
             with self._to_write_lock:
                 self._to_write.append(record)
             self._write_in_background()
+
+    def _show_streak(self, record: SessionRecord | None) -> None:
+        """Tell the end-of-session screen the streak, this session counted (read before it is
+        queued, so it is counted once). Never on the picker's path: SQLite loads here."""
+        from calmfeet.core.stats import current_streak, local_today
+        from calmfeet.ui.screens.complete import CompleteScreen
+
+        screens = [screen for screen in self.screen_stack if isinstance(screen, CompleteScreen)]
+        if not screens:
+            return
+        try:
+            records = [*self.history.all(), *([record] if record is not None else [])]
+        except Exception:  # the streak is a nicety: a history that cannot be read shows none
+            return
+        streak = current_streak(records, local_today(self.config.clock.wall()))
+        for screen in screens:
+            screen.streak = streak
 
     def _take_to_write(self) -> list[SessionRecord]:
         with self._to_write_lock:
@@ -532,6 +579,18 @@ class CalmFeetApp(App[int]):
             "Reduced motion",
             "The pacer changes only at phase boundaries",
             self.toggle_reduced_motion,
+        )
+        yield SystemCommand(
+            f"Get-ready countdown: {self.prefs.lead_in_seconds:g} s",
+            "Before the first step; choose again for "
+            f"{next_choice(self.prefs.lead_in_seconds, LEAD_IN_CHOICES):g} s (0 is off)",
+            self.cycle_lead_in,
+        )
+        yield SystemCommand(
+            f"Switch-feet pause: {self.prefs.switch_seconds:g} s",
+            "Between a left-foot and a right-foot step; choose again for "
+            f"{next_choice(self.prefs.switch_seconds, SWITCH_CHOICES):g} s (0 is off)",
+            self.cycle_switch_pause,
         )
         if isinstance(screen, PickerScreen):
             yield SystemCommand(

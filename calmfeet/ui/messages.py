@@ -28,6 +28,8 @@ class RoutineChosen(Message):
     """The person asked to start this routine (the caution comes first, if it has one)."""
 
     routine: Routine
+    breathing_only: bool = False
+    """A `calmfeet breathe` session again: the pacer alone, no caution."""
 
 
 @dataclass

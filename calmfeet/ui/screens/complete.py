@@ -1,20 +1,24 @@
-"""The end of a session: what was practised, and one key back to the routines."""
+"""The end of a session: what was practised, the streak, and one key back or again."""
 
 from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.reactive import var
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from calmfeet.core.glyphs import plural
-from calmfeet.core.model import format_clock
+from calmfeet.core.model import Routine, format_clock
 from calmfeet.core.safe_text import displayable
+from calmfeet.ui.messages import RoutineChosen
 
 
 class CompleteScreen(Screen[None]):
-    """Replaces the session screen; enter pops back to the picker, or quits in run mode."""
+    """Replaces the session screen; enter pops back to the picker (or quits in run mode), a
+    starts the same routine again. Says "complete" only for a routine practised for at least
+    80% of its time (`Session.completed`); otherwise "Ended early"."""
 
     DEFAULT_CSS = """
     CompleteScreen {
@@ -40,6 +44,9 @@ class CompleteScreen(Screen[None]):
         color: $text-muted;
         margin-bottom: 1;
     }
+    CompleteScreen #streak {
+        margin-top: 1;
+    }
     CompleteScreen #hint {
         color: $text-muted;
         margin-top: 1;
@@ -48,21 +55,28 @@ class CompleteScreen(Screen[None]):
 
     BINDINGS = [
         Binding("enter", "done", "Done", id="complete.done"),
+        Binding("a", "again", "Again", id="complete.again"),
         Binding("escape,q", "done", "Done", id="complete.leave", show=False),
     ]
 
+    streak: var[int | None] = var(None)
+    """Days in a row with practice, set by the app once it has read the history."""
+
     def __init__(
         self,
-        routine_name: str,
+        routine: Routine,
         seconds: float,
         steps_done: int,
         step_count: int,
         *,
+        completed: bool = True,
         run_mode: bool = False,
         breathing_only: bool = False,
     ) -> None:
         super().__init__()
-        self.routine_name = routine_name
+        self.routine = routine
+        self.routine_name = routine.name
+        self.completed = completed
         self.seconds = seconds
         self.steps_done = steps_done
         self.step_count = step_count
@@ -71,21 +85,42 @@ class CompleteScreen(Screen[None]):
 
     @property
     def heading(self) -> str:
-        return "Breathing session complete" if self.breathing_only else "Routine complete"
+        if self.breathing_only:
+            return "Breathing session complete" if self.completed else "Ended early"
+        if self.completed:
+            return "Routine complete"
+        return f"Ended early · {self.steps_done} of {plural(self.step_count, 'step')}"
 
     def compose(self) -> ComposeResult:
         with Vertical(id="summary"):
             yield Static(self.heading, id="heading")
             yield Static(displayable(self.routine_name), id="routine-name", markup=False)
             yield Static(f"Practised for {format_clock(self.seconds)}", id="practised")
-            if not self.breathing_only:
+            if not self.breathing_only and self.completed:
                 yield Static(
                     f"{self.steps_done} of {plural(self.step_count, 'step')} done",
                     id="steps-done",
                 )
+            streak = Static(self.streak_words, id="streak")
+            streak.display = bool(self.streak)
+            yield streak
             where = "close calmfeet" if self.run_mode else "go back to your routines"
-            yield Static(f"Press enter to {where}.", id="hint")
+            yield Static(f"Press enter to {where}, a to start again.", id="hint")
         yield Footer()
+
+    @property
+    def streak_words(self) -> str:
+        return f"Streak: {plural(self.streak, 'day')} in a row" if self.streak else ""
+
+    def watch_streak(self, streak: int | None) -> None:
+        for label in self.query("#streak").results(Static):
+            label.display = bool(streak)
+            label.update(self.streak_words)
+
+    def action_again(self) -> None:
+        """The same routine (or breathing) from the start: the app starts it afresh."""
+        self.app.post_message(RoutineChosen(self.routine, breathing_only=self.breathing_only))
+        self.dismiss()
 
     def action_done(self) -> None:
         if self.run_mode:

@@ -3,6 +3,8 @@ what `session_view` says down to them at each moment something shown is due to c
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -15,6 +17,8 @@ from calmfeet.core.glyphs import whole_seconds
 from calmfeet.core.preferences import Preferences, SessionViewChoice
 from calmfeet.core.safe_text import displayable
 from calmfeet.core.session import (
+    HalfwayReached,
+    InterludeFinished,
     RoutineFinished,
     Session,
     SessionState,
@@ -51,6 +55,7 @@ TOO_SMALL = f"Make the window larger ({MIN_WIDTH}×{MIN_HEIGHT} or more)"
 LEAVE_QUESTION = "Leave this routine? Your practice is kept in history."
 """True whatever the disk does: a session the history cannot take is kept to save later, and
 when even that fails the app says so plainly (calmfeet.ui.app)."""
+END_QUESTION = "This is the last step. End the routine now?"
 ADDED_SECONDS = 30.0
 
 
@@ -71,7 +76,7 @@ def big_where(foot: str, zone: str, *, ascii: bool = False) -> str:
 def widest_phase_text(view: SessionView) -> str:
     """The widest word-and-count this breathing pattern shows, to size the big word by, so
     it keeps one size through the breath."""
-    texts = [f"{spec.phase.word} {whole_seconds(spec.seconds)}" for spec in view.breathing.phases]
+    texts = [f"{spec.said} {whole_seconds(spec.seconds)}" for spec in view.breathing.phases]
     return max([*texts, PAUSED_WORD], key=len)
 
 
@@ -134,6 +139,7 @@ class SessionScreen(Screen[None]):
     BINDINGS = [
         Binding("space", "toggle_pause", "Pause", id="session.pause"),
         Binding("space", "resume", "Resume", id="session.resume"),
+        Binding("space", "skip_interlude", "Start now", id="session.skip"),
         Binding("n,right", "next_step", "Next", id="session.next"),
         Binding("p,left", "previous_step", "Back", id="session.previous"),
         Binding("r", "restart_step", "Restart", id="session.restart"),
@@ -249,13 +255,17 @@ class SessionScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """`v` offers the view that is not on screen ("Detail" in the big view, and back);
-        space offers Pause, or Resume while paused."""
+        space offers Pause, Resume while paused, or Start now during a lead-in or switch
+        pause. A breathing-only session has one step: next and back are not offered there."""
         if action == "show_view":
             return parameters != (self.view_choice,)
-        if action in ("toggle_pause", "resume"):  # space reads Pause, or Resume when paused
+        if action in ("toggle_pause", "resume", "skip_interlude"):
             paused = self.session.state is SessionState.PAUSED
-            return paused == (action == "resume")
-        return True
+            waiting = not paused and self.session.interlude is not None
+            return {"resume": paused, "skip_interlude": waiting}.get(
+                action, not (paused or waiting)
+            )
+        return not (self.breathing_only and action in ("next_step", "previous_step"))
 
     def action_show_view(self, choice: SessionViewChoice) -> None:
         """Switch between the now in big type and every detail; remembered for next time."""
@@ -284,6 +294,8 @@ class SessionScreen(Screen[None]):
                 if self._shown_index is not None and event.index != self._shown_index:
                     ring = True
                 self._shown_index = event.index
+            elif isinstance(event, (HalfwayReached, InterludeFinished)):
+                ring = True
             elif isinstance(event, RoutineFinished):
                 finished = True
         if ring and self.bell_on:
@@ -312,6 +324,8 @@ class SessionScreen(Screen[None]):
         if before is None or view.paused != before.paused:
             self.set_class(view.paused, "-paused")
             self.refresh_bindings()
+        elif (view.interlude is None) != (before.interlude is None):
+            self.refresh_bindings()  # space: Start now during an interlude, else Pause
         if before is None or view.ending != before.ending:
             self._digits.set_class(view.ending, "-ending")
         # Everything but the pacer changes at most once a second: skip it between seconds.
@@ -330,10 +344,8 @@ class SessionScreen(Screen[None]):
         if before is None or view.breathing is not before.breathing:
             self._phase.sample = widest_phase_text(view)
         state = view.breath
-        if view.paused:
-            text = PAUSED_WORD
-        else:
-            text = f"{state.phase.word} {whole_seconds(state.seconds_left)}"
+        # A 5.5 s phase counts from 5, never 6; the sigh's top-up says "Inhale more".
+        text = PAUSED_WORD if view.paused else f"{state.said} {state.count}"
         if text != self._phase_text:
             self._phase_text = text
             self._phase.text = text
@@ -399,13 +411,26 @@ class SessionScreen(Screen[None]):
     # ---- keys -------------------------------------------------------------------------------
 
     def action_toggle_pause(self) -> None:
-        self.session.toggle_pause()
+        """Space skips a running lead-in or switch pause, else pauses or goes on."""
+        self.session.toggle_pause_or_skip()
         self.tick()
 
     def action_resume(self) -> None:
         self.action_toggle_pause()
 
+    def action_skip_interlude(self) -> None:
+        self.action_toggle_pause()
+
     def action_next_step(self) -> None:
+        """No single key ends a session: next on the last step asks first."""
+        session = self.session
+        if not session.is_finished and session.index + 1 >= session.step_count:
+            self._ask(END_QUESTION, "End", "Go on", self._end_now)
+            return
+        session.next_step()
+        self.tick()
+
+    def _end_now(self) -> None:
         self.session.next_step()
         self.tick()
 
@@ -426,24 +451,32 @@ class SessionScreen(Screen[None]):
 
     def action_leave(self) -> None:
         """Ask first unless the routine is over; the session waits, paused, for the answer."""
-        session = self.session
-        if session.is_finished:
+        if self.session.is_finished:
             self._go_back()
             return
+
+        def leave() -> None:
+            self._ended()
+            self._go_back()
+
+        self._ask(LEAVE_QUESTION, "Leave", "Stay", leave)
+
+    def _ask(self, question: str, yes: str, no: str, then: Callable[[], None]) -> None:
+        """Pause, ask, and on yes do `then`; on no go on as before."""
+        session = self.session
         was_running = session.state is SessionState.RUNNING
         if was_running:
             session.pause()
             self.tick()
 
-        def answered(leave: bool | None) -> None:
-            if leave:
-                self._ended()
-                self._go_back()
+        def answered(agreed: bool | None) -> None:
+            if agreed:
+                then()
             elif was_running and self.session.state is SessionState.PAUSED:
                 self.session.resume()
                 self.tick()
 
-        self.app.push_screen(ConfirmScreen(LEAVE_QUESTION, yes="Leave", no="Stay"), answered)
+        self.app.push_screen(ConfirmScreen(question, yes=yes, no=no), answered)
 
     # ---- the end ----------------------------------------------------------------------------
 
@@ -466,10 +499,11 @@ class SessionScreen(Screen[None]):
         self._complete_pending = False
         self.app.switch_screen(
             CompleteScreen(
-                self.routine.name,
+                self.routine,
                 self.session.practised_seconds,
                 self.session.steps_done,
                 self.session.step_count,
+                completed=self.session.completed,
                 run_mode=self.run_mode,
                 breathing_only=self.breathing_only,
             )

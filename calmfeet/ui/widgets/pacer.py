@@ -16,8 +16,8 @@ from textual.types import NoActiveAppError
 from textual.widget import Widget
 from typing_extensions import Self
 
-from calmfeet.core.breathing import BreathingPattern, Phase, PhaseState
-from calmfeet.core.glyphs import glyphs_for, whole_seconds
+from calmfeet.core.breathing import BreathingPattern, PhaseState
+from calmfeet.core.glyphs import glyphs_for
 from calmfeet.core.pacer_frames import shown_level
 
 # Index k is the glyph that fills the left k eighths of a cell (index 0 is unused).
@@ -272,7 +272,7 @@ class Pacer(Widget):
         width, height = self.size
         reduced = self.motion_reduced
         step = level_step(pacer_geometry(width, height), shown_level(pattern, state, reduced))
-        seconds = whole_seconds(state.seconds_left)
+        seconds = state.count
         label = self._pattern_texts[0]
         return (label, state.index, step, seconds, self._paused, reduced, width, height)
 
@@ -360,16 +360,16 @@ class Pacer(Widget):
         elif self._paused:
             word = _fit(width, PAUSED_WORD)
         else:
-            seconds = whole_seconds(state.seconds_left)
-            word = _fit(width, f"{state.phase.word} {seconds}", state.phase.word)
+            seconds = state.count
+            word = _fit(width, f"{state.said} {seconds}", state.said)
         word_style = self._style("pacer--word")
         lines[geometry.word_row] = _centred(word, width, base, word_style)
         if geometry.pattern_row >= 0:
+            # The pattern with its units (`box · in 4 s, hold 4 s, ...`): a legend in small
+            # muted type; the one capitalised word, above, is what to do now.
             label, described = self._pattern_texts
-            if any(p.word.lower() in label.lower() for p in Phase):
-                label = described  # only the current phase word may appear
             pattern_style = self._style("pacer--pattern")
-            text = _fit(width, label, described)
+            text = _fit(width, label, described, glyphs_for(self.ascii).plain(pattern.name))
             lines[geometry.pattern_row] = _centred(text, width, base, pattern_style)
         return lines
 
