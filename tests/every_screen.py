@@ -53,7 +53,7 @@ async def every_screen(app: CalmFeetApp, pilot: Pilot[Any]) -> AsyncIterator[str
     for name, screen in (
         ("caution", CautionScreen(routine)),
         ("confirm", ConfirmScreen("Leave this session?")),
-        ("complete", CompleteScreen(routine.name, 300, 3, 3)),
+        ("complete", CompleteScreen(routine, 300, 3, 3)),
         (
             "stats",
             StatsScreen(
