@@ -260,6 +260,9 @@ class Launched:
         return self.ready.t - self.spawned
 
 
+NO_INTERLUDES = "lead_in_seconds = 0\nswitch_seconds = 0\n"
+
+
 class Bench:
     """Everything one benchmark run needs: the tmux server, the temp folders, the commands."""
 
@@ -278,6 +281,11 @@ class Bench:
             "XDG_CONFIG_HOME": str(root / "config"),
             "XDG_DATA_HOME": str(root / "data"),
         }
+        # The timing rows follow the steps' own schedule: no get-ready or switch-feet pause.
+        (root / "config" / "calmfeet").mkdir(parents=True, exist_ok=True)
+        (root / "config" / "calmfeet" / "preferences.toml").write_text(
+            NO_INTERLUDES, encoding="utf-8"
+        )
         self.bare = root / "bare_app.py"
         self.bare.write_text(BARE_APP)
         self.naive_bar = root / "naive_bar_app.py"
@@ -606,8 +614,16 @@ def measure_timing(bench: Bench, routine_file: Path, hz: float) -> list[Row]:
     phases_expected, steps_expected = expected_changes(routine_file)
     total = steps_expected[-1].t
     argv = bench.cf("run", routine_file.stem, "--routines", str(routine_file.parent))
+    # The phase word is read as text, which the detail view prints in one row; the big view
+    # draws the same word, changed by the same wake-up, in big type.
+    detail = bench.root / "config-detail"
+    (detail / "calmfeet").mkdir(parents=True, exist_ok=True)
+    (detail / "calmfeet" / "preferences.toml").write_text(
+        NO_INTERLUDES + 'session_view = "detail"\n', encoding="utf-8"
+    )
     spawned = time.perf_counter()
-    name, pane_pid = bench.tmux.spawn("cf-timing", argv, bench.app_env)
+    env = {**bench.app_env, "XDG_CONFIG_HOME": str(detail)}
+    name, pane_pid = bench.tmux.spawn("cf-timing", argv, env)
     interval = 1 / hz
     previous: Frame | None = None
     origin: float | None = None

@@ -68,6 +68,12 @@ def env(tmp_path: Path) -> dict[str, str]:
     }
     for key in ("HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME"):
         Path(values[key]).mkdir(parents=True, exist_ok=True)
+    # Sessions start on their first step: the get-ready and switch-feet pauses have tests of
+    # their own (tests/test_flow.py), and these follow the steps' schedule.
+    (home / ".config" / "calmfeet").mkdir(parents=True, exist_ok=True)
+    (home / ".config" / "calmfeet" / "preferences.toml").write_text(
+        "lead_in_seconds = 0\nswitch_seconds = 0\n", encoding="utf-8"
+    )
     result = {k: v for k, v in os.environ.items() if k != "CALMFEET_ROUTINES"}
     result.pop("TMUX", None)
     result.update(values)
@@ -345,7 +351,7 @@ def test_a_signal_during_a_session_exits_cleanly_and_records_it(
     write_routine(folder, "long", seconds=60)
     term.start("run", "long", "--routines", str(folder))
     term.wait_for("Step 1 of 3")
-    term.wait_for("2:58 left")  # some practice time to record
+    term.wait_for("2:48 left")  # over the 10 s a session needs to be kept
     assert term.pane("alternate_on") == "1"
     os.kill(term.calmfeet_pid(), sig)
     assert term.exit_code() == 128 + sig, "exits like other commands: 128 + the signal"
@@ -362,7 +368,7 @@ def test_a_signal_during_a_session_exits_cleanly_and_records_it(
     assert len(rows) == 1
     assert rows[0]["routine"] == "long"
     assert rows[0]["completed"] is False
-    assert rows[0]["seconds"] >= 1
+    assert rows[0]["seconds"] >= 10
 
 
 def test_closing_the_terminal_ends_calmfeet_and_keeps_the_session(
@@ -372,7 +378,7 @@ def test_closing_the_terminal_ends_calmfeet_and_keeps_the_session(
     folder = tmp_path / "mine"
     write_routine(folder, "long", seconds=60)
     term.start("run", "long", "--routines", str(folder))
-    term.wait_for("2:58 left")
+    term.wait_for("2:48 left")  # over the 10 s a session needs to be kept
     pid = term.calmfeet_pid()
     term.close()  # the whole tmux server, and with it the terminal, is gone
     end = time.monotonic() + DEADLINE
