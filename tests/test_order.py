@@ -7,7 +7,6 @@ from hypothesis import strategies as st
 
 from calmfeet.core.order import (
     merge_order,
-    move,
     ordered_ids,
     visible,
 )
@@ -37,31 +36,6 @@ def test_duplicate_ids_in_a_hand_edited_order_appear_once() -> None:
     assert ordered_ids(["a", "b"], ["b", "a", "b"]) == ["b", "a"]
 
 
-def test_move_up_and_down() -> None:
-    ids = ["a", "b", "c", "d"]
-    assert move(ids, "c", -1) == ["a", "c", "b", "d"]
-    assert move(ids, "b", 1) == ["a", "c", "b", "d"]
-    assert move(ids, "a", 2) == ["b", "c", "a", "d"]
-
-
-def test_move_clamps_at_the_top_and_bottom() -> None:
-    ids = ["a", "b", "c"]
-    assert move(ids, "a", -1) == ids
-    assert move(ids, "c", 1) == ids
-    assert move(ids, "b", -10) == ["b", "a", "c"]
-    assert move(ids, "b", 10) == ["a", "c", "b"]
-
-
-def test_move_of_an_unknown_id_changes_nothing() -> None:
-    assert move(["a", "b"], "zzz", 1) == ["a", "b"]
-
-
-def test_move_does_not_change_the_list_it_was_given() -> None:
-    ids = ["a", "b"]
-    move(ids, "a", 1)
-    assert ids == ["a", "b"]
-
-
 def test_hidden_routines_are_filtered_out() -> None:
     assert visible(["a", "b", "c"], hidden={"b"}, show_hidden=False) == ["a", "c"]
 
@@ -89,16 +63,6 @@ def test_ordered_ids_lists_every_available_routine_exactly_once(
 ) -> None:
     result = ordered_ids(available, saved)
     assert sorted(result) == sorted(available)
-
-
-@given(current=ids.filter(bool), data=st.data())
-def test_move_never_loses_or_duplicates_a_routine(current: list[str], data: st.DataObject) -> None:
-    routine_id = data.draw(st.sampled_from(current))
-    delta = data.draw(st.integers(-20, 20))
-    result = move(current, routine_id, delta)
-    assert sorted(result) == sorted(current)
-    expected_index = max(0, min(len(current) - 1, current.index(routine_id) + delta))
-    assert result.index(routine_id) == expected_index
 
 
 @given(saved=ids.filter(bool), data=st.data())

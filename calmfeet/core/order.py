@@ -22,17 +22,6 @@ def ordered_ids(available: Sequence[str], saved_order: Sequence[str]) -> list[st
     return kept + [routine_id for routine_id in _unique(available) if routine_id not in placed]
 
 
-def move(ids: Sequence[str], routine_id: str, delta: int) -> list[str]:
-    """Shift one routine by `delta` places (negative is up), stopping at either end."""
-    result = list(ids)
-    if routine_id not in result or delta == 0:
-        return result
-    index = result.index(routine_id)
-    target = max(0, min(len(result) - 1, index + delta))
-    result.insert(target, result.pop(index))
-    return result
-
-
 def visible(ids: Sequence[str], hidden: Collection[str], show_hidden: bool = False) -> list[str]:
     """What the list shows: hidden routines vanish unless asked for, then keep their place."""
     if show_hidden:
