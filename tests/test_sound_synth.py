@@ -235,6 +235,18 @@ def test_clearing_drops_what_is_to_come_and_fades_what_plays() -> None:
     assert mixer.busy_until == mixer.position
 
 
+def test_a_chime_already_struck_rings_out_through_a_clear() -> None:
+    mixer = Mixer()
+    mixer.schedule(0, ones(RATE, 0.1), Layer.STEPS)
+    mixer.schedule(0, ones(RATE, 0.2), Layer.BREATH)
+    mixer.schedule(30000, ones(1000, 0.3), Layer.STEPS)  # struck later: dropped
+    mixer.render(1000)
+    mixer.clear_from(1000, ring_on=[Layer.STEPS])
+    out = mixer.render(RATE)
+    assert out[40000] == pytest.approx(0.1)  # the struck chime, and only it
+    assert np.max(out[29000:]) == pytest.approx(0.1)
+
+
 def test_a_replan_that_keeps_a_tone_crossfades_it_with_itself_inaudibly() -> None:
     tone = breath_tone(2.0, 0.0, 1.0)
 

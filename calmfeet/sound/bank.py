@@ -17,6 +17,8 @@ from calmfeet.sound.synth import cue_sound
 from calmfeet.sound.voice import Voice, VoiceFailed
 
 CacheKey = tuple[object, ...]
+RING_ON = (Layer.STEPS,)
+"""Layers whose sounds, once struck, ring out when the session changes course."""
 
 
 def cache_key(cue: Cue) -> CacheKey:
@@ -91,8 +93,10 @@ class SoundBank:
         return placed
 
     def schedule(self, mixer: Mixer, cues: Sequence[Cue], origin_frame: int) -> None:
-        """Replace whatever the mixer had from `origin_frame` on with this plan."""
-        mixer.replace_from(origin_frame, self.sounds(cues, origin_frame))
+        """Replace whatever the mixer had from `origin_frame` on with this plan. A chime already
+        struck rings out; a breath tone or words under way fade (the plan brings back the tone
+        it goes on with, joined where it was)."""
+        mixer.replace_from(origin_frame, self.sounds(cues, origin_frame), ring_on=RING_ON)
 
 
 def apply_volumes(mixer: Mixer, settings: CueSettings, *, live: bool = True) -> None:

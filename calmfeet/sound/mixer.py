@@ -16,7 +16,7 @@ from __future__ import annotations
 import heapq
 import itertools
 import threading
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -75,18 +75,25 @@ class Mixer:
         with self._lock:
             self._add(at_frame, buffer, layer, self._position)
 
-    def clear_from(self, frame: int) -> None:
+    def clear_from(self, frame: int, *, ring_on: Collection[Layer] = ()) -> None:
         """Drop every sound that starts at or after `frame`; fade out (never cut) the rest that
-        would still be playing then."""
+        would still be playing then, except on the `ring_on` layers, where a sound already
+        struck rings out."""
         with self._lock:
-            self._clear(frame)
+            self._clear(frame, ring_on)
 
-    def replace_from(self, frame: int, sounds: Iterable[tuple[int, Buffer, Layer]]) -> None:
-        """Clear from `frame` and schedule `sounds` (at_frame, buffer, layer) in one step: what
-        a player does after re-planning. A new sound that starts before `frame` joins there, so
-        a tone planned the same as before crossfades with itself."""
+    def replace_from(
+        self,
+        frame: int,
+        sounds: Iterable[tuple[int, Buffer, Layer]],
+        *,
+        ring_on: Collection[Layer] = (),
+    ) -> None:
+        """`clear_from(frame, ring_on=...)` and schedule `sounds` (at_frame, buffer, layer) in
+        one step: what a player does after re-planning. A new sound that starts before `frame`
+        joins there, so a tone planned the same as before crossfades with itself."""
         with self._lock:
-            self._clear(frame)
+            self._clear(frame, ring_on)
             joins = max(frame, self._position)
             for at_frame, buffer, layer in sounds:
                 self._add(at_frame, buffer, layer, joins)
@@ -100,13 +107,13 @@ class Mixer:
             sound.fade_in_at = not_before
         heapq.heappush(self._pending, (sound.heard_from, next(self._order), sound))
 
-    def _clear(self, frame: int) -> None:
+    def _clear(self, frame: int, ring_on: Collection[Layer]) -> None:
         fade_from = max(frame, self._position)
         self._pending = [item for item in self._pending if item[2].heard_from < frame]
         heapq.heapify(self._pending)
         self._active = [sound for sound in self._active if sound.heard_from < frame]
         for sound in [item[2] for item in self._pending] + self._active:
-            if sound.end > fade_from:
+            if sound.end > fade_from and sound.layer not in ring_on:
                 if sound.fade_out_at is None or sound.fade_out_at > fade_from:
                     sound.fade_out_at = fade_from
                 sound.end = min(sound.end, fade_from + self._fade)

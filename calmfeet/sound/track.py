@@ -1,9 +1,9 @@
 """A routine's whole guidance as a WAV file, for a phone or a speaker away from the computer.
 
-The track is made the way the app plays: a session on a clock that only moves when told,
-`plan_cues` for the whole routine, `SoundBank.schedule` into a `Mixer`, and blocks pulled from
-`Mixer.render`, streamed to disk (a 15-minute track needs a few megabytes of memory, not the
-whole file).
+The track is made the way the app plays: a session on a clock that only moves when told, and
+a `Guide` (the live player's too) that plans its cues, schedules their buffers into its mixer
+and gives blocks from `Mixer.render`, streamed to disk (a 15-minute track needs a few
+megabytes of memory, not the whole file).
 """
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ from calmfeet.core.files import TEMP_SUFFIX, temp_prefix
 from calmfeet.core.model import Routine
 from calmfeet.core.session import Session
 from calmfeet.sound import SAMPLE_RATE
-from calmfeet.sound.bank import SoundBank, apply_volumes
-from calmfeet.sound.mixer import Buffer, Mixer
+from calmfeet.sound.guide import Guide
+from calmfeet.sound.mixer import Buffer
 from calmfeet.sound.voice import Voice
 
 BLOCK_FRAMES = 8192
@@ -88,17 +88,14 @@ def render_track(
     block_frames: int = BLOCK_FRAMES,
 ) -> Track:
     """Write the routine's guidance to `out` (seekable) as a 16-bit PCM mono WAV."""
-    settings = settings or CueSettings()
-    if not settings.voice:
-        voice = None
-    cues = plan_track(
-        routine, settings, lead_in_seconds=lead_in_seconds, switch_seconds=switch_seconds
+    guide = Guide(settings or CueSettings(), sample_rate=sample_rate, voice=voice, live=False)
+    session = Session(
+        routine, FakeClock(), lead_in_seconds=lead_in_seconds, switch_seconds=switch_seconds
     )
-    bank = SoundBank(sample_rate, voice)
-    bank.prepare(cues)
-    mixer = Mixer(sample_rate)
-    apply_volumes(mixer, settings, live=False)
-    bank.schedule(mixer, cues, 0)
+    session.update()
+    guide.prepare(session)
+    cues = guide.replan(session, 0)
+    mixer = guide.mixer
     total = mixer.busy_until + round(TAIL_SECONDS * sample_rate)
     with wave.open(out, "wb") as writer:
         writer.setnchannels(1)
@@ -109,7 +106,7 @@ def render_track(
             writer.writeframes(pcm16(block))
             if progress is not None:
                 progress(mixer.position, total)
-    return Track(cues, total, sample_rate, bank.notices)
+    return Track(cues, total, sample_rate, guide.notices)
 
 
 def write_track(
