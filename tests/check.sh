@@ -14,6 +14,16 @@ if ! command -v tmux >/dev/null 2>&1; then
     fi
 fi
 
+if ! command -v espeak-ng >/dev/null 2>&1; then
+    echo "check: espeak-ng is missing; installing it for the voice tests"
+    if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+        (apt-get update -qq && apt-get install -y -qq espeak-ng >/dev/null) ||
+            echo "check: could not install espeak-ng; the voice tests will say they skip"
+    else
+        echo "check: not root or no apt-get; install espeak-ng yourself to run the voice tests"
+    fi
+fi
+
 python3 -m pip install --quiet --disable-pip-version-check -e ".[test]"
 
 echo "== ruff format --check"
