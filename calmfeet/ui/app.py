@@ -34,7 +34,6 @@ from calmfeet.core.paths import Paths
 from calmfeet.core.practice import PracticeLog
 from calmfeet.core.preferences import Preferences, PreferencesStore
 from calmfeet.core.safe_text import displayable
-from calmfeet.core.session import Session, breathing_only_routine
 from calmfeet.exit_codes import EXIT_OK, signal_exit_code
 from calmfeet.ui.messages import (
     BellToggled,
@@ -413,9 +412,13 @@ class CalmFeetApp(App[int]):
         self._push_session(routine)
 
     def start_breathing(self, pattern: BreathingPattern, minutes: float) -> None:
+        from calmfeet.core.session import breathing_only_routine
+
         self._push_session(breathing_only_routine(pattern, minutes), breathing_only=True)
 
     def _push_session(self, routine: Routine, *, breathing_only: bool = False) -> None:
+        # Imported when a session starts, not before the picker's first frame.
+        from calmfeet.core.session import Session
         from calmfeet.ui.screens.session import SessionScreen
 
         session = Session(
