@@ -81,6 +81,11 @@ class TimedRecording:
 
 @dataclass
 class PulseSink:
+    """A running private server. Its null sink, with no stream and no reader keeping it busy,
+    sleeps up to 2 s before it serves a new stream (a stall no real device has: the player's
+    second pull comes that late). `record` and `capture` return only once sound flows to
+    them, which is once the sink is awake: start one before playing what a test times."""
+
     folder: Path
     socket: Path
     log: Path
@@ -119,8 +124,9 @@ class PulseSink:
     def record(self, path: Path) -> Iterator[Path]:
         """Record the sink's monitor into a 16-bit WAV at `path` while the block runs.
 
-        Returns once parecord's stream is connected, so nothing played afterwards is missed;
-        stops it with SIGINT, which makes parecord finish the WAV's header.
+        Returns once sound reaches the file, so nothing played afterwards is missed and the
+        sink is awake (see the class's note); stops parecord with SIGINT, which makes it finish the
+        WAV's header.
         """
         before = self.recorders()
         recorder = subprocess.Popen(
@@ -143,6 +149,10 @@ class PulseSink:
             if recorder.returncode is not None:
                 stderr = recorder.stderr.read().decode(errors="replace") if recorder.stderr else ""
                 pytest.fail(f"parecord stopped at once: {stderr.strip()}")
+            _poll(
+                lambda: path.exists() and path.stat().st_size > 4096,
+                "the sound server never sent parecord any sound",
+            )
             yield path
         finally:
             if recorder.poll() is None:
@@ -159,6 +169,7 @@ class PulseSink:
     def capture(self, sample_rate: int = 44100) -> Iterator[TimedRecording]:
         """Record the monitor in this process (miniaudio, 10 ms blocks) with arrival times.
 
+        Returns once the first block has arrived, so the sink is awake (see the class's note).
         Needs PULSE_SERVER in this process's environment, as the `pulse_sink` fixture sets it.
         """
         import miniaudio
@@ -189,6 +200,7 @@ class PulseSink:
         device.start(receiver)
         try:
             _poll(lambda: self.recorders() > before, "the capture stream never connected")
+            _poll(lambda: bool(recording.blocks), "the capture never received sound")
             yield recording
         finally:
             device.close()

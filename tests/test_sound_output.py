@@ -9,6 +9,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -157,6 +158,8 @@ def test_the_device_pulls_buffer_sized_blocks_at_the_pace_of_real_time() -> None
         wait_until(lambda: recorder.count() >= 30, "the device never asked for 30 blocks")
     finally:
         output.close()
+    assert output.last_pull_at is not None
+    assert recorder.calls[-2][0] < output.last_pull_at <= recorder.calls[-1][0]
     sizes = [frames for _, frames in recorder.calls]
     assert sizes[0] == FRAMES
     assert all(0 < frames <= 2 * FRAMES for frames in sizes)
@@ -342,3 +345,25 @@ def test_showing_the_picker_loads_no_sound_library(tmp_path: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     result = run_python(code, env)
     assert result.returncode == 0, result.stderr
+
+
+def test_inside_a_pull_frames_pulled_is_where_the_block_starts() -> None:
+    """The mixer can ask the output where its block falls, and when that is heard."""
+    seen: list[tuple[int, int, float]] = []
+    holder: list[Output] = []
+
+    def pull(frames: int) -> Samples:
+        if holder:
+            output = holder[0]
+            seen.append((output.frames_pulled, frames, output.frame_time(output.frames_pulled)))
+        return np.zeros(frames, dtype=np.float32)
+
+    output = opened(pull)
+    holder.append(output)
+    try:
+        wait_until(lambda: len(seen) >= 6, "the device never pulled")
+    finally:
+        output.close()
+    for (first, frames, heard), (next_first, _, next_heard) in pairwise(seen):
+        assert next_first == first + frames
+        assert next_heard > heard

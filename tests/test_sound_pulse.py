@@ -11,11 +11,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 from audio_analysis import onsets, pitch_track, read_wav, tone
-from pulse import PulseSink
+from pulse import PulseSink, running_pulse_sink
 
 from calmfeet.sound.output import Output, Samples, open_output
-
-pytestmark = pytest.mark.slow
 
 RATE = 44100
 PATIENCE_SECONDS = 30.0
@@ -76,6 +74,7 @@ def play(bursts: Bursts) -> Output:
     return output
 
 
+@pytest.mark.slow
 def test_bursts_keep_their_spacing_through_a_real_sound_server(
     pulse_sink: PulseSink, tmp_path: Path
 ) -> None:
@@ -92,6 +91,7 @@ def test_bursts_keep_their_spacing_through_a_real_sound_server(
     assert pitch == [pytest.approx(440.0, abs=5.0)]
 
 
+@pytest.mark.slow
 def test_a_frame_is_heard_about_when_the_output_says(pulse_sink: PulseSink) -> None:
     """frame_time() lets the lead put a cue on the screen's beat: check it against the time
     the sound server's monitor really received the burst, in this process's clock."""
@@ -116,3 +116,12 @@ def test_a_frame_is_heard_about_when_the_output_says(pulse_sink: PulseSink) -> N
         )
         assert heard >= pulled  # nothing is heard before it is made
         assert heard == pytest.approx(predicted, abs=0.020)  # the issue's cue-to-screen target
+
+
+def test_without_pulseaudio_the_harness_skips_and_says_what_to_install(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))  # a folder with no programs in it
+    skipped = pytest.raises(pytest.skip.Exception, match="pulseaudio, pulseaudio-utils missing")
+    with skipped, running_pulse_sink():
+        pytest.fail("a sound server started without pulseaudio")

@@ -8,6 +8,13 @@ chatter on fd 2 (it would land over the UI), and an exception in `pull` (it woul
 traceback from the audio thread and stop the sound for good).
 
 Never imported at start-up: numpy and miniaudio load when a session first wants sound.
+
+    output = open_output(mixer.render)  # an Output, or Silence(reason) to tell the person once
+    # Inside mixer.render(frames) the block starts at frame output.frames_pulled, heard at
+    # output.frame_time(output.frames_pulled); a cue due at monotonic time T goes at frame
+    # output.frame_at(T).
+    output.take_failure()  # now and then: a one-line error to show once, or None
+    output.close()
 """
 
 from __future__ import annotations
@@ -129,11 +136,15 @@ class Output:
         self.backend: str = str(getattr(device, "backend", ""))
         """miniaudio's name for the sound system playing: "PulseAudio", "ALSA", "Null"..."""
         self.latency_seconds = buffer_ms / 1000
-        """How long after a pull its first frame is heard: one buffer (measured on a PulseAudio
-        null sink: the monitor hears it 15-40 ms after the pull for 30-50 ms buffers)."""
+        """How long after a steady pull its first frame is heard: one buffer. Measured on a
+        PulseAudio null sink's monitor: 21, 31 and 30 ms for 30, 40 and 50 ms buffers; a real
+        speaker adds its hardware's own delay. (A stream's very first block plays at once.)"""
         self.timeline = PullTimeline(sample_rate, self.latency_seconds, buffer_ms / 1000, started)
         self.frames_pulled = 0
-        """Frames handed to the device so far: the next pull starts at this frame."""
+        """Frames handed to the device so far; inside `pull`, the first frame of its block."""
+        self.last_pull_at: float | None = None
+        """time.monotonic() of the latest pull: a stream whose server went away stops pulling
+        (miniaudio does not say so), so a long silence here means no sound."""
         self.pull_errors = 0
         self._failure: str | None = None
         self._failure_taken = False
@@ -153,8 +164,9 @@ class Output:
 
     def _next_block(self, frames: int) -> bytes:
         first = self.frames_pulled
-        self.timeline.note_pull(time.monotonic(), first)
-        self.frames_pulled = first + frames
+        now = time.monotonic()
+        self.timeline.note_pull(now, first)
+        self.last_pull_at = now
         try:
             return pcm16(self._pull(frames), frames)
         except Exception as error:  # the audio thread must go on, and print nothing
@@ -162,6 +174,8 @@ class Output:
             if self._failure is None:
                 self._failure = f"Sound failed, so this block is silent: {_one_line(error)}"
             return bytes(2 * frames)
+        finally:
+            self.frames_pulled = first + frames
 
     def frame_time(self, frame: int) -> float:
         """When `frame` reaches the speaker, in time.monotonic() seconds (an estimate; freshest
