@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import io
 import os
 import sys
@@ -129,6 +130,22 @@ def build_parser() -> argparse.ArgumentParser:
     breathe.add_argument("pattern", nargs="?", metavar="PATTERN", help="default: resonance")
     breathe.add_argument("--minutes", type=float, default=5.0, metavar="N", help="default: 5")
 
+    audio = commands.add_parser(
+        "audio",
+        parents=[routines],
+        help="write a routine's sound guidance to a WAV file",
+        description="Write a routine's whole guidance (get ready, breath tones, chimes, and a "
+        "voice where one is installed) as a 16-bit WAV to play away from the computer.",
+    )
+    audio.add_argument("routine_id", metavar="ROUTINE_ID")
+    audio.add_argument("file", metavar="FILE.wav")
+    audio.add_argument(
+        "--voice",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="speak each step (default: your sound settings; needs espeak-ng or macOS say)",
+    )
+
     commands.add_parser("themes", help="list the themes and where each comes from")
 
     history = commands.add_parser("history", help="show past sessions, newest first")
@@ -143,6 +160,10 @@ def main(argv: Sequence[str] | None = None, *, paths: Paths | None = None) -> in
         if isinstance(stream, io.TextIOWrapper):
             stream.reconfigure(errors="replace")  # a non-UTF-8 terminal gets ?, not a crash
     out, err = DisplayableStream(sys.stdout), DisplayableStream(sys.stderr)
+    # Start-up makes many long-lived objects and no garbage: collecting them only slows the first
+    # paint (by a tenth). The app turns collection back on once its first frame is painted.
+    collecting = gc.isenabled()
+    gc.disable()
     try:
         return _main(argv, paths or default_paths(), cast(TextIO, out), cast(TextIO, err))
     except UsageError as error:
@@ -160,6 +181,9 @@ def main(argv: Sequence[str] | None = None, *, paths: Paths | None = None) -> in
     except Exception as error:  # noqa: BLE001 - the last line of defence against a traceback
         print(f"calmfeet: unexpected error: {type(error).__name__}: {error}", file=err)
         return EXIT_INTERNAL
+    finally:
+        if collecting:
+            gc.enable()
 
 
 ALL_SESSIONS = 2**62
@@ -176,7 +200,7 @@ def _main(argv: Sequence[str] | None, paths: Paths, out: TextIO, err: TextIO) ->
     parser = build_parser()
     args = parser.parse_args(argv)
     command = args.command
-    if command in ("list", "validate", "paths", "themes", "history"):
+    if command in ("list", "validate", "paths", "themes", "history", "audio"):
         given = [flag for name, flag in APP_ONLY_OPTIONS if getattr(args, name, None)]
         if given:
             raise UsageError(f"{given[0]} applies only when calmfeet opens; `{command}` prints")
@@ -190,6 +214,8 @@ def _main(argv: Sequence[str] | None, paths: Paths, out: TextIO, err: TextIO) ->
         return cmd_themes(paths, out, err)
     if command == "history":
         return cmd_history(paths, args.json, args.limit, out, err)
+    if command == "audio":
+        return cmd_audio(paths, args.routines, args.routine_id, args.file, args.voice, out, err)
     from calmfeet.launch import run_app
 
     return run_app(args, paths, err)
@@ -327,4 +353,113 @@ def cmd_history(paths: Paths, as_json: bool, limit: int | None, out: TextIO, err
         out.write(json_text(history_rows_json(records)) + "\n")
     else:
         print(fit_encoding(format_history_text(records), out.encoding), file=out)
+    return EXIT_OK
+
+
+PROGRESS_AFTER_SECONDS = 0.5
+"""A track that takes longer than this to write gets a progress bar (on a terminal)."""
+PROGRESS_WIDTH = 30
+
+
+class ProgressBar:
+    """`calmfeet: writing [#####.....]  42%` on stderr, redrawn in place, only on a terminal and
+    only once the work has taken more than a moment. Writes to the real stream: its carriage
+    returns are the bar's own, and it holds no text from any file."""
+
+    def __init__(self, stream: TextIO, *, after: float = PROGRESS_AFTER_SECONDS) -> None:
+        import time
+
+        self._now = time.monotonic
+        self._stream = stream
+        self._began = self._now()
+        self._after = after
+        self._shown = -1
+        self._on_terminal = stream.isatty()
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self._on_terminal or self._now() - self._began < self._after or total <= 0:
+            return
+        percent = min(100, done * 100 // total)
+        if percent == self._shown:
+            return
+        self._shown = percent
+        filled = percent * PROGRESS_WIDTH // 100
+        bar = "#" * filled + "." * (PROGRESS_WIDTH - filled)
+        self._stream.write(f"\rcalmfeet: writing [{bar}] {percent:3d}%")
+        self._stream.flush()
+
+    def close(self) -> None:
+        """Take the bar away, so what follows starts on a clean line."""
+        if self._shown >= 0:
+            self._stream.write("\r" + " " * (PROGRESS_WIDTH + 30) + "\r")
+            self._stream.flush()
+            self._shown = -1
+
+
+def cmd_audio(
+    paths: Paths,
+    extra_dirs: Sequence[Path],
+    routine_id: str,
+    file: str,
+    voice_wanted: bool | None,
+    out: TextIO,
+    err: TextIO,
+) -> int:
+    """Write the routine's guidance as a WAV: the app's own schedule and mixer, so the file
+    has the app's timing. Exit 2 for an unknown id, 3 for a place that cannot be written."""
+    from dataclasses import replace
+
+    from calmfeet.core.cues import settings_from_preferences
+
+    if not file:
+        raise UsageError("audio: an empty file name was given")
+    store = PreferencesStore(paths)
+    prefs = store.load()
+    for notice in store.take_notices():
+        print(f"calmfeet: {notice}", file=err)
+    library = ordered_library(paths, extra_dirs, prefs.order)
+    for line in library.problem_lines:
+        print(line, file=err)
+    routine = library.get(routine_id)
+    if routine is None:
+        print(
+            f"calmfeet: no routine with id {routine_id!r}; the ids are: "
+            f"{', '.join(library.ids) or '(none)'}",
+            file=err,
+        )
+        return EXIT_USAGE
+    target = Path(file)
+    if target.is_dir():
+        print(f"calmfeet: {target}: cannot be written (it is a folder)", file=err)
+        return EXIT_UNREADABLE
+    settings = settings_from_preferences(prefs)
+    if voice_wanted is not None:
+        settings = replace(settings, voice=voice_wanted)
+
+    from calmfeet.sound.track import write_track
+    from calmfeet.sound.voice import NO_VOICE_NOTICE, find_voice
+
+    voice = find_voice() if settings.voice else None
+    if settings.voice and voice is None:
+        print(f"calmfeet: {NO_VOICE_NOTICE}", file=err)
+    progress = ProgressBar(sys.stderr)
+    try:
+        track = write_track(
+            target,
+            routine,
+            settings,
+            voice=voice,
+            lead_in_seconds=prefs.lead_in_seconds,
+            switch_seconds=prefs.switch_seconds,
+            progress=progress,
+        )
+    except OSError as error:
+        progress.close()
+        print(f"calmfeet: {target}: cannot be written ({error.strerror or error})", file=err)
+        return EXIT_UNREADABLE
+    finally:
+        progress.close()
+    for notice in track.notices:
+        print(f"calmfeet: {notice}", file=err)
+    print(f"Wrote {target}: {routine.name}, {format_clock(track.seconds)}", file=out)
     return EXIT_OK

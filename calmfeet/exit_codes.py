@@ -8,7 +8,8 @@ EXIT_INVALID = 1
 EXIT_USAGE = 2
 """The command was called wrongly: one line on stderr says how."""
 EXIT_UNREADABLE = 3
-"""A file or folder calmfeet must read is there and cannot be read: one line says why."""
+"""A file or folder calmfeet must read is there and cannot be read, or a file it was asked to
+write cannot be written (`calmfeet audio`): one line says why."""
 EXIT_INTERNAL = 70
 """Something unexpected stopped calmfeet (a bug: sysexits' EX_SOFTWARE); one line says what."""
 EXIT_INTERRUPTED = 130

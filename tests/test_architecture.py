@@ -48,6 +48,22 @@ def test_core_file_never_imports_ui(path: Path) -> None:
     assert offending == []
 
 
+SOUND_PACKAGES = ("numpy", "miniaudio")
+
+
+@pytest.mark.parametrize("path", CORE_FILES, ids=lambda p: p.stem)
+def test_core_file_never_imports_sound_libraries(path: Path) -> None:
+    """numpy and miniaudio load only in calmfeet.sound, when a sound is first needed: the cue
+    schedule in core stays plain Python, and starting calmfeet never waits for them."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    offending = [
+        f"{path.name}:{line}: imports {root}"
+        for line, root in _imported_roots(tree)
+        if root in SOUND_PACKAGES
+    ]
+    assert offending == []
+
+
 def test_ast_check_catches_a_textual_import() -> None:
     """The check above would notice an import tucked inside a function."""
     tree = ast.parse("def f():\n    from textual.app import App\n    import rich.text\n")
@@ -193,7 +209,8 @@ def test_ui_has_no_duck_typing_into_the_app(path: Path) -> None:
 
 
 def test_showing_the_picker_never_loads_sqlite(tmp_path: Path) -> None:
-    """History is read or written on first use: start-up time and memory are the picker's."""
+    """History is read or written on first use, and sound (numpy, miniaudio) loads when a
+    session with sound starts: start-up time and memory are the picker's."""
     code = (
         "import asyncio, pathlib, sys\n"
         "from calmfeet.launch import make_app\n"
@@ -205,7 +222,8 @@ def test_showing_the_picker_never_loads_sqlite(tmp_path: Path) -> None:
         "        await pilot.pause()\n"
         "        assert app.screen.__class__.__name__ == 'PickerScreen', app.screen\n"
         "asyncio.run(main())\n"
-        "loaded = sorted(m for m in sys.modules if m in ('sqlite3', 'calmfeet.core.history'))\n"
+        "loaded = sorted(m for m in sys.modules if m in ('sqlite3', 'calmfeet.core.history',\n"
+        "    'numpy', 'miniaudio', 'calmfeet.sound'))\n"
         "assert not loaded, loaded\n"
     )
     env = {**os.environ, "PYTHONPATH": str(ROOT)}

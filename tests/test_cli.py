@@ -288,10 +288,12 @@ def test_help_lists_every_command(paths: Paths, capsys: pytest.CaptureFixture[st
     assert main(["--help"], paths=paths) == 0
     out = capsys.readouterr().out
     listed = re.findall(r"^    (\w+)\s", out, flags=re.MULTILINE)
-    assert listed == ["list", "validate", "paths", "run", "breathe", "themes", "history"]
+    assert listed == ["list", "validate", "paths", "run", "breathe", "audio", "themes", "history"]
 
 
-@pytest.mark.parametrize("command", ["list", "validate", "paths", "run", "breathe", "history"])
+@pytest.mark.parametrize(
+    "command", ["list", "validate", "paths", "run", "breathe", "audio", "history"]
+)
 def test_each_command_has_help(
     command: str, paths: Paths, capsys: pytest.CaptureFixture[str]
 ) -> None:

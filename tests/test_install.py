@@ -125,3 +125,11 @@ def test_installed_wheel_carries_the_stylesheets(installed: Installed) -> None:
     source = ROOT / "calmfeet"
     assert shipped == sorted(str(p.relative_to(source)) for p in source.rglob("*.tcss"))
     assert "ui/screens/session.tcss" in shipped
+
+
+def test_installed_audio_writes_a_track(installed: Installed) -> None:
+    """The wheel carries calmfeet.sound: `calmfeet audio` works from a real install."""
+    result = installed.run("audio", "quick-reset", "reset.wav", "--no-voice")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("Wrote reset.wav: Quick Reset, ")
+    assert (installed.home / "reset.wav").stat().st_size > 300 * 44100 * 2

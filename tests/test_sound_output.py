@@ -325,28 +325,6 @@ def test_without_a_device_the_output_is_silence_and_alsa_prints_nothing(tmp_path
     assert result.stderr == ""
 
 
-def test_showing_the_picker_loads_no_sound_library(tmp_path: Path) -> None:
-    """numpy and miniaudio cost start-up time: they load when a session first wants sound."""
-    code = (
-        "import asyncio, pathlib, sys\n"
-        "from calmfeet.launch import make_app\n"
-        "from calmfeet.core.paths import Paths\n"
-        f"tmp = pathlib.Path({str(tmp_path)!r})\n"
-        "app = make_app(Paths(tmp / 'c', tmp / 'd'))\n"
-        "async def main():\n"
-        "    async with app.run_test() as pilot:\n"
-        "        await pilot.pause()\n"
-        "        assert app.screen.__class__.__name__ == 'PickerScreen', app.screen\n"
-        "asyncio.run(main())\n"
-        "roots = ('numpy', 'miniaudio', 'calmfeet.sound')\n"
-        "loaded = sorted(m for m in sys.modules if m.startswith(roots))\n"
-        "assert not loaded, loaded\n"
-    )
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    result = run_python(code, env)
-    assert result.returncode == 0, result.stderr
-
-
 def test_inside_a_pull_frames_pulled_is_where_the_block_starts() -> None:
     """The mixer can ask the output where its block falls, and when that is heard."""
     seen: list[tuple[int, int, float]] = []

@@ -86,3 +86,9 @@ def unsafe_character(text: str) -> str | None:
     if found is None:
         return None
     return f"contains a control character ({character_name(found.group())}); remove it"
+
+
+def speakable(text: str) -> str:
+    """Text for a voice engine: control characters and bidi controls dropped (a voice would
+    read an escape aloud), and every run of spaces, tabs and line breaks made one space."""
+    return " ".join(_UNSAFE_IN_A_LINE.sub(" ", text).split())

@@ -340,6 +340,12 @@ class Session:
         return self.step.seconds + self._added
 
     @property
+    def switch_seconds(self) -> float:
+        """The switch-feet pause this session puts between a left and a right step (0: none),
+        so a planner can tell when future pauses will come."""
+        return self._switch_seconds
+
+    @property
     def interlude(self) -> Interlude | None:
         """The lead-in or switch pause running before the current step, or None."""
         if self._interlude is None or self.is_finished:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import signal
 import sys
@@ -198,6 +199,13 @@ class CalmFeetApp(App[int]):
         if wanted not in self.available_themes:
             wanted = DEFAULT_THEME if DEFAULT_THEME in self.available_themes else "textual-dark"
         self.theme = wanted
+
+    def on_ready(self) -> None:
+        """The first frame is painted: collect garbage again (the command line paused it for
+        start-up), leaving what start-up built out of every later collection."""
+        if not gc.isenabled():
+            gc.freeze()
+            gc.enable()
 
     def on_mount(self) -> None:
         self._theme_ready = True

@@ -180,33 +180,44 @@ class SessionScreen(Screen[None]):
     # ---- building ---------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
+        # Textual redraws every widget whose parent overlaps a changed region, so the pacer's
+        # 13 frames a second would redraw all its neighbours: each neighbour sits in a blank
+        # box of its own, which costs nothing to redraw and keeps it out of the pacer's way.
         with BlankColumn(id="body"):
-            with Horizontal(id="top"):
-                yield Static(id="step-of", markup=False)
-                yield Static(displayable(self.routine.name), id="routine-name", markup=False)
-            yield StepProgress(ascii=self.ascii)
-            with Vertical(id="info"):
-                yield BigText(id="now", ascii=self.ascii)
-                yield BigText(id="title-big", ascii=self.ascii)
-                yield Static(id="title", markup=False)
-                yield Static(id="where", markup=False)
-                with Horizontal(id="clock-row"):
-                    # Digits draws with box characters; --ascii gets plain bold text instead.
-                    yield Static(id="clock", markup=False) if self.ascii else Digits(id="clock")
-                    with Vertical(id="side"):
-                        yield Static(id="routine-left", markup=False)
-                        yield Static(id="cue", markup=False)
-                        yield Static(id="next", markup=False)
-                yield Static(id="notice", markup=False)
-                yield Static(id="how", markup=False)
+            with BlankColumn(id="upper"):
+                yield from self._compose_upper()
             with BlankRow(id="visual"):
                 with BlankColumn(id="breath"):
-                    yield BigText(id="phase", ascii=self.ascii)
+                    with BlankColumn(id="phase-box"):
+                        yield BigText(id="phase", ascii=self.ascii)
                     yield Pacer(ascii=self.ascii)
                 step = self.session.step
-                yield FootMap(step.foot, step.zone, ascii=self.ascii)
+                with BlankColumn(id="map-box"):
+                    yield FootMap(step.foot, step.zone, ascii=self.ascii)
         yield Static(TOO_SMALL, id="too-small", markup=False)
-        yield Footer()
+        with BlankRow(id="footer-box"):
+            yield Footer()
+
+    def _compose_upper(self) -> ComposeResult:
+        """Which step, the progress bar, and the words: everything above the pacer."""
+        with Horizontal(id="top"):
+            yield Static(id="step-of", markup=False)
+            yield Static(displayable(self.routine.name), id="routine-name", markup=False)
+        yield StepProgress(ascii=self.ascii)
+        with Vertical(id="info"):
+            yield BigText(id="now", ascii=self.ascii)
+            yield BigText(id="title-big", ascii=self.ascii)
+            yield Static(id="title", markup=False)
+            yield Static(id="where", markup=False)
+            with Horizontal(id="clock-row"):
+                # Digits draws with box characters; --ascii gets plain bold text instead.
+                yield Static(id="clock", markup=False) if self.ascii else Digits(id="clock")
+                with Vertical(id="side"):
+                    yield Static(id="routine-left", markup=False)
+                    yield Static(id="cue", markup=False)
+                    yield Static(id="next", markup=False)
+            yield Static(id="notice", markup=False)
+            yield Static(id="how", markup=False)
 
     def on_mount(self) -> None:
         self._pacer = self.query_one(Pacer)

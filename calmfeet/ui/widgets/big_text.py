@@ -104,7 +104,13 @@ class BigText(Widget):
         self.refresh(layout=self.styles.height is None or self.styles.height.is_auto)
 
     def watch_text(self, old: str, new: str) -> None:
-        if old != new:
+        if old == new:
+            return
+        if self.sample and drawable(old) == drawable(new):
+            # Measured by the sample, so the same size: new lines, no new layout. This is the
+            # breath's count, once a second; a layout pass costs ten times a repaint.
+            self.refresh()
+        else:
             self._relayout()
 
     def watch_sample(self, old: str, new: str) -> None:
