@@ -9,8 +9,9 @@ from typing import Literal, NamedTuple
 from calmfeet.core.glyphs import FootGlyphs, glyphs_for
 from calmfeet.core.model import FEET, ZONES
 
-DrawingSize = Literal["small", "large"]
-SIZES: tuple[DrawingSize, ...] = ("large", "small")
+DrawingSize = Literal["small", "large", "huge"]
+SIZES: tuple[DrawingSize, ...] = ("huge", "large", "small")
+"""Largest first: a window picks the first that fits."""
 
 ZONE_WORDS: dict[str, str] = {
     "toes": "toes",
@@ -55,6 +56,20 @@ _TEMPLATES: dict[DrawingSize, tuple[str, ...]] = {
         "  hhh   ",
     ),
 }
+
+
+def _doubled(template: tuple[str, ...], toe_rows: int) -> tuple[str, ...]:
+    """The same sole twice as wide and tall, for a large window. Toes stay one row each and
+    a small toe stays one cell (with a gap), so five toes do not turn into ten."""
+    rows: list[str] = []
+    for y, line in enumerate(template):
+        wide = "".join(letter + " " if letter == "t" else letter * 2 for letter in line)
+        rows.extend([wide] if y < toe_rows else [wide, wide])
+    return tuple(rows)
+
+
+_TEMPLATES["huge"] = _doubled(_TEMPLATES["large"], toe_rows=2)
+
 _LETTER_ZONES = {
     "t": "toes",
     "T": "toes",
@@ -67,9 +82,10 @@ _LETTER_ZONES = {
 # Rows (in the template) beside which the top-of-foot and ankle markers sit, on the outer side.
 _MARKER_ROWS: dict[DrawingSize, dict[str, int]] = {
     "large": {"top": 5, "ankle": 8},
+    "huge": {"top": 8, "ankle": 14},
     "small": {"top": 3, "ankle": 5},
 }
-_GAP: dict[DrawingSize, int] = {"large": 4, "small": 3}
+_GAP: dict[DrawingSize, int] = {"huge": 6, "large": 4, "small": 3}
 
 
 class Cell(NamedTuple):
