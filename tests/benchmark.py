@@ -235,9 +235,10 @@ class Tmux:
         )
         return name, int(out.strip())
 
-    def capture(self, name: str) -> Frame:
+    def capture(self, name: str, *, styled: bool = False) -> Frame:
+        """The pane's text; `styled` keeps colours and reverse video (a moved highlight)."""
         start = time.perf_counter()
-        text = self.run("capture-pane", "-p", "-t", f"={name}:")
+        text = self.run("capture-pane", "-p", *(["-e"] if styled else []), "-t", f"={name}:")
         end = time.perf_counter()
         return Frame((start + end) / 2, end - start, text)
 
@@ -793,24 +794,55 @@ def key_latency(
             raise BenchError(f"key {key!r} had no visible effect within 5 s")
 
 
+def unstyled(text: str) -> str:
+    """A styled capture's words alone: escape sequences and trailing blanks removed."""
+    return "\n".join(
+        re.sub(r"\x1b\[[0-9;:]*[A-Za-z]", "", line).rstrip() for line in text.splitlines()
+    ).rstrip()
+
+
+def move_latency(bench: Bench, launched: Launched, key: str) -> tuple[float, float]:
+    """From sending Down or Up to the highlight moving (a change of colour, so read with
+    styles) and to the preview's text following it."""
+    name = launched.name
+    before_styled = bench.tmux.capture(name, styled=True).text
+    before_text = unstyled(before_styled)
+    start = time.perf_counter()
+    bench.tmux.send(name, key)
+    deadline = start + 5
+    highlight: float | None = None
+    while True:
+        frame = bench.tmux.capture(name, styled=True)
+        if highlight is None and frame.text != before_styled:
+            highlight = frame.t - start
+        if highlight is not None and unstyled(frame.text) != before_text:
+            return highlight, frame.t - start
+        if frame.t > deadline:
+            raise BenchError(f"key {key!r} had no visible effect within 5 s")
+
+
 def key_latencies(
     bench: Bench, argv: Sequence[str], ready: Callable[[str], bool]
-) -> tuple[list[float], list[float]]:
-    """Moving the highlight (Down/Up), then filtering (a digit, then backspace), alternately."""
+) -> tuple[list[float], list[float], list[float]]:
+    """Moving the highlight (Down/Up: to the highlight, to the preview), then filtering (a
+    digit, then backspace), alternately."""
     presses = bench.settings.key_presses
     moves: list[float] = []
+    previews: list[float] = []
     filters: list[float] = []
     with bench.running("cf-keys", argv, ready) as launched:
         before = bench.settle(launched, quiet=0.3).text
         for i in range(presses):
             key = "Down" if i % 2 == 0 else "Up"
-            moves.append(key_latency(bench, launched, key, screen_differs(before)))
+            highlight, preview = move_latency(bench, launched, key)
+            moves.append(highlight)
+            previews.append(preview)
             before = bench.settle(launched).text
         for i in range(presses):
             key = "7" if i % 2 == 0 else "BSpace"
             filters.append(key_latency(bench, launched, key, count_differs(top_count(before))))
             before = bench.settle(launched).text
-    return moves, filters
+    return moves, previews, filters
 
 
 def measure_scale(bench: Bench, many: Path, first_name: str, count: int) -> list[Row]:
@@ -859,7 +891,8 @@ def measure_scale(bench: Bench, many: Path, first_name: str, count: int) -> list
 
     many_keys = key_latencies(bench, bench.cf("--routines", str(many)), ready)
     few_keys = key_latencies(bench, bench.cf(), ready)
-    for index, label in enumerate(("Down/Up (preview follows)", "filter letter/backspace")):
+    labels = ("Down/Up, the highlight", "Down/Up, the preview follows", "filter letter/backspace")
+    for index, label in enumerate(labels):
         values, base = many_keys[index], few_keys[index]
         middle, base_middle = statistics.median(values), statistics.median(base)
         rows.append(
