@@ -380,7 +380,7 @@ class PickerScreen(Screen[None]):
             body.append(routine.caution + "\n")
         body.append("\nBreathing: ", style="bold")
         body.append(f"{routine.breathing.label}\n")
-        if routine.shadows and customise.is_calmfeet_copy(routine.source, self.paths):
+        if routine.shadows and customise.is_calmfeet_version(routine.source, self.paths):
             body.append(
                 f"Your version (original: {routine.shadows[-1].name}); ctrl+o restores it\n",
                 "italic",
