@@ -107,7 +107,7 @@ def test_the_saved_file_explains_its_keys_in_comments() -> None:
     assert tomli.loads(text) == draft_document(replace(first_draft(), focus=("sleep",)))
 
 
-@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",))))
+@given(st.text(alphabet=st.characters(exclude_categories=["Cs"])))
 def test_any_text_is_written_as_a_toml_string_that_reads_back_the_same(text: str) -> None:
     assert tomli.loads(f"k = {toml_string(text)}")["k"] == text
 
