@@ -354,6 +354,24 @@ def move_step(
     return tuple(moved), target
 
 
+ROUTINE_TEXT_FIELDS = ("name", "summary", "breathing", "caution", "needs")
+
+
+def with_text(draft: RoutineDraft, field_name: str, value: str) -> RoutineDraft:
+    """The draft with one of its text fields (ROUTINE_TEXT_FIELDS) as typed."""
+    if field_name == "name":
+        return replace(draft, name=value)
+    if field_name == "summary":
+        return replace(draft, summary=value)
+    if field_name == "breathing":
+        return replace(draft, breathing=value)
+    if field_name == "caution":
+        return replace(draft, caution=value)
+    if field_name == "needs":
+        return replace(draft, needs=value)
+    raise ValueError(f"not a routine's text field: {field_name}")
+
+
 def replace_step(draft: RoutineDraft, index: int, **changes: str) -> RoutineDraft:
     steps = list(draft.steps)
     steps[index] = replace(steps[index], **changes)
