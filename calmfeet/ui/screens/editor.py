@@ -366,10 +366,15 @@ class EditorScreen(Screen[Routine | None]):
 
     # ---- changes ----------------------------------------------------------------------------
 
-    def _changed(self, draft: RoutineDraft) -> None:
-        if draft != self.draft:
-            self.draft = draft
-            self._check()
+    def _changed(self, draft: RoutineDraft, *, cursor: int | None = None) -> None:
+        """Take the new draft and check it; `cursor`: the steps were added, removed or moved,
+        so the list is rebuilt with the cursor there."""
+        if draft == self.draft:
+            return
+        self.draft = draft
+        if cursor is not None:
+            self._fill_steps(cursor)
+        self._check()
 
     @on(Input.Changed)
     def _typed(self, event: Input.Changed) -> None:
@@ -405,8 +410,7 @@ class EditorScreen(Screen[Routine | None]):
 
     def action_add_step(self) -> None:
         steps, at = authoring.add_step(self.draft.steps, self._step)
-        self._changed(replace(self.draft, steps=steps))
-        self._fill_steps(at)
+        self._changed(replace(self.draft, steps=steps), cursor=at)
         self.query_one("#step-title", Input).focus()
 
     def action_remove_step(self) -> None:
@@ -415,14 +419,12 @@ class EditorScreen(Screen[Routine | None]):
         except customise.EditRefused as refusal:
             self.notify(str(refusal), severity="warning", markup=False)
             return
-        self._changed(replace(self.draft, steps=steps))
-        self._fill_steps(at)
+        self._changed(replace(self.draft, steps=steps), cursor=at)
 
     def action_move_step(self, delta: int) -> None:
         steps, at = authoring.move_step(self.draft.steps, self._step, delta)
         if at != self._step:
-            self._changed(replace(self.draft, steps=steps))
-            self._fill_steps(at)
+            self._changed(replace(self.draft, steps=steps), cursor=at)
 
     def action_leave(self) -> None:
         if self.draft == self.saved_draft:

@@ -61,6 +61,8 @@ def key_groups(
     screens: list[tuple[type, str, list[KeyRow]]] = [
         (PickerScreen, "Picker", PICKER_TYPING + key_rows(picker, shown_key)),
         (PickerScreen, "Picker, editing steps (tab)", key_rows(StepList.BINDINGS, shown_key)),
+        (SessionScreen, "Session", key_rows(SessionScreen.BINDINGS, shown_key)),
+        (StatsScreen, "Stats", key_rows(StatsScreen.BINDINGS, shown_key)),
         (
             EditorScreen,
             "Routine editor",
@@ -71,8 +73,6 @@ def key_groups(
             "Routine editor, in the steps",
             key_rows(EditorStepList.BINDINGS, shown_key),
         ),
-        (SessionScreen, "Session", key_rows(SessionScreen.BINDINGS, shown_key)),
-        (StatsScreen, "Stats", key_rows(StatsScreen.BINDINGS, shown_key)),
     ]
     screens.sort(key=lambda group: not isinstance(here, group[0]))  # stable: order kept
     everywhere_rows = [*key_rows(everywhere, shown_key), ("ctrl+p", "Command palette")]
