@@ -369,6 +369,29 @@ async def test_question_mark_lists_the_editors_keys(make_app: MakeApp, paths: Pa
         assert "Write a new routine from scratch" in picker_rows.values()
 
 
+async def test_the_palette_opens_the_editor_for_a_new_routine_or_a_copy(
+    make_app: MakeApp, paths: Paths
+) -> None:
+    app = make_app(paths)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await go_to(pilot, "quick-reset")
+        for words, heading in (
+            ("New routine", "New routine"),
+            ("Copy Quick Reset", "New routine, from a copy of Quick Reset"),
+            ("Edit Quick Reset", "Editing Quick Reset"),
+        ):
+            await pilot.press("ctrl+p", *keys_for(words))
+            await app.workers.wait_for_complete()  # the palette gathers its hits in a worker
+            await pilot.pause()
+            await pilot.press("enter")
+            await pilot.pause()
+            assert editor(app).heading == heading
+            await pilot.press("escape")
+            await pilot.pause()
+            assert isinstance(app.screen, PickerScreen)
+
+
 async def test_text_from_a_file_is_shown_as_written_in_the_editor(
     make_app: MakeApp, paths: Paths, tmp_path: Path, screen_text: ScreenText
 ) -> None:

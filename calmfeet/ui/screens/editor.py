@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import replace
+from functools import cached_property
 from typing import ClassVar
 
 from rich.text import Text
@@ -322,7 +323,9 @@ class EditorScreen(Screen[Routine | None]):
         self._problems = authoring.draft_problems(self.draft)
         steps = self.query_one(EditorStepList)
         for index, step in enumerate(self.draft.steps):
-            steps.replace_option_prompt_at_index(index, self._step_prompt(index, step))
+            prompt = self._step_prompt(index, step)
+            if str(steps.get_option_at_index(index).prompt) != prompt.plain:
+                steps.replace_option_prompt_at_index(index, prompt)
         self._show_problems()
         changed = self.draft != self.saved_draft
         self.query_one("#editor-state", Static).update("changed, not saved" if changed else "")
@@ -346,14 +349,16 @@ class EditorScreen(Screen[Routine | None]):
     def _problems_text(self) -> str:
         warning = self._glyphs.warning
         if not self._problems:
-            return f"No problems. ctrl+s saves {self._destination()}."
+            return f"No problems. ctrl+s saves {self._destination}."
         lines = [f"{warning} {p.text}" for p in self._problems[:SHOWN_PROBLEMS]]
         more = len(self._problems) - SHOWN_PROBLEMS
         if more > 0:
             lines.append(f"  and {plural(more, 'more problem')}")
         return displayable("\n".join(lines))
 
+    @cached_property
     def _destination(self) -> str:
+        """Where ctrl+s saves, in words (looked up once: it reads the file's first line)."""
         editing = self.editing
         if editing is None:
             return "it as a new routine in your routines folder"
