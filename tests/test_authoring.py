@@ -308,3 +308,54 @@ def test_a_hand_written_routine_is_never_overwritten(paths: Paths, tmp_path: Pat
     with pytest.raises(IdInUse, match="hidden next time"):
         save_draft(paths, draft_from_routine(from_shared), editing=from_shared)
     assert (shared / "shared.toml").read_bytes() == before
+
+
+OLD_VERSION = """\
+# calmfeet: your own version of 'Quick Reset' (from {source}).
+# Delete this file, or press o on it in calmfeet, to go back to the original.
+name = "Quick Reset"
+summary = "Two steps only."
+focus = [
+    "energy",
+]
+breathing = {{ inhale = 4, exhale = 6, hold_after = 2 }}
+
+[[steps]]
+title = "Shake out"
+seconds = 45
+foot = "both"
+zone = "whole"
+how = "Loosely."
+
+[[steps]]
+title = "Heel press"
+seconds = 30
+foot = "left"
+zone = "heel"
+breathing = "box"
+"""
+
+
+def test_a_version_file_as_0_1_wrote_it_opens_in_the_editor_and_saves_in_place(
+    paths: Paths,
+) -> None:
+    builtin = loaded(load_library(paths, env={}), "quick-reset")
+    version = paths.routines_dir / "quick-reset.toml"
+    version.parent.mkdir(parents=True)
+    version.write_text(OLD_VERSION.format(source=builtin.source), encoding="utf-8")
+    routine = loaded(load_library(paths, env={}), "quick-reset")
+    draft = draft_from_routine(routine)
+    assert (draft.breathing, draft.focus, draft.steps[1].breathing) == (
+        "4-0-6-2",
+        ("energy",),
+        "box",
+    )
+    saved = save_draft(paths, replace_step(draft, 0, length="50"), editing=routine)
+    again = loaded(load_library(paths, env={}), "quick-reset")
+    assert again.steps == saved.steps
+    assert [s.seconds for s in again.steps] == [50, 30]
+    assert again.breathing == routine.breathing and again.steps[1].breathing.name == "box"
+    assert version.read_text(encoding="utf-8").startswith(
+        f"{MARKER} 'Quick Reset' (from {builtin.source})."
+    )
+    assert restore_original(paths, again).steps == builtin.steps

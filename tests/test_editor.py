@@ -353,6 +353,19 @@ async def test_every_field_is_reached_with_tab_and_on_screen_at_80x24(
         assert screen.draft.steps[0].zone == zone.value
 
 
+@pytest.mark.parametrize("ascii", [False, True], ids=["unicode", "ascii"])
+@pytest.mark.parametrize("size", [(80, 24), SIZE], ids=["80x24", "100x30"])
+async def test_the_pickers_footer_offers_new_and_copy_and_still_fits(
+    make_app: MakeApp, paths: Paths, screen_text: ScreenText, ascii: bool, size: tuple[int, int]
+) -> None:
+    app = make_app(paths, ascii=ascii)
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        footer = screen_text(app).splitlines()[-1]
+        assert "^n New" in footer and "^y Copy" in footer
+        assert footer.endswith("? Keys"), "the last key is still on screen"
+
+
 async def test_question_mark_lists_the_editors_keys(make_app: MakeApp, paths: Paths) -> None:
     app = make_app(paths)
     async with app.run_test(size=SIZE) as pilot:

@@ -149,7 +149,6 @@ class EditorScreen(Screen[Routine | None]):
     EditorScreen #routine-side, EditorScreen #step-side { width: 1fr; height: 1fr; padding: 0 1; }
     EditorScreen #routine-side { scrollbar-size-vertical: 1; }
     EditorScreen .heading { height: 1; color: $text; text-style: bold; }
-    EditorScreen .hint { height: auto; color: $text-muted; }
     EditorScreen .field { height: auto; }
     EditorScreen .row { height: auto; }
     EditorScreen .label { width: 10; height: 1; color: $text-muted; }
@@ -196,14 +195,13 @@ class EditorScreen(Screen[Routine | None]):
     ) -> None:
         super().__init__()
         self.draft = draft
-        self.saved_draft = draft
+        self.opened_draft = draft
         """What the draft was when the editor opened: leaving with anything else asks first."""
         self.paths = paths
         self.loaded_ids = frozenset(loaded_ids)
         self.heading = heading
         self.editing = editing
         self._glyphs: Glyphs = glyphs_for(ascii)
-        self._ascii = ascii
         self._step = 0
         self._problems: list[FieldProblem] = []
 
@@ -327,7 +325,7 @@ class EditorScreen(Screen[Routine | None]):
             if str(steps.get_option_at_index(index).prompt) != prompt.plain:
                 steps.replace_option_prompt_at_index(index, prompt)
         self._show_problems()
-        changed = self.draft != self.saved_draft
+        changed = self.draft != self.opened_draft
         self.query_one("#editor-state", Static).update("changed, not saved" if changed else "")
 
     def _show_problems(self) -> None:
@@ -432,7 +430,7 @@ class EditorScreen(Screen[Routine | None]):
             self._changed(replace(self.draft, steps=steps), cursor=at)
 
     def action_leave(self) -> None:
-        if self.draft == self.saved_draft:
+        if self.draft == self.opened_draft:
             self.dismiss(None)
             return
 
