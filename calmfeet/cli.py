@@ -151,6 +151,13 @@ def build_parser() -> argparse.ArgumentParser:
     history = commands.add_parser("history", help="show past sessions, newest first")
     history.add_argument("--json", action="store_true", help="print JSON for scripts")
     history.add_argument("--limit", type=int, metavar="N", help="at most N sessions")
+
+    commands.add_parser(
+        "schema",
+        help="print the JSON Schema of routine files (for editors)",
+        description="Print the JSON Schema of routine files. Files calmfeet writes name it on "
+        "their first line (#:schema), and it is written beside them in your routines folder.",
+    )
     return parser
 
 
@@ -200,7 +207,7 @@ def _main(argv: Sequence[str] | None, paths: Paths, out: TextIO, err: TextIO) ->
     parser = build_parser()
     args = parser.parse_args(argv)
     command = args.command
-    if command in ("list", "validate", "paths", "themes", "history", "audio"):
+    if command in ("list", "validate", "paths", "themes", "history", "audio", "schema"):
         given = [flag for name, flag in APP_ONLY_OPTIONS if getattr(args, name, None)]
         if given:
             raise UsageError(f"{given[0]} applies only when calmfeet opens; `{command}` prints")
@@ -212,6 +219,11 @@ def _main(argv: Sequence[str] | None, paths: Paths, out: TextIO, err: TextIO) ->
         return cmd_paths(paths, out)
     if command == "themes":
         return cmd_themes(paths, out, err)
+    if command == "schema":
+        from calmfeet.core.schema import schema_text
+
+        out.write(schema_text())
+        return EXIT_OK
     if command == "history":
         return cmd_history(paths, args.json, args.limit, out, err)
     if command == "audio":
