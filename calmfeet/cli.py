@@ -108,7 +108,11 @@ def build_parser() -> argparse.ArgumentParser:
     listing = commands.add_parser(
         "list", parents=[routines], help="list routines in your order", description="List routines."
     )
-    listing.add_argument("--json", action="store_true", help="print JSON for scripts")
+    shown = listing.add_mutually_exclusive_group()
+    shown.add_argument("--json", action="store_true", help="print JSON for scripts")
+    shown.add_argument(
+        "--ids", action="store_true", help="print only the ids, one a line (shell completion)"
+    )
 
     validate = commands.add_parser(
         "validate",
@@ -158,6 +162,15 @@ def build_parser() -> argparse.ArgumentParser:
         description="Print the JSON Schema of routine files. Files calmfeet writes name it on "
         "their first line (#:schema), and it is written beside them in your routines folder.",
     )
+
+    completion = commands.add_parser(
+        "completion",
+        help="print a shell completion script (bash, zsh or fish)",
+        description="Print a completion script for SHELL: commands, options and routine ids. "
+        "bash: source <(calmfeet completion bash); zsh: source <(calmfeet completion zsh); "
+        "fish: calmfeet completion fish | source.",
+    )
+    completion.add_argument("shell", metavar="SHELL", choices=("bash", "zsh", "fish"))
     return parser
 
 
@@ -207,12 +220,13 @@ def _main(argv: Sequence[str] | None, paths: Paths, out: TextIO, err: TextIO) ->
     parser = build_parser()
     args = parser.parse_args(argv)
     command = args.command
-    if command in ("list", "validate", "paths", "themes", "history", "audio", "schema"):
+    printing = ("list", "validate", "paths", "themes", "history", "audio", "schema", "completion")
+    if command in printing:
         given = [flag for name, flag in APP_ONLY_OPTIONS if getattr(args, name, None)]
         if given:
             raise UsageError(f"{given[0]} applies only when calmfeet opens; `{command}` prints")
     if command == "list":
-        return cmd_list(paths, args.routines, args.json, out, err)
+        return cmd_list(paths, args.routines, args.json, out, err, ids_only=args.ids)
     if command == "validate":
         return cmd_validate(args.targets, out)
     if command == "paths":
@@ -224,6 +238,11 @@ def _main(argv: Sequence[str] | None, paths: Paths, out: TextIO, err: TextIO) ->
 
         out.write(schema_text())
         return EXIT_OK
+    if command == "completion":
+        from calmfeet.completion import completion_script
+
+        out.write(completion_script(args.shell, parser))
+        return EXIT_OK
     if command == "history":
         return cmd_history(paths, args.json, args.limit, out, err)
     if command == "audio":
@@ -234,7 +253,13 @@ def _main(argv: Sequence[str] | None, paths: Paths, out: TextIO, err: TextIO) ->
 
 
 def cmd_list(
-    paths: Paths, extra_dirs: Sequence[Path], as_json: bool, out: TextIO, err: TextIO
+    paths: Paths,
+    extra_dirs: Sequence[Path],
+    as_json: bool,
+    out: TextIO,
+    err: TextIO,
+    *,
+    ids_only: bool = False,
 ) -> int:
     store = PreferencesStore(paths)
     prefs = store.load()
@@ -245,6 +270,10 @@ def cmd_list(
         print(line, file=err)
     if as_json:
         out.write(json_text([routine_json(r) for r in library.routines]) + "\n")
+        return EXIT_OK
+    if ids_only:
+        for routine in library.routines:
+            print(displayable(routine.id, one_line=True), file=out)
         return EXIT_OK
     if not library.routines:
         print("No routines found.", file=out)

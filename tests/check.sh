@@ -23,6 +23,10 @@ if ! command -v espeak-ng >/dev/null 2>&1; then
     echo "check: espeak-ng is missing; installing it for the voice tests"
     missing="$missing espeak-ng"
 fi
+if ! command -v fish >/dev/null 2>&1 || ! command -v zsh >/dev/null 2>&1; then
+    echo "check: fish or zsh is missing; installing them for the shell completion tests"
+    missing="$missing fish zsh"
+fi
 if ! command -v chromium >/dev/null 2>&1; then
     echo "check: chromium is missing; installing it for the browser tests of calmfeet serve"
     missing="$missing chromium"
@@ -35,7 +39,7 @@ if [ -n "$missing" ]; then
     else
         echo "check: not root or no apt-get; install$missing yourself, or these tests skip:" \
             "end-to-end (tmux), real sound server (pulseaudio, pulseaudio-utils), voice (espeak-ng)," \
-            "browser (chromium)"
+            "completion (fish, zsh), browser (chromium)"
     fi
 fi
 
