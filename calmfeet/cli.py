@@ -163,6 +163,19 @@ def build_parser() -> argparse.ArgumentParser:
         "their first line (#:schema), and it is written beside them in your routines folder.",
     )
 
+    serve = commands.add_parser(
+        "serve",
+        parents=[routines, looks],
+        help="the app in a browser, for a phone or tablet (needs calmfeet[web])",
+        description="Serve calmfeet to a browser: each tab runs its own calmfeet on this "
+        "computer, and sound plays here. Binds 127.0.0.1 unless --host says otherwise; any other "
+        "host gets a link with a random token (and a QR code), and requests without it get 403.",
+    )
+    serve.add_argument(
+        "--host", default="127.0.0.1", metavar="HOST", help="default 127.0.0.1; 0.0.0.0 for a phone"
+    )
+    serve.add_argument("--port", type=int, default=8000, metavar="PORT", help="default 8000")
+
     completion = commands.add_parser(
         "completion",
         help="print a shell completion script (bash, zsh or fish)",
@@ -238,6 +251,8 @@ def _main(argv: Sequence[str] | None, paths: Paths, out: TextIO, err: TextIO) ->
 
         out.write(schema_text())
         return EXIT_OK
+    if command == "serve":
+        return cmd_serve(args, out, err)
     if command == "completion":
         from calmfeet.completion import completion_script
 
@@ -250,6 +265,21 @@ def _main(argv: Sequence[str] | None, paths: Paths, out: TextIO, err: TextIO) ->
     from calmfeet.launch import run_app
 
     return run_app(args, paths, err)
+
+
+def cmd_serve(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Forward the options that change how calmfeet looks to every tab's calmfeet."""
+    from calmfeet.web.server import serve
+
+    if not 0 <= args.port <= 65535:
+        raise UsageError(f"--port must be between 0 and 65535, got {args.port}")
+    forwarded: list[str] = []
+    for folder in args.routines:
+        forwarded += ["--routines", str(folder.resolve())]
+    if args.theme:
+        forwarded += ["--theme", args.theme]
+    forwarded += [flag for name, flag in APP_ONLY_OPTIONS[1:] if getattr(args, name, False)]
+    return serve(args.host, args.port, forwarded, out, err)
 
 
 def cmd_list(
