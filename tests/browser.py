@@ -17,7 +17,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -220,6 +220,22 @@ class BrowserTerminal:
                 raise AssertionError(f"{needles!r} never all appeared; the screen:\n{text}")
             time.sleep(POLL)
 
+    def settle(self, quiet: float = 0.5) -> str:
+        """The screen once no frame has come for `quiet` seconds (the app is idle)."""
+        end = time.monotonic() + DEADLINE
+        seen = -1
+        calm_since = time.monotonic()
+        while True:
+            text = self.screen_text()
+            if len(self.frame_times) != seen:
+                seen = len(self.frame_times)
+                calm_since = time.monotonic()
+            elif time.monotonic() - calm_since >= quiet:
+                return text
+            if time.monotonic() > end:
+                raise AssertionError(f"the screen never stopped changing:\n{text}")
+            time.sleep(POLL)
+
     def cell_centre(self, column: int, row: int) -> tuple[float, float]:
         """Where on the page the middle of a character cell is (for a tap)."""
         box = self.page.locator(".xterm-screen").bounding_box()
@@ -230,24 +246,34 @@ class BrowserTerminal:
         )
 
 
+def launch(playwright: Any, extra_args: Sequence[str] = ()) -> Any:
+    """Debian's Chromium, headless, through a running Playwright."""
+    return playwright.chromium.launch(
+        executable_path=CHROMIUM, args=["--headless=new", "--no-sandbox", *extra_args]
+    )
+
+
 @contextmanager
-def chromium() -> Iterator[Any]:
-    """Debian's Chromium, headless, through Playwright."""
+def chromium(extra_args: Sequence[str] = ()) -> Iterator[Any]:
+    """Playwright and one Chromium, for a block (one Playwright at a time per thread)."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=["--headless=new", "--no-sandbox"]
-        )
+        browser = launch(playwright, extra_args)
         try:
             yield browser
         finally:
             browser.close()
 
 
-def open_page(browser: Any, url: str, **context: Any) -> tuple[BrowserTerminal, Any]:
-    """A new context (phone-sized when asked) with the recorder, at `url`; (terminal, response)."""
+def open_page(
+    browser: Any, url: str, requested: list[str] | None = None, **context: Any
+) -> tuple[BrowserTerminal, Any]:
+    """A new context (phone-sized when asked) with the recorder, at `url`; (terminal, response).
+    Every address the page asks for is added to `requested`, when given."""
     page = browser.new_context(**context).new_page()
     page.add_init_script(RECORDER)
+    if requested is not None:
+        page.on("request", lambda request: requested.append(request.url))
     response = page.goto(url)
     return BrowserTerminal(page), response

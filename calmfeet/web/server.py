@@ -108,6 +108,8 @@ def build_web_app(command: str, token: str | None) -> web.Application:
 
     `command` is what each browser tab runs (a shell command line, as textual-serve takes it).
     """
+    import asyncio
+
     import textual_serve
     from aiohttp import web
     from textual_serve.server import Server
@@ -129,11 +131,33 @@ def build_web_app(command: str, token: str | None) -> web.Application:
         }
         return web.Response(text=page_html(nonce), content_type="text/html", headers=headers)
 
+    sessions: set[asyncio.Task[object]] = set()
+
+    async def websocket(request: web.Request) -> web.StreamResponse:
+        """textual-serve's handler, remembered so stopping can end its app at once."""
+        task = asyncio.current_task()
+        if task is not None:
+            sessions.add(task)
+        try:
+            return await textual.handle_websocket(request)
+        finally:
+            if task is not None:
+                sessions.discard(task)
+
+    async def end_sessions(app: web.Application) -> None:
+        """On ctrl+c: each tab's calmfeet is told to quit now (textual-serve does that when its
+        handler is cancelled), rather than when the browser next gives up on the connection."""
+        for task in list(sessions):
+            task.cancel()
+        if sessions:
+            await asyncio.wait(list(sessions), timeout=10)
+
     app = web.Application(middlewares=[guard(token)])
+    app.on_shutdown.append(end_sessions)
     app.add_routes(
         [
             web.get(f"{base}/", index),
-            web.get(f"{base}/ws", textual.handle_websocket),
+            web.get(f"{base}/ws", websocket),
             web.static(f"{base}/static", statics),
         ]
     )
