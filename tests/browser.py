@@ -134,10 +134,12 @@ def private_home(base: Path) -> dict[str, str]:
 
 
 @contextmanager
-def served(env: dict[str, str], *args: str) -> Iterator[Served]:
+def served(
+    env: dict[str, str], *args: str, calmfeet: Sequence[str] = (sys.executable, "-m", "calmfeet")
+) -> Iterator[Served]:
     """`calmfeet serve ARGS --port 0` until the block ends; waits for its link."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "calmfeet", "serve", "--port", "0", *args],
+        [*calmfeet, "serve", "--port", "0", *args],
         env=env,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
@@ -277,3 +279,31 @@ def open_page(
         page.on("request", lambda request: requested.append(request.url))
     response = page.goto(url)
     return BrowserTerminal(page), response
+
+
+def key_to_frame_seconds(term: BrowserTerminal, keys: Sequence[str]) -> list[float]:
+    """For each key in turn: from the page sending it to the websocket's next frame, on the
+    page's own clock (the screen is let settle between keys, so each frame answers its key)."""
+    latencies: list[float] = []
+    for key in keys:
+        term.settle(quiet=0.3)
+        sent_before = term.page.evaluate("window.__sent.length")
+        term.page.keyboard.press(key)
+        end = time.monotonic() + DEADLINE
+        while True:
+            answer = term.page.evaluate(
+                """(before) => {
+                    const sent = window.__sent.slice(before).find(m => m[1].startsWith('["stdin"'));
+                    if (!sent) return null;
+                    const frame = window.__frames.find(f => f[0] >= sent[0]);
+                    return frame ? frame[0] - sent[0] : null;
+                }""",
+                sent_before,
+            )
+            if answer is not None:
+                latencies.append(float(answer) / 1000)
+                break
+            if time.monotonic() > end:
+                raise AssertionError(f"no frame answered {key}")
+            time.sleep(0.005)
+    return latencies
