@@ -298,6 +298,7 @@ def test_help_lists_every_command(paths: Paths, capsys: pytest.CaptureFixture[st
         "themes",
         "history",
         "schema",
+        "serve",
         "completion",
     ]
 
