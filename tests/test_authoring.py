@@ -46,6 +46,7 @@ from calmfeet.core.library import Library, load_library
 from calmfeet.core.model import Routine
 from calmfeet.core.paths import Paths
 from calmfeet.core.routines import RoutineFileError, load_routine, parse_routine
+from calmfeet.core.schema import SCHEMA_DIRECTIVE, SCHEMA_FILE_NAME
 
 
 def loaded(library: Library, routine_id: str) -> Routine:
@@ -57,6 +58,13 @@ def loaded(library: Library, routine_id: str) -> Routine:
 def first_draft() -> RoutineDraft:
     """What a person types first: a name and one step with a title (and the length offered)."""
     return RoutineDraft(name="Evening feet", steps=(StepDraft(title="Rub the soles"),))
+
+
+def marked(path: Path) -> str:
+    """The file's text after the `#:schema` line every file calmfeet writes starts with."""
+    first, rest = path.read_text(encoding="utf-8").split("\n", 1)
+    assert first == SCHEMA_DIRECTIVE
+    return rest
 
 
 def files_under(folder: Path) -> set[Path]:
@@ -101,9 +109,10 @@ def test_a_length_is_saved_the_way_it_was_typed() -> None:
 def test_the_saved_file_explains_its_keys_in_comments() -> None:
     text = draft_text(replace(first_draft(), focus=("sleep",)), "# a header\n")
     assert text.startswith("# a header\n")
-    assert "# focus: any of stress, circulation" in text
-    assert '"4-7-8" (in, hold, out)' in text
-    assert "# zone: toes, ball, arch" in text
+    assert "# focus: What the routine is for. Any of: stress, circulation" in text
+    assert "# breathing: The routine's breathing pattern" in text
+    assert "#   zone: Where on the foot to work. One of: toes, ball, arch" in text
+    assert max(len(line) for line in text.splitlines()) <= 96
     assert tomli.loads(text) == draft_document(replace(first_draft(), focus=("sleep",)))
 
 
@@ -207,8 +216,9 @@ def test_a_new_routine_is_saved_in_the_routines_folder_and_nowhere_else(
     before = files_under(tmp_path)
     saved = save_draft(paths, first_draft(), new_id="evening-feet", loaded_ids=["quick-reset"])
     target = paths.routines_dir / "evening-feet.toml"
-    assert files_under(tmp_path) - before == {target}
-    assert target.read_text(encoding="utf-8").startswith(f"{ROUTINE_MARKER} 'Evening feet'.\n")
+    schema = paths.routines_dir / SCHEMA_FILE_NAME  # what the #:schema line points at
+    assert files_under(tmp_path) - before == {target, schema}
+    assert marked(target).startswith(f"{ROUTINE_MARKER} 'Evening feet'.\n")
     again = loaded(load_library(paths, env={}), "evening-feet")
     assert again.steps == saved.steps
     assert (again.steps[0].title, again.steps[0].seconds) == ("Rub the soles", 60)
@@ -243,9 +253,8 @@ def test_a_routine_made_in_the_editor_is_saved_again_in_place(paths: Paths) -> N
     renamed = replace(draft_from_routine(made), name="Evening feet, longer")
     saved = save_draft(paths, renamed, editing=made)
     assert saved.source == made.source and saved.shadows == ()
-    text = made.source.read_text(encoding="utf-8")
-    assert text.startswith(f"{ROUTINE_MARKER} 'Evening feet, longer'.")
-    assert [p.name for p in paths.routines_dir.iterdir()] == ["evening.toml"]
+    assert marked(made.source).startswith(f"{ROUTINE_MARKER} 'Evening feet, longer'.")
+    assert [p.name for p in paths.routines_dir.glob("*.toml")] == ["evening.toml"]
     assert loaded(load_library(paths, env={}), "evening").name == "Evening feet, longer"
 
 
@@ -257,7 +266,7 @@ def test_a_step_edit_in_the_picker_saves_a_routine_made_in_the_editor_in_place(
     longer = replace(made.steps[0], seconds=75)
     saved = save_own_copy(paths, made, [longer])
     assert saved.source == made.source
-    assert made.source.read_text(encoding="utf-8").startswith(ROUTINE_MARKER)
+    assert marked(made.source).startswith(ROUTINE_MARKER)
     assert loaded(load_library(paths, env={}), "evening").steps[0].seconds == 75
 
 
@@ -268,7 +277,7 @@ def test_editing_a_built_in_saves_a_version_that_ctrl_o_takes_back(paths: Paths)
     saved = save_draft(paths, fewer, editing=builtin)
     assert saved.source == paths.routines_dir / "quick-reset.toml"
     assert saved.shadows == (builtin.source,)
-    assert saved.source.read_text(encoding="utf-8").startswith(f"{MARKER} 'Quick Reset' (from ")
+    assert marked(saved.source).startswith(f"{MARKER} 'Quick Reset' (from ")
     version = loaded(load_library(paths, env={}), "quick-reset")
     assert len(version.steps) == 2
     assert restore_original(paths, version).steps == builtin.steps
@@ -285,8 +294,7 @@ def test_a_version_saved_by_calmfeet_0_1_is_edited_in_place(paths: Paths) -> Non
     again = loaded(load_library(paths, env={}), "quick-reset")
     assert again.steps[0].title == "Shake out the feet"
     assert again.shadows == (builtin.source,)
-    text = again.source.read_text(encoding="utf-8")
-    assert text.startswith(f"{MARKER} 'Quick Reset' (from {builtin.source})")
+    assert marked(again.source).startswith(f"{MARKER} 'Quick Reset' (from {builtin.source})")
     assert restore_original(paths, again).steps == builtin.steps
 
 
@@ -355,7 +363,5 @@ def test_a_version_file_as_0_1_wrote_it_opens_in_the_editor_and_saves_in_place(
     assert again.steps == saved.steps
     assert [s.seconds for s in again.steps] == [50, 30]
     assert again.breathing == routine.breathing and again.steps[1].breathing.name == "box"
-    assert version.read_text(encoding="utf-8").startswith(
-        f"{MARKER} 'Quick Reset' (from {builtin.source})."
-    )
+    assert marked(version).startswith(f"{MARKER} 'Quick Reset' (from {builtin.source}).")
     assert restore_original(paths, again).steps == builtin.steps

@@ -17,6 +17,7 @@ from calmfeet.core.clock import FakeClock
 from calmfeet.core.customise import MARKER, ROUTINE_MARKER
 from calmfeet.core.library import load_library
 from calmfeet.core.paths import Paths
+from calmfeet.core.schema import SCHEMA_DIRECTIVE
 from calmfeet.ui.screens.complete import CompleteScreen
 from calmfeet.ui.screens.confirm import ConfirmScreen
 from calmfeet.ui.screens.editor import ChoiceField, EditorScreen, EditorStepList
@@ -142,7 +143,10 @@ async def test_a_routine_from_scratch_is_saved_shown_and_runs_after_a_restart(
         assert "Evening feet" in screen_text(app)
         saved = paths.routines_dir / "evening-feet.toml"
         assert toasts(app)[-1] == f"Saved Evening feet in {saved}."
-    assert saved.read_text(encoding="utf-8").startswith(f"{ROUTINE_MARKER} 'Evening feet'.")
+    assert saved.read_text(encoding="utf-8").splitlines()[:2] == [
+        SCHEMA_DIRECTIVE,
+        f"{ROUTINE_MARKER} 'Evening feet'.",
+    ]
 
     clock = FakeClock()
     again = make_app(paths, clock=clock, interludes=False)
@@ -240,7 +244,8 @@ async def test_editing_a_built_in_saves_a_version_and_a_routine_of_your_own_in_p
         assert highlighted_id(app) == "quick-reset"
         assert "Your version (original: quick-reset.toml)" in one_line(screen_text(app))
         version = paths.routines_dir / "quick-reset.toml"
-        assert version.read_text(encoding="utf-8").startswith(f"{MARKER} 'Quick Reset, mine'")
+        marker = version.read_text(encoding="utf-8").splitlines()[1]
+        assert marker.startswith(f"{MARKER} 'Quick Reset, mine'")
 
         await pilot.press("ctrl+n")
         await type_into(pilot, "name", "Mine")
@@ -257,7 +262,10 @@ async def test_editing_a_built_in_saves_a_version_and_a_routine_of_your_own_in_p
         assert isinstance(app.screen, PickerScreen)
         routine = app.library.get("mine")
         assert routine is not None and routine.steps[0].seconds == 45
-    assert sorted(p.name for p in paths.routines_dir.iterdir()) == ["mine.toml", "quick-reset.toml"]
+    assert sorted(p.name for p in paths.routines_dir.glob("*.toml")) == [
+        "mine.toml",
+        "quick-reset.toml",
+    ]
 
 
 # --- checked as typed --------------------------------------------------------------------------

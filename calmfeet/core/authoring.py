@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+import textwrap
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -28,9 +29,12 @@ from calmfeet.core.customise import (
     version_shadows,
     write_routine_file,
 )
-from calmfeet.core.model import FEET, FOCUS_TAGS, ZONES, Routine
+from calmfeet.core.model import Routine
 from calmfeet.core.paths import Paths
 from calmfeet.core.problems import Problem
+from calmfeet.core.routine_format import LENGTH_KEYS, PATTERN_NAMES, Field
+from calmfeet.core.routine_format import ROUTINE_FIELDS as ROUTINE_FORMAT
+from calmfeet.core.routine_format import STEP_FIELDS as STEP_FORMAT
 from calmfeet.core.routines import RoutineFileError, parse_routine
 
 DEFAULT_STEP_LENGTH = "60"
@@ -66,8 +70,9 @@ class RoutineDraft:
     steps: tuple[StepDraft, ...] = field(default_factory=lambda: (StepDraft(),))
 
 
-ROUTINE_FIELDS = ("name", "summary", "focus", "breathing", "caution", "needs")
-STEP_FIELDS = ("title", "length", "foot", "zone", "halfway", "how", "breathing")
+EDITOR_FIELDS = ("name", "summary", "focus", "breathing", "caution", "needs")
+"""The routine's own fields in the editor; a step's are its keys, with `length` for the three
+ways of giving one."""
 
 
 # --- from a routine --------------------------------------------------------------------------
@@ -186,20 +191,42 @@ _ESCAPES = {
 }
 _BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
 
-KEY_COMMENTS = {
-    "focus": f"# focus: any of {', '.join(FOCUS_TAGS)}",
-    "breathing": (
-        "# breathing: resonance, calm, box, 4-7-8 or sigh, or your own seconds:\n"
-        '# "4-6" (in, out), "4-7-8" (in, hold, out) or "4-4-4-4" (in, hold, out, hold)'
-    ),
-    "needs": "# needs: things to have at hand, named before the routine starts",
-}
-STEPS_COMMENT = (
-    '# Each [[steps]] is one step, in order. Its length is seconds = 90, duration = "1m30s"\n'
-    "# or breaths = 10. foot: " + ", ".join(FEET) + ".\n"
-    "# zone: " + ", ".join(ZONES) + ".\n"
-    "# halfway: said at half the step's time; breathing: this step's own pattern."
-)
+
+COMMENT_WIDTH = 96
+
+
+def key_words(key: str, spec: Field) -> str:
+    """What a key is for: the format's own words (`core/routine_format.py`, which the schema
+    and the validator read too), with the choices it takes."""
+    words = f"{key}: {spec.about}"
+    if spec.kind == "choice":
+        words += f" One of: {', '.join(spec.options)}."
+    elif spec.kind == "tags":
+        words += f" Any of: {', '.join(spec.options)}."
+    elif spec.kind == "pattern":
+        words += f" Names: {', '.join(PATTERN_NAMES)}."
+    return words
+
+
+def comment(words: str, indent: str = "", hang: str = "  ") -> str:
+    """`words` as comment lines at most COMMENT_WIDTH wide, later lines indented by `hang`."""
+    return textwrap.fill(
+        words,
+        width=COMMENT_WIDTH,
+        initial_indent=f"# {indent}",
+        subsequent_indent=f"# {indent}{hang}",
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
+
+
+def steps_comment() -> str:
+    """The comment before the steps: every key a step may have."""
+    lengths = f"{', '.join(LENGTH_KEYS[:-1])} or {LENGTH_KEYS[-1]}"
+    about = f"{ROUTINE_FORMAT['steps'].about} A step's keys (its length in {lengths}):"
+    lines = [comment(about, hang="")]
+    lines.extend(comment(key_words(key, spec), "  ") for key, spec in STEP_FORMAT.items())
+    return "\n".join(lines)
 
 
 def toml_string(text: str) -> str:
@@ -242,17 +269,17 @@ def toml_key(key: str) -> str:
 
 
 def routine_toml(document: Mapping[str, object]) -> str:
-    """The document as a routine file a person can read and edit: a comment before the keys
-    whose values are not obvious, and one before the steps saying what a step may hold."""
+    """The document as a routine file a person can read and edit: a comment before each key
+    saying what it is for, and one before the steps saying what a step may hold."""
     lines: list[str] = []
     steps = document.get("steps", [])
     for key, value in document.items():
         if key == "steps":
             continue
-        if key in KEY_COMMENTS:
-            lines.append(KEY_COMMENTS[key])
+        if key in ROUTINE_FORMAT:
+            lines.append(comment(key_words(key, ROUTINE_FORMAT[key])))
         lines.append(f"{toml_key(key)} = {toml_value(value)}")
-    lines.extend(["", STEPS_COMMENT])
+    lines.extend(["", steps_comment()])
     for row in steps if isinstance(steps, list) else []:
         lines.extend(["", "[[steps]]"])
         if isinstance(row, Mapping):
@@ -297,7 +324,7 @@ def place_problem(problem: Problem) -> FieldProblem:
         step = int(index) - 1
         name = key or "title"
         return FieldProblem(step, "length" if name in _LENGTH_KEYS else name, problem)
-    return FieldProblem(None, top if top in ROUTINE_FIELDS else "steps", problem)
+    return FieldProblem(None, top if top in EDITOR_FIELDS else "steps", problem)
 
 
 def draft_problems(draft: RoutineDraft) -> list[FieldProblem]:

@@ -13,6 +13,7 @@ from calmfeet.core.model import BREATHING_ONLY_ID, Routine, Step
 from calmfeet.core.paths import Paths
 from calmfeet.core.routines import MAX_FILE_BYTES, RoutineFileError, load_routine
 from calmfeet.core.safe_text import displayable
+from calmfeet.core.schema import SCHEMA_DIRECTIVE, write_schema_beside
 
 MARKER = "# calmfeet: your own version of"
 ROUTINE_MARKER = "# calmfeet: your own routine"
@@ -82,17 +83,21 @@ def routine_document(routine: Routine, steps: Sequence[Step]) -> dict[str, objec
 
 
 def _first_marker(path: Path) -> str | None:
-    """Which of calmfeet's markers the file starts with (read through a link), if any."""
+    """Which of calmfeet's markers the file starts with (read through a link), if any: on its
+    first line, or on its second after the `#:schema` line editors read."""
     try:
         data = read_capped(path, MAX_FILE_BYTES)
     except FileTrouble:  # gone, too big, or not a file at all: not one calmfeet wrote
         return None
+    directive = SCHEMA_DIRECTIVE.encode("utf-8") + b"\n"
+    if data.startswith(directive):
+        data = data[len(directive) :]
     return next((m for m in MARKERS if data.startswith(m.encode("utf-8"))), None)
 
 
 def is_own_copy(path: Path) -> bool:
-    """True for a file whose first line is one of calmfeet's markers (read through a link):
-    a version of a routine, or a routine made in the editor."""
+    """True for a file that starts with one of calmfeet's markers (read through a link): a
+    version of a routine, or a routine made in the editor."""
     return _first_marker(path) is not None
 
 
@@ -213,7 +218,7 @@ def check_version_place(paths: Paths, routine: Routine) -> None:
 
 
 def version_header(paths: Paths, routine: Routine, name: str) -> str:
-    """The comment a saved version of `routine` starts with; the first line is the marker.
+    """The comment a saved version of `routine` starts with: the `#:schema` line, the marker.
 
     A routine made in the editor keeps its own first line when saved again: it is still
     nobody's version."""
@@ -225,14 +230,16 @@ def version_header(paths: Paths, routine: Routine, name: str) -> str:
         origin = routine.source
     where = f" (from {displayable(str(origin), one_line=True)})" if origin is not None else ""
     return (
+        f"{SCHEMA_DIRECTIVE}\n"
         f"{MARKER} {name!r}{where}.\n"
         "# Delete this file, or press o on it in calmfeet, to go back to the original.\n"
     )
 
 
 def routine_header(name: str) -> str:
-    """The comment a routine made in the editor starts with; the first line is the marker."""
+    """The comment a routine made in the editor starts with: the `#:schema` line, the marker."""
     return (
+        f"{SCHEMA_DIRECTIVE}\n"
         f"{ROUTINE_MARKER} {name!r}.\n"
         "# Made in calmfeet's routine editor (ctrl+r on it there edits it again). You can edit\n"
         "# it by hand as well: `calmfeet validate` on this file checks it.\n"
@@ -266,6 +273,7 @@ def write_routine_file(paths: Paths, target: Path, text: str) -> Routine:
         reason = error.strerror if isinstance(error, OSError) else "the link goes round in a loop"
         raise CustomiseError(f"Cannot save to {target}: {reason}") from None
     assert saved is not None  # the check ran before the file was put in place
+    write_schema_beside(paths.routines_dir)  # what the #:schema line points at
     return saved
 
 
