@@ -122,7 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
     points = commands.add_parser(
         "points",
         help="the points a step can name: where, and their traditional use",
-        description="The acupressure points calmfeet knows (point = \"KI1\" in a step): "
+        description='The acupressure points calmfeet knows (point = "KI1" in a step): '
         "where to find each and what tradition uses it for.",
     )
     points.add_argument("--json", action="store_true", help="print JSON for scripts")

@@ -88,7 +88,7 @@ def format_points_text(width: int = POINTS_WIDTH) -> str:
             )
         blocks.append("\n".join(lines))
     footer = textwrap.fill(EVIDENCE, width)
-    hint = "Name one in a routine step with point = \"KI1\"; --json gives how to press and sources."
+    hint = 'Name one in a routine step with point = "KI1"; --json gives how to press and sources.'
     return "\n\n".join([*blocks, footer, textwrap.fill(hint, width)])
 
 

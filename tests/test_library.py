@@ -210,7 +210,8 @@ def test_one_bad_file_never_hides_good_ones(
     assert library.ids == [*BUILTIN_IDS, "good-a", "good-b"]
     broken = paths.routines_dir / "broken.toml"
     assert library.problem_lines == [
-        f"{broken}:2: steps: must be [[steps]] tables, each with a title and a length (seconds, duration or breaths)"
+        f"{broken}:2: steps: must be [[steps]] tables, each with a title and a length "
+        "(seconds, duration or breaths)"
     ]
 
     assert main(["list"], paths=paths) == 0

@@ -265,7 +265,9 @@ def draw_feet(
         raise ValueError(f"unknown size {size!r}; expected one of {', '.join(SIZES)}")
     glyphs = glyphs_for(ascii).foot
     shown_zone = "" if point else zone  # a point is lit on its own
-    left = _foot_cells("left", size, shown_zone if foot in ("left", "both") else None, glyphs, point)
+    left = _foot_cells(
+        "left", size, shown_zone if foot in ("left", "both") else None, glyphs, point
+    )
     right = _foot_cells(
         "right", size, shown_zone if foot in ("right", "both") else None, glyphs, point
     )

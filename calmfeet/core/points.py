@@ -103,10 +103,8 @@ POINTS: tuple[Point, ...] = (
         id="KI3",
         name="Taixi (Great Stream)",
         place="inner ankle",
-        where=(
-            "On the inner ankle, in the hollow between the ankle bone and the Achilles tendon."
-        ),
-        how="Hold the ankle and press the hollow with your thumb, gently, in slow circles.",
+        where=("On the inner ankle, in the hollow between the ankle bone and the Achilles tendon."),
+        how="Cup the ankle and press the hollow with your thumb, gently, in slow circles.",
         zone="ankle",
         traditional_use=(
             "Traditionally said to strengthen the Kidney; used for an aching lower back, "
@@ -118,9 +116,7 @@ POINTS: tuple[Point, ...] = (
         id="BL60",
         name="Kunlun (Kunlun Mountains)",
         place="outer ankle",
-        where=(
-            "On the outer ankle, in the hollow between the ankle bone and the Achilles tendon."
-        ),
+        where=("On the outer ankle, in the hollow between the ankle bone and the Achilles tendon."),
         how="Pinch the hollows on both sides of the tendon lightly between thumb and finger.",
         zone="ankle",
         traditional_use=(
@@ -138,11 +134,10 @@ POINTS: tuple[Point, ...] = (
             "On the inner lower leg, four finger-widths above the inner ankle bone, just "
             "behind the edge of the shin bone."
         ),
-        how="Press in toward the bone with your thumb, firm but comfortable, and hold.",
+        how="Press in toward the bone with your thumb, firm but comfortable, and stay there.",
         zone="ankle",
         traditional_use=(
-            "Traditionally used for digestion, period pain and sleep; also said to bring on "
-            "labour."
+            "Traditionally used for digestion, period pain and sleep; also said to bring on labour."
         ),
         source="steve-woodley.co.uk Sp-6; global.seirin.jp (insomnia points)",
         avoided_in_pregnancy=True,

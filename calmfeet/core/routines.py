@@ -290,7 +290,11 @@ def parse_routine(text: str, routine_id: str, display: str, source: Path) -> Rou
     if raw_steps is None:
         check.add("steps", "a routine needs at least one [[steps]] table")
     elif not isinstance(raw_steps, list) or not all(isinstance(s, dict) for s in raw_steps):
-        check.add("steps", "must be [[steps]] tables, each with a title and a length (seconds, duration or breaths)")
+        check.add(
+            "steps",
+            "must be [[steps]] tables, each with a title and a length "
+            "(seconds, duration or breaths)",
+        )
     elif not raw_steps:
         check.add("steps", "a routine needs at least one step")
     elif len(raw_steps) > MAX_STEPS:

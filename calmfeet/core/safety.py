@@ -23,20 +23,17 @@ from calmfeet.core.paths import builtin_routines_dir
 from calmfeet.core.points import Point, get_point
 
 CLOTS = (
-    "A calf or foot that is swollen, painful, warm or red can be a blood clot (DVT): "
-    "don't massage it; see a doctor."
+    "Don't massage a calf or foot that is swollen, painful, warm or red: it may be a blood "
+    "clot (DVT); see a doctor."
 )
-SKIN = (
-    "Leave out open wounds, cuts, blisters and infections such as athlete's foot or a "
-    "verruca; with a fever, wait."
-)
+SKIN = "Leave out wounds, blisters and infections (athlete's foot, verrucas); with a fever, wait."
 INJURY = (
-    "Leave a foot alone after a fracture, a fresh sprain or surgery, or during a gout flare, "
-    "until it has settled or a clinician says it's fine."
+    "Leave a foot alone after a fracture, a fresh sprain or surgery, or in a gout flare, "
+    "until it has healed."
 )
 DIABETES = (
-    "With diabetes or numb feet you may not feel too much pressure: press lightly, check "
-    "your skin afterwards, and ask your clinician first."
+    "With diabetes or numb feet you may not feel too much pressure: press lightly and ask "
+    "your clinician first."
 )
 PREGNANCY_GENTLE = (
     "If you are pregnant, press gently around the ankles and heels, where some points are "
@@ -46,6 +43,11 @@ DIZZINESS = "If the breathing makes you light-headed or dizzy, stop and breathe 
 
 GENERAL_LINES = (CLOTS, SKIN, INJURY, DIABETES)
 """For every massage routine that shows a caution at all: built-ins always."""
+GENERAL_SHORT = (
+    "Not on a swollen, painful calf (it may be a clot), wounds, infections, fresh injuries or "
+    "a gout flare; with diabetes or numb feet, press lightly."
+)
+"""GENERAL_LINES in one sentence, for the picker's preview; the dialog shows them in full."""
 
 DIZZY_HOLD_SECONDS = 3.0
 """A hold this long or longer counts as a breath hold (box's 4 s, 4-7-8's 7 s); the brief
@@ -118,9 +120,10 @@ def rule_lines(routine: Routine) -> tuple[str, ...]:
     avoided = avoided_points(routine)
     if avoided:
         lines.append(pregnancy_points_line(avoided))
-    elif any(step.zone in GENTLE_ZONES for step in routine.steps):
-        if routine.id != BREATHING_ONLY_ID:
-            lines.append(PREGNANCY_GENTLE)
+    elif routine.id != BREATHING_ONLY_ID and any(
+        step.zone in GENTLE_ZONES for step in routine.steps
+    ):
+        lines.append(PREGNANCY_GENTLE)
     if any(holds_or_forces_the_breath(step.breathing) for step in routine.steps):
         lines.append(DIZZINESS)
     return tuple(lines)
@@ -145,6 +148,16 @@ def routine_caution(routine: Routine) -> str:
         if line not in own:  # a copy that already carries the text gets it once
             lines.append(line)
     return "\n".join(lines)
+
+
+def caution_preview(routine: Routine) -> str:
+    """The caution for the picker's preview: the routine's own and its rule lines in full,
+    the general lines in one short sentence (the dialog before starting shows them all)."""
+    full = routine_caution(routine)
+    if not all(line in full for line in GENERAL_LINES):
+        return full
+    kept = [line for line in full.split("\n") if line not in GENERAL_LINES]
+    return "\n".join([*kept, GENERAL_SHORT])
 
 
 def caution_for_copy(routine: Routine) -> str:

@@ -421,7 +421,11 @@ class CalmFeetApp(App[int]):
     def _routine_chosen(self, event: RoutineChosen) -> None:
         routine = event.routine
         original = self.library.get(routine.id)
-        if original is not None and original != routine and without_avoided_points(original) == routine:
+        if (
+            original is not None
+            and original != routine
+            and without_avoided_points(original) == routine
+        ):
             routine = original  # "again" after a session that skipped steps: the whole routine
         self.start_routine(routine, breathing_only=event.breathing_only)
 

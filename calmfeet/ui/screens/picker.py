@@ -22,8 +22,10 @@ from calmfeet.core.glyphs import Glyphs, glyphs_for, plural
 from calmfeet.core.library import Library
 from calmfeet.core.model import Routine, Step, format_clock, format_minutes
 from calmfeet.core.paths import Paths
+from calmfeet.core.points import EVIDENCE, chart_summary
 from calmfeet.core.preferences import Preferences
 from calmfeet.core.safe_text import displayable
+from calmfeet.core.safety import caution_preview, routine_points
 from calmfeet.ui.messages import (
     PreferenceChanged,
     RoutineChosen,
@@ -375,11 +377,16 @@ class PickerScreen(Screen[None]):
         body.append(f"  {format_clock(routine.total_seconds)}\n", style="dim")
         if routine.summary:
             body.append(routine.summary + "\n")
-        if routine.caution:
-            body.append(f"\n{glyphs.warning} Caution: ", style="bold")
-            body.append(routine.caution + "\n")
+        if routine.needs:
+            body.append("You will need: ", style="bold")
+            body.append(", ".join(routine.needs) + "\n")
         body.append("\nBreathing: ", style="bold")
         body.append(f"{routine.breathing.label}\n")
+        caution = caution_preview(routine)
+        if caution:
+            body.append(f"{glyphs.warning} Caution: ", style="bold")
+            body.append(caution + "\n")
+        body.append_text(self._points_and_chart(routine, glyphs))
         if routine.shadows and customise.is_calmfeet_copy(routine.source, self.paths):
             body.append(
                 f"Your version (original: {routine.shadows[-1].name}); ctrl+o restores it\n",
@@ -403,14 +410,37 @@ class PickerScreen(Screen[None]):
         self._show_step_on_map()
 
     @staticmethod
+    def _points_and_chart(routine: Routine, glyphs: Glyphs) -> Text:
+        """The points the routine presses, what reflexology's chart links its zones to (as a
+        tradition), and the one line on evidence."""
+        text = Text()
+        points = routine_points(routine)
+        if points:
+            text.append("Points: ", style="bold")
+            text.append(
+                "; ".join(
+                    f"{point.id} {point.name.split(' (')[0]} ({point.place}"
+                    + (", avoided in pregnancy)" if point.avoided_in_pregnancy else ")")
+                    for point in points
+                )
+                + "\n"
+            )
+        chart = chart_summary([step.zone for step in routine.steps if not step.point])
+        if chart:
+            text.append("Reflexology's chart, a tradition: ", style="bold")
+            text.append(chart + "\n")
+        text.append(EVIDENCE + "\n", style="dim italic")
+        return text
+
+    @staticmethod
     def _step_option(index: int, step: Step, glyphs: Glyphs) -> Option:
-        """Two lines, always: the title, then how long, which foot and where (the zone)."""
+        """Two lines, always: the title, then how long, which foot and where (the zone, and
+        the point when the step has one)."""
         foot = {"both": "both feet", "left": "left foot", "right": "right foot"}[step.foot]
         label = Text(f"{index + 1:>2}. {step.title}\n")
         dot = glyphs.dot
-        label.append(
-            f"    {format_clock(step.seconds)} {dot} {foot} {dot} {step.zone}", style="dim"
-        )
+        where = f"{step.zone} {dot} {step.point}" if step.point else step.zone
+        label.append(f"    {format_clock(step.seconds)} {dot} {foot} {dot} {where}", style="dim")
         return Option(plain_text(label, glyphs))
 
     def _show_step_on_map(self) -> None:
@@ -423,6 +453,7 @@ class PickerScreen(Screen[None]):
         step = routine.steps[min(index, len(routine.steps) - 1)]
         footmap.foot = step.foot
         footmap.zone = step.zone
+        footmap.point = step.point
 
     # ---- events -----------------------------------------------------------------------------
 

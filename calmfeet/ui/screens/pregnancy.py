@@ -26,8 +26,7 @@ def question(routine_name: str | None, ids: list[str]) -> str:
     """The words of the dialog: which points, what calmfeet can do, and how to change it."""
     if routine_name is None:
         start = (
-            f"Some routines press {_named(AVOIDED_IDS)}, points traditionally avoided in "
-            "pregnancy."
+            f"Some routines press {_named(AVOIDED_IDS)}, points traditionally avoided in pregnancy."
         )
     else:
         these = "a point" if len(ids) == 1 else "points"

@@ -187,9 +187,9 @@ class FootMap(Widget):
             segments.extend(Segment(cell.char, cell_style(cell, words)) for cell in cells)
             strips.append(self._fit(Strip(Segment.simplify(segments)), width, base))
         note_style = self._style("footmap--note")
-        for line in notes:
-            left = max(0, (width - len(line)) // 2)
-            segments = [Segment(" " * left, base), Segment(line, note_style)]
+        for note in notes:
+            left = max(0, (width - len(note)) // 2)
+            segments = [Segment(" " * left, base), Segment(note, note_style)]
             strips.append(self._fit(Strip(segments), width, base))
         return strips
 
