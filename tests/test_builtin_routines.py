@@ -128,14 +128,15 @@ def test_every_builtin_carries_the_general_safety_lines() -> None:
     for routine in load_all():
         caution = routine_caution(routine)
         for line in GENERAL_LINES:
-            assert caution.count(line) == 1, (routine.id, line)
+            if line != PREGNANCY_GENTLE:  # said with the points when the routine names some
+                assert caution.count(line) == 1, (routine.id, line)
         assert "DVT" in caution and "gout" in caution and "numb feet" in caution
 
 
 def test_the_safety_rules_hold_for_every_builtin() -> None:
     """A pattern that holds the breath 3 s or more (or tops it up, as the sigh does) brings
-    the dizziness line; a point avoided in pregnancy names itself; ankle or heel work asks
-    for gentle pressure in pregnancy. Every line that is there, a rule put there."""
+    the dizziness line; a point avoided in pregnancy names itself (and then says "press
+    gently" for pregnancy in the same line). Every line that is there, a rule put there."""
     dizzy = set()
     for routine in load_all():
         caution = routine_caution(routine)
@@ -146,8 +147,7 @@ def test_the_safety_rules_hold_for_every_builtin() -> None:
         avoided = avoided_points(routine)
         for point in avoided:
             assert point.id in caution and "pregnan" in caution, (routine.id, point.id)
-        gentle = any(step.zone in ("ankle", "heel") for step in routine.steps)
-        assert (PREGNANCY_GENTLE in caution) == (gentle and not avoided), routine.id
+        assert (PREGNANCY_GENTLE in caution) == (not avoided), routine.id
     assert dizzy == {"quick-reset", "sleep-wind-down"}  # the sigh, and 4-7-8 to close
 
 

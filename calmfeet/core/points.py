@@ -230,12 +230,22 @@ def chart_line(zone: str) -> str:
     return f"In reflexology's chart, {_ZONE_NAMES[zone]} linked to {link}."
 
 
+CHART_SHORT: dict[str, str] = {
+    "toes": "the head",
+    "ball": "the chest",
+    "arch": "digestion",
+    "heel": "the lower back",
+    "inner-edge": "the spine",
+}
+"""CHART_LINKS in a word or two, for a line that names several zones."""
+
+
 def chart_summary(zones: tuple[str, ...] | list[str]) -> str:
-    """The chart's links for these zones on one line: `toes: the head and sinuses; arch:
+    """The chart's links for these zones in a line: `the toes to the head, the arch to
     digestion`; "" when none of them is charted."""
     seen = [zone for zone in dict.fromkeys(zones) if zone in CHART_LINKS]
     words = {"inner-edge": "inner edge"}
-    return "; ".join(f"{words.get(zone, zone)}: {CHART_LINKS[zone]}" for zone in seen)
+    return ", ".join(f"the {words.get(zone, zone)} to {CHART_SHORT[zone]}" for zone in seen)
 
 
 EVIDENCE = (

@@ -36,23 +36,22 @@ DIABETES = (
     "your clinician first."
 )
 PREGNANCY_GENTLE = (
-    "If you are pregnant, press gently around the ankles and heels, where some points are "
-    "traditionally avoided."
+    "If you are pregnant, press gently, above all around the ankles and heels, where some "
+    "points are traditionally avoided."
 )
 DIZZINESS = "If the breathing makes you light-headed or dizzy, stop and breathe normally."
 
-GENERAL_LINES = (CLOTS, SKIN, INJURY, DIABETES)
+GENERAL_LINES = (CLOTS, SKIN, INJURY, DIABETES, PREGNANCY_GENTLE)
 """For every massage routine that shows a caution at all: built-ins always."""
 GENERAL_SHORT = (
     "Not on a swollen, painful calf (it may be a clot), wounds, infections, fresh injuries or "
-    "a gout flare; with diabetes or numb feet, press lightly."
+    "a gout flare; with diabetes or numb feet, or in pregnancy, press lightly."
 )
 """GENERAL_LINES in one sentence, for the picker's preview; the dialog shows them in full."""
 
 DIZZY_HOLD_SECONDS = 3.0
 """A hold this long or longer counts as a breath hold (box's 4 s, 4-7-8's 7 s); the brief
 pause of a pattern like 4-2-6 does not."""
-GENTLE_ZONES = ("ankle", "heel")
 
 
 def pregnancy_points_line(points: tuple[Point, ...]) -> str:
@@ -120,10 +119,6 @@ def rule_lines(routine: Routine) -> tuple[str, ...]:
     avoided = avoided_points(routine)
     if avoided:
         lines.append(pregnancy_points_line(avoided))
-    elif routine.id != BREATHING_ONLY_ID and any(
-        step.zone in GENTLE_ZONES for step in routine.steps
-    ):
-        lines.append(PREGNANCY_GENTLE)
     if any(holds_or_forces_the_breath(step.breathing) for step in routine.steps):
         lines.append(DIZZINESS)
     return tuple(lines)
@@ -134,17 +129,20 @@ def routine_caution(routine: Routine) -> str:
     """What the person reads before starting: the routine's own caution, then every line of
     the safety text that applies to it, one a line, none twice.
 
-    The general lines (clots, skin, injury, diabetes) come with every massage routine that
-    shows a caution: built-ins and their copies always, a person's own routine when it has a
-    caution of its own or another line applies. A routine of one's own with none of these
-    shows none, as before. `calmfeet breathe` is no massage: only its breath's line applies.
+    The general lines (clots, skin, injury and gout, numb feet, gentle in pregnancy) come with
+    every massage routine that shows a caution: built-ins and their copies always, a person's
+    own routine when it has a caution of its own or another line applies. A routine of one's
+    own with none of these shows none, as before. `calmfeet breathe` is no massage: only its
+    breath's line applies.
     """
     own = routine.caution.strip()
     specific = rule_lines(routine)
     massage = routine.id != BREATHING_ONLY_ID
     general = massage and bool(_comes_from_a_builtin(routine) or own or specific)
     lines = [own] if own else []
-    for line in (*specific, *(GENERAL_LINES if general else ())):
+    named = bool(avoided_points(routine))  # the points line says "press gently" already
+    common = [line for line in GENERAL_LINES if not (named and line == PREGNANCY_GENTLE)]
+    for line in (*specific, *(common if general else ())):
         if line not in own:  # a copy that already carries the text gets it once
             lines.append(line)
     return "\n".join(lines)
@@ -153,10 +151,10 @@ def routine_caution(routine: Routine) -> str:
 def caution_preview(routine: Routine) -> str:
     """The caution for the picker's preview: the routine's own and its rule lines in full,
     the general lines in one short sentence (the dialog before starting shows them all)."""
-    full = routine_caution(routine)
-    if not all(line in full for line in GENERAL_LINES):
-        return full
-    kept = [line for line in full.split("\n") if line not in GENERAL_LINES]
+    lines = routine_caution(routine).split("\n")
+    kept = [line for line in lines if line not in GENERAL_LINES]
+    if CLOTS not in lines:  # no general lines: nothing to shorten
+        return "\n".join(lines)
     return "\n".join([*kept, GENERAL_SHORT])
 
 

@@ -144,8 +144,9 @@ class PickerScreen(Screen[None]):
     PickerScreen #preview { width: 1fr; height: 1fr; border: round $panel; padding: 0 1; }
     /* One scrollbar at a time: the words scroll on their own (rarely), the steps on theirs;
        the foot map keeps a fixed height below them, so it is always on screen. */
-    PickerScreen #preview-about { height: auto; max-height: 45%; scrollbar-size-vertical: 1; }
+    PickerScreen #preview-about { height: auto; max-height: 40%; scrollbar-size-vertical: 1; }
     PickerScreen #preview-text { height: auto; }
+    PickerScreen #steps-heading { height: auto; max-height: 2; }
     PickerScreen StepList { height: 1fr; min-height: 4; border: none; padding: 0; }
     PickerScreen StepList:focus { background: $boost; }
     PickerScreen #preview-map { height: 9; }
@@ -242,6 +243,7 @@ class PickerScreen(Screen[None]):
             with Vertical(id="preview"):
                 with VerticalScroll(id="preview-about", can_focus=False):
                     yield Static("", id="preview-text")
+                yield Static("", id="steps-heading")
                 yield StepList(id="steps")
                 yield FootMap(id="preview-map", ascii=self._ascii)
         # The palette's ctrl+p is listed under ? instead: the picker's own keys fit 80 columns.
@@ -375,26 +377,29 @@ class PickerScreen(Screen[None]):
         body = Text()
         body.append(routine.name, style="bold")
         body.append(f"  {format_clock(routine.total_seconds)}\n", style="dim")
+        if routine.shadows and customise.is_calmfeet_copy(routine.source, self.paths):
+            body.append(
+                f"Your version (original: {routine.shadows[-1].name}); ctrl+o restores it\n",
+                "italic",
+            )
         if routine.summary:
             body.append(routine.summary + "\n")
         if routine.needs:
             body.append("You will need: ", style="bold")
             body.append(", ".join(routine.needs) + "\n")
+        body.append_text(self._points(routine))
         body.append("\nBreathing: ", style="bold")
         body.append(f"{routine.breathing.label}\n")
         caution = caution_preview(routine)
         if caution:
             body.append(f"{glyphs.warning} Caution: ", style="bold")
             body.append(caution + "\n")
-        body.append_text(self._points_and_chart(routine, glyphs))
-        if routine.shadows and customise.is_calmfeet_copy(routine.source, self.paths):
-            body.append(
-                f"Your version (original: {routine.shadows[-1].name}); ctrl+o restores it\n",
-                "italic",
-            )
-        body.append("Steps", style="bold")
+        body.append_text(self._chart(routine))
+        body.rstrip()
+        heading = Text("Steps", style="bold")
         keys = f"shift+{glyphs.up}{glyphs.down} move, +/{glyphs.minus} time, delete remove"
-        body.append(f"  (tab to edit: {keys})", style="dim")
+        heading.append(f"  (tab to edit: {keys})", style="dim")
+        self.query_one("#steps-heading", Static).update(plain_text(heading, glyphs))
         text.update(plain_text(body, glyphs))
         if self._preview_id != routine.id:
             self.query_one("#preview-about", VerticalScroll).scroll_home(animate=False)
@@ -410,9 +415,8 @@ class PickerScreen(Screen[None]):
         self._show_step_on_map()
 
     @staticmethod
-    def _points_and_chart(routine: Routine, glyphs: Glyphs) -> Text:
-        """The points the routine presses, what reflexology's chart links its zones to (as a
-        tradition), and the one line on evidence."""
+    def _points(routine: Routine) -> Text:
+        """The points the routine presses, each with where it is."""
         text = Text()
         points = routine_points(routine)
         if points:
@@ -425,10 +429,17 @@ class PickerScreen(Screen[None]):
                 )
                 + "\n"
             )
+        return text
+
+    @staticmethod
+    def _chart(routine: Routine) -> Text:
+        """What reflexology's chart links the routine's zones to, as a tradition, and the one
+        line on evidence."""
+        text = Text()
         chart = chart_summary([step.zone for step in routine.steps if not step.point])
         if chart:
-            text.append("Reflexology's chart, a tradition: ", style="bold")
-            text.append(chart + "\n")
+            text.append("Reflexology's chart", style="bold")
+            text.append(f" (a tradition) links {chart}.\n")
         text.append(EVIDENCE + "\n", style="dim italic")
         return text
 
