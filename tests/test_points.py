@@ -13,7 +13,7 @@ from harness import Harness
 from calmfeet.cli import main
 from calmfeet.core.clock import FakeClock
 from calmfeet.core.footmap import SIZES, DrawingSize, describe, draw_feet, point_spot
-from calmfeet.core.model import FEET, ZONES
+from calmfeet.core.model import FEET, ZONES, Routine
 from calmfeet.core.paths import Paths
 from calmfeet.core.points import (
     CHART_LINKS,
@@ -37,7 +37,7 @@ def routine_text(step: str, top: str = "") -> str:
     return f'name = "Points"\n{top}[[steps]]\ntitle = "Press"\nseconds = 30\n{step}'
 
 
-def parse(step: str, top: str = ""):  # type: ignore[no-untyped-def]
+def parse(step: str, top: str = "") -> Routine:
     return parse_routine(routine_text(step, top), "points", "points.toml", Path("points.toml"))
 
 

@@ -12,7 +12,7 @@ from calmfeet.core.breathing import parse_pattern
 from calmfeet.core.clock import FakeClock
 from calmfeet.core.customise import save_own_copy
 from calmfeet.core.library import load_library
-from calmfeet.core.model import Routine, Step
+from calmfeet.core.model import Routine, Step, Zone
 from calmfeet.core.paths import Paths
 from calmfeet.core.routines import parse_routine
 from calmfeet.core.safety import (
@@ -37,7 +37,7 @@ from calmfeet.core.session import (
 
 
 def make_routine(
-    *steps: tuple[str, str, str], caution: str = "", breathing: str = "calm", builtin: bool = False
+    *steps: tuple[str, Zone, str], caution: str = "", breathing: str = "calm", builtin: bool = False
 ) -> Routine:
     """Steps as (title, zone, point); each 30 s on the left foot."""
     pattern = parse_pattern(breathing)
@@ -49,7 +49,7 @@ def make_routine(
         breathing=pattern,
         caution=caution,
         steps=tuple(
-            Step(title, 30.0, "left", zone, "", pattern, point=point)  # type: ignore[arg-type]
+            Step(title, 30.0, "left", zone, "", pattern, point=point)
             for title, zone, point in steps
         ),
         source=Path("mine.toml"),
