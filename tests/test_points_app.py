@@ -89,6 +89,31 @@ async def test_asked_once_then_steps_on_avoided_points_are_skipped(
     assert PreferencesStore(paths).load().pregnancy_points == "skip", "saved"
 
 
+async def test_again_after_a_session_that_skipped_steps_skips_them_again_without_asking(
+    make_app: MakeApp, paths: Paths
+) -> None:
+    clock = FakeClock()
+    store = PreferencesStore(paths)
+    store.set_pregnancy_points("skip")
+    app = make_app(paths, clock=clock, interludes=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await go_to(pilot, SLEEP)
+        await pilot.press("enter")  # the caution, the only question now
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, SessionScreen)
+        clock.advance(screen.routine.total_seconds + 1)
+        screen.tick()
+        await pilot.pause()
+        await pilot.press("a")  # again
+        await pilot.pause()
+        again = app.screen
+        assert isinstance(again, SessionScreen), again
+        assert len(again.routine.steps) == 8 and again.routine.id == SLEEP
+
+
 async def test_keeping_them_runs_every_step_and_warns_at_the_point(
     make_app: MakeApp, paths: Paths
 ) -> None:
