@@ -973,6 +973,47 @@ def measure_preferences(bench: Bench, builtin_ids: Sequence[str]) -> list[Row]:
 HEADERS = ("what", "calmfeet", "baseline", "ratio", "target", "verdict")
 
 
+WEB_KEY_TARGET = 0.050
+"""Median time from a key pressed in the browser to the websocket's next frame, on loopback."""
+
+
+def measure_web(settings: Settings, calmfeet: str) -> list[Row]:
+    """`calmfeet serve` on 127.0.0.1 in Debian's Chromium: Down and Up in the picker, each timed
+    on the page's own clock from the key's message leaving to the next frame arriving."""
+    what = "Browser (calmfeet serve, loopback): key to new frame"
+    import browser  # tests/browser.py, beside this file
+
+    missing = browser.browser_missing()
+    if missing is not None:
+        return [Row(f"{what}: skipped", "—", data={"reason": missing})]
+    presses = max(2 * settings.key_presses, 10)
+    with tempfile.TemporaryDirectory(prefix="calmfeet-bench-web-") as temp:
+        env = browser.private_home(Path(temp))
+        env.pop("PYTHONPATH", None)  # the installed calmfeet, as everywhere else here
+        try:
+            with browser.served(env, calmfeet=[calmfeet]) as server, browser.chromium() as chrome:
+                term, _ = browser.open_page(
+                    chrome, server.url, viewport={"width": 1000, "height": 700}
+                )
+                term.wait_for("Web Walk")
+                term.page.locator(".xterm-screen").click()
+                seconds = browser.key_to_frame_seconds(
+                    term, ["ArrowDown", "ArrowUp"] * (presses // 2)
+                )
+        except AssertionError as error:
+            raise BenchError(str(error).splitlines()[0]) from None
+    median = statistics.median(seconds)
+    return [
+        Row(
+            f"{what}, median of {len(seconds)}",
+            ms(median),
+            target=f"< {ms(WEB_KEY_TARGET)}",
+            verdict=verdict(median < WEB_KEY_TARGET),
+            data={"seconds": seconds},
+        )
+    ]
+
+
 def cells(row: Row) -> tuple[str, ...]:
     return (row.what, row.calmfeet, row.baseline, row.ratio, row.target, row.verdict)
 
@@ -1058,8 +1099,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--only",
         metavar="PARTS",
-        default="startup,cpu,timing,scale,prefs",
-        help="comma-separated parts to run: startup, cpu, timing, scale, prefs (default: all)",
+        default="startup,cpu,timing,scale,prefs,web",
+        help="comma-separated parts to run: startup, cpu, timing, scale, prefs, web (default: all)",
     )
     args = parser.parse_args(argv)
     parts = {part.strip() for part in args.only.split(",")}
@@ -1135,6 +1176,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 section(rows, "scale", lambda: measure_scale(bench, many, first_name, count))
             if "prefs" in parts:
                 section(rows, "preferences", lambda: measure_preferences(bench, builtin_ids))
+            if "web" in parts:
+                section(rows, "browser", lambda: measure_web(settings, calmfeet))
         finally:
             bench.tmux.stop()
 

@@ -299,6 +299,9 @@ def test_help_lists_every_command(paths: Paths, capsys: pytest.CaptureFixture[st
         "audio",
         "themes",
         "history",
+        "schema",
+        "serve",
+        "completion",
     ]
 
 

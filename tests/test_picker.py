@@ -427,7 +427,9 @@ async def test_editing_steps_saves_a_valid_own_version_and_o_restores_the_origin
     steps = original.steps
     assert [s.title for s in saved.steps] == [s.title for s in steps[:1] + steps[2:]]
     assert saved.steps[0].seconds == steps[0].seconds + 15
-    assert own.read_text(encoding="utf-8").startswith("# calmfeet: your own version of")
+    first, second = own.read_text(encoding="utf-8").splitlines()[:2]
+    assert first == "#:schema ./calmfeet-routine.schema.json"  # for editors that read schemas
+    assert second.startswith("# calmfeet: your own version of")
     assert digest(builtin_file) == before, "the built-in file is never touched"
 
     capsys.readouterr()
@@ -535,7 +537,7 @@ async def test_editing_a_shared_routine_asks_for_a_new_id_and_keeps_the_persons_
     assert mine.read_bytes() == before
     saved = load_routine(paths.routines_dir / "x-2.toml")
     assert saved.steps[0].seconds == 45
-    assert sorted(p.name for p in paths.routines_dir.iterdir()) == ["x-2.toml", "x.toml"]
+    assert sorted(p.name for p in paths.routines_dir.glob("*.toml")) == ["x-2.toml", "x.toml"]
 
 
 async def test_escape_in_the_new_id_dialog_saves_nothing(

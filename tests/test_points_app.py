@@ -302,7 +302,8 @@ def test_new_writes_a_commented_starter_and_prints_its_path(
     path = paths.routines_dir / "evening-unwind.toml"
     assert out == f"{path}\n"
     text = path.read_text(encoding="utf-8")
-    assert text.startswith("# A calmfeet routine.")
+    assert text.startswith("#:schema ./calmfeet-routine.schema.json\n# A calmfeet routine.")
+    assert (paths.routines_dir / "calmfeet-routine.schema.json").is_file()
     assert 'name = "Evening Unwind"' in text
     routine = load_routine(path)
     assert routine.name == "Evening Unwind"
@@ -346,7 +347,7 @@ def test_new_never_overwrites_a_file_of_yours(
     with pytest.raises(StarterRefused):
         write_starter(paths, "mine", ())
     assert mine.read_text(encoding="utf-8") == "not even TOML"
-    assert sorted(p.name for p in paths.routines_dir.iterdir()) == ["mine.toml"], "no temp left"
+    assert [p.name for p in paths.routines_dir.glob("*.toml*")] == ["mine.toml"], "no temp left"
 
 
 def test_new_in_a_folder_that_cannot_be_written_exits_3(

@@ -30,37 +30,29 @@ from calmfeet.core.model import (
 )
 from calmfeet.core.points import POINT_IDS, get_point, suggest_point
 from calmfeet.core.problems import KeyPath, Problem, Problems, describe_value, did_you_mean
+from calmfeet.core.routine_format import (
+    LENGTH_KEYS,
+    MAX_STEP_SECONDS,
+    ROUTINE_FIELDS,
+    STEP_FIELDS,
+)
 from calmfeet.core.safe_text import unsafe_character
 
 MAX_FILE_BYTES = 1024 * 1024
-MAX_STEP_SECONDS = 3600.0
-MAX_STEPS = 100
+# Keys, required keys and limits come from the format's one declaration, which the JSON Schema
+# is generated from too (core/schema.py).
+TOP_KEYS = tuple(ROUTINE_FIELDS)
+STEP_KEYS = tuple(STEP_FIELDS)
+DURATION_KEYS = LENGTH_KEYS
+MAX_STEPS = ROUTINE_FIELDS["steps"].max_items
 MAX_TEXT = {
-    "name": 80,
-    "title": 80,
-    "summary": 600,
-    "how": 600,
-    "caution": 600,
-    "halfway": 40,
+    key: field.max_length
+    for fields in (ROUTINE_FIELDS, STEP_FIELDS)
+    for key, field in fields.items()
+    if field.kind == "text"
 }
-MAX_NEEDS = 8
-MAX_NEED_TEXT = 40
-
-TOP_KEYS = ("name", "summary", "focus", "breathing", "caution", "needs", "steps")
-STEP_KEYS = (
-    "title",
-    "seconds",
-    "duration",
-    "breaths",
-    "foot",
-    "zone",
-    "how",
-    "breathing",
-    "mirror",
-    "halfway",
-    "point",
-)
-DURATION_KEYS = ("seconds", "duration", "breaths")
+MAX_NEEDS = ROUTINE_FIELDS["needs"].max_items
+MAX_NEED_TEXT = ROUTINE_FIELDS["needs"].max_length
 
 Choice = TypeVar("Choice", bound=str)
 _DURATION = re.compile(
@@ -263,9 +255,9 @@ def parse_routine(text: str, routine_id: str, display: str, source: Path) -> Rou
         raise RoutineFileError(source, [problem]) from None
 
     check.unknown_keys(data, TOP_KEYS, None)
-    name = check.text(data, "name", None, required=True)
-    summary = check.text(data, "summary", None, required=False)
-    caution = check.text(data, "caution", None, required=False)
+    name = check.text(data, "name", None, required=ROUTINE_FIELDS["name"].required)
+    summary = check.text(data, "summary", None, required=ROUTINE_FIELDS["summary"].required)
+    caution = check.text(data, "caution", None, required=ROUTINE_FIELDS["caution"].required)
     focus: list[str] = []
     raw_focus = data.get("focus", [])
     if not isinstance(raw_focus, list):
@@ -349,11 +341,11 @@ def _parse_step(
     check: _Checker, table: dict[str, object], index: int, routine_pattern: BreathingPattern
 ) -> list[Step]:
     check.unknown_keys(table, STEP_KEYS, index)
-    title = check.text(table, "title", index, required=True)
-    how = check.text(table, "how", index, required=False)
-    halfway = check.text(table, "halfway", index, required=False)
+    title = check.text(table, "title", index, required=STEP_FIELDS["title"].required)
+    how = check.text(table, "how", index, required=STEP_FIELDS["how"].required)
+    halfway = check.text(table, "halfway", index, required=STEP_FIELDS["halfway"].required)
     point = _point(check, table, index)
-    foot = check.choice(table, "foot", FEET, index, "both", required=False)
+    foot = check.choice(table, "foot", FEET, index, "both", required=STEP_FIELDS["foot"].required)
     zone = _zone(check, table, index, point)
     pattern = check.pattern(table, index, routine_pattern)
     seconds = _step_seconds(check, table, index, pattern)
@@ -404,7 +396,7 @@ def _zone(check: _Checker, table: Mapping[str, object], index: int, point_id: st
     contradicts the point (KI1 is on the ball, not the heel) is a problem."""
     point = get_point(point_id)
     default: Zone = point.zone if point is not None else "whole"
-    zone = check.choice(table, "zone", ZONES, index, default, required=False)
+    zone = check.choice(table, "zone", ZONES, index, default, required=STEP_FIELDS["zone"].required)
     if point is not None and "zone" in table and zone not in (point.zone, "whole"):
         check.add(
             "zone",

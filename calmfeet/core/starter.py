@@ -10,9 +10,12 @@ from calmfeet.core.customise import id_problem, own_copy_path
 from calmfeet.core.files import write_atomically
 from calmfeet.core.paths import Paths
 from calmfeet.core.routines import MAX_TEXT, load_routine
+from calmfeet.core.schema import SCHEMA_DIRECTIVE, write_schema_beside
 
 STARTER = """\
-# A calmfeet routine. Its id is the file's name: {routine_id}.
+{directive}
+# A calmfeet routine. Its id is the file's name: {routine_id}. (The line above lets an
+# editor that reads TOML schemas complete and check the keys as you type.)
 # Edit it, then check it: `calmfeet validate {file_name}` in your routines folder.
 # Every key is explained in calmfeet's README ("Writing a routine"), and `calmfeet points`
 # lists the points a step can name. Lines starting with # are notes: calmfeet skips them.
@@ -63,7 +66,9 @@ def starter_name(routine_id: str) -> str:
 
 def starter_text(routine_id: str, file_name: str) -> str:
     name = starter_name(routine_id).replace("\\", "\\\\").replace('"', '\\"')
-    return STARTER.format(routine_id=routine_id, file_name=file_name, name=name)
+    return STARTER.format(
+        directive=SCHEMA_DIRECTIVE, routine_id=routine_id, file_name=file_name, name=name
+    )
 
 
 def write_starter(paths: Paths, routine_id: str, loaded_ids: Collection[str]) -> Path:
@@ -87,4 +92,5 @@ def write_starter(paths: Paths, routine_id: str, loaded_ids: Collection[str]) ->
         raise StarterRefused(
             f"{target.name} is already in your routines folder; choose another id."
         ) from None
+    write_schema_beside(paths.routines_dir)  # what the #:schema line points at
     return target

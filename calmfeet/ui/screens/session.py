@@ -219,6 +219,7 @@ class SessionScreen(Screen[None]):
                     yield Static(id="next", markup=False)
             yield Static(id="notice", markup=False)
             yield Static(id="how", markup=False)
+            yield BigText(id="how-big", ascii=self.ascii, wrap=True)
             yield Static(id="find", markup=False)
 
     def on_mount(self) -> None:
@@ -239,6 +240,7 @@ class SessionScreen(Screen[None]):
         """Big type grows with the window; in a tiny one it gives its rows to the pacer."""
         width, height = self.size
         self._now.max_rows = now_rows(width, height)
+        self.query_one("#how-big", BigText).max_rows = height // 5
         self._phase.max_rows = phase_rows(width, height)
         self.query_one("#title-big", BigText).max_rows = TITLE_ROWS
         self._show_pacer_word()
@@ -394,6 +396,8 @@ class SessionScreen(Screen[None]):
         for selector, text, shown in labels:
             if text != shown:
                 self.query_one(selector, Static).update(displayable(text))
+        if texts.how != before.how:  # in a large window, what to do is in big type too
+            self.query_one("#how-big", BigText).text = displayable(texts.how)
         # Fixed-size labels: a new text needs no new layout.
         if texts.routine_left != before.routine_left:
             self.query_one("#routine-left", Static).update(texts.routine_left, layout=False)
