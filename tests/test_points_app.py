@@ -132,7 +132,7 @@ async def test_keeping_them_runs_every_step_and_warns_at_the_point(
         await pilot.press("n", "n", "n")  # the fourth step: SP6 on the left foot
         await pilot.pause()
         assert screen.session.step.point == "SP6"
-        assert static_text(app, "#find").endswith("Traditionally avoided in pregnancy.")
+        assert static_text(app, "#how").endswith("Traditionally avoided in pregnancy.")
     assert PreferencesStore(paths).load().pregnancy_points == "include"
 
 
@@ -243,19 +243,26 @@ async def test_the_session_says_how_to_find_the_point_in_both_views(
         await pilot.pause()
         screen = app.screen
         assert isinstance(screen, SessionScreen)
-        assert not screen.query_one("#find").display, "no point, nothing to find"
+        assert "Find" not in static_text(app, "#how"), "no point, nothing to find"
         for _ in range(index):
             await pilot.press("n")
         await pilot.pause()
-        find = static_text(app, "#find")
+        how, find = static_text(app, "#how").split("\n")
+        assert how == "Press in with your thumb as you breathe out; ease off as you breathe in."
         assert find.startswith("Find KI1 Yongquan: On the sole: curl your toes")
-        assert screen.query_one("#find").display
+        assert screen.query_one("#how").region.height <= 4, "no more rows than any step"
         assert screen.query_one("#now", BigText).text == "Left · KI1"
         assert screen.query_one(FootMap).point == "KI1"
         await pilot.press("v")  # the detail view
         await pilot.pause()
         assert static_text(app, "#where") == "Left foot · ball · KI1"
+        assert "Find KI1" in static_text(app, "#how")
+        await pilot.resize_terminal(200, 60)  # the large big view: what to do in big type
+        await pilot.press("v")
+        await pilot.pause()
+        assert not screen.query_one("#how").display
         assert screen.query_one("#find").display
+        assert static_text(app, "#find").startswith("Find KI1 Yongquan")
 
 
 async def test_the_keys_screen_says_the_evidence_plainly(make_app: MakeApp, paths: Paths) -> None:
