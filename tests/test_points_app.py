@@ -193,6 +193,25 @@ async def test_calmfeet_run_ends_when_the_question_is_put_off(
     assert app.return_code == 0
 
 
+async def test_a_routine_with_nothing_left_to_skip_to_says_so(
+    make_app: MakeApp, paths: Paths
+) -> None:
+    paths.routines_dir.mkdir(parents=True)
+    (paths.routines_dir / "legs.toml").write_text(
+        'name = "Legs"\n[[steps]]\ntitle = "Inner leg"\nseconds = 30\npoint = "SP6"\n',
+        encoding="utf-8",
+    )
+    PreferencesStore(paths).set_pregnancy_points("skip")
+    app = make_app(paths, run_routine="legs")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+    assert app.return_code == 0
+    assert app.exit_notes == [
+        "calmfeet: Every step of Legs is on a point traditionally avoided in pregnancy, so "
+        "there is nothing to start. (ctrl+p, Pregnancy, changes this.)"
+    ]
+
+
 # --- the preview and the session -------------------------------------------------------------
 
 

@@ -454,13 +454,13 @@ class CalmFeetApp(App[int]):
     def _start_after_pregnancy(self, routine: Routine, breathing_only: bool) -> None:
         session_routine, skipped = self._for_pregnancy(routine)
         if not session_routine.steps:
-            self.notify(
+            nothing = (
                 f"Every step of {routine.name} is on a point traditionally avoided in "
-                "pregnancy, so there is nothing to start. (ctrl+p, Pregnancy, changes this.)",
-                severity="warning",
-                timeout=10,
+                "pregnancy, so there is nothing to start. (ctrl+p, Pregnancy, changes this.)"
             )
-            self._not_started()
+            self.notify(nothing, severity="warning", timeout=10)
+            if self._not_started():
+                self.exit_notes.append(f"calmfeet: {displayable(nothing, one_line=True)}")
             return
         caution = routine_caution(routine)
         if caution and not self.prefs.caution_confirmed(routine.id, caution):
@@ -495,13 +495,16 @@ class CalmFeetApp(App[int]):
                 timeout=8,
             )
 
-    def _not_started(self) -> None:
-        """Nothing was started: `calmfeet run` or `breathe` has nothing left to show."""
+    def _not_started(self) -> bool:
+        """Nothing was started: `calmfeet run` or `breathe` has nothing left to show, and
+        ends (True); from the picker, the picker stays."""
         started_from_command = (
             self.config.run_routine is not None or self.config.breathe is not None
         )
         if started_from_command and len(self.screen_stack) <= 1:
             self.exit(EXIT_OK)
+            return True
+        return False
 
     def choose_pregnancy_points(self) -> None:
         """The palette's Pregnancy: skip or keep steps on points avoided in pregnancy."""
