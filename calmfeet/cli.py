@@ -123,6 +123,22 @@ def build_parser() -> argparse.ArgumentParser:
 
     commands.add_parser("paths", help="show where calmfeet keeps its files")
 
+    points = commands.add_parser(
+        "points",
+        help="the points a step can name: where, and their traditional use",
+        description='The acupressure points calmfeet knows (point = "KI1" in a step): '
+        "where to find each and what tradition uses it for.",
+    )
+    points.add_argument("--json", action="store_true", help="print JSON for scripts")
+
+    new = commands.add_parser(
+        "new",
+        help="write a commented starter routine to your routines folder",
+        description="Write ID.toml, a commented starter routine, to your routines folder and "
+        "print its path. An id already in use is refused; nothing is ever overwritten.",
+    )
+    new.add_argument("new_id", metavar="ID")  # not `routine_id`: no existing id completes it
+
     run = commands.add_parser(
         "run", parents=[routines, looks], help="start a routine's session straight away"
     )
@@ -233,7 +249,18 @@ def _main(argv: Sequence[str] | None, paths: Paths, out: TextIO, err: TextIO) ->
     parser = build_parser()
     args = parser.parse_args(argv)
     command = args.command
-    printing = ("list", "validate", "paths", "themes", "history", "audio", "schema", "completion")
+    printing = (
+        "list",
+        "validate",
+        "paths",
+        "themes",
+        "history",
+        "audio",
+        "schema",
+        "completion",
+        "points",
+        "new",
+    )
     if command in printing:
         given = [flag for name, flag in APP_ONLY_OPTIONS if getattr(args, name, None)]
         if given:
@@ -244,6 +271,10 @@ def _main(argv: Sequence[str] | None, paths: Paths, out: TextIO, err: TextIO) ->
         return cmd_validate(args.targets, out)
     if command == "paths":
         return cmd_paths(paths, out)
+    if command == "points":
+        return cmd_points(args.json, out)
+    if command == "new":
+        return cmd_new(paths, args.new_id, out, err)
     if command == "themes":
         return cmd_themes(paths, out, err)
     if command == "schema":
@@ -390,6 +421,38 @@ def cmd_paths(paths: Paths, out: TextIO) -> int:
     extra = os.environ.get("CALMFEET_ROUTINES")
     if extra:
         print(f"{'also from:':<13} {extra} (CALMFEET_ROUTINES)", file=out)
+    return EXIT_OK
+
+
+def cmd_points(as_json: bool, out: TextIO) -> int:
+    from calmfeet.reports import format_points_text, points_json
+
+    if as_json:
+        out.write(json_text(points_json()) + "\n")
+    else:
+        print(fit_encoding(format_points_text(), out.encoding), file=out)
+    return EXIT_OK
+
+
+def cmd_new(paths: Paths, routine_id: str, out: TextIO, err: TextIO) -> int:
+    """Exit 2 for an id that is taken or cannot name a file, 3 when the folder cannot be
+    written; the path alone on stdout otherwise, for `$EDITOR "$(calmfeet new evening)"`."""
+    from calmfeet.core.starter import StarterRefused, write_starter
+
+    if not routine_id.strip():
+        raise UsageError("new: an empty id was given")
+    store = PreferencesStore(paths)
+    library = ordered_library(paths, [], store.load().order)
+    try:
+        path = write_starter(paths, routine_id, library.ids)
+    except StarterRefused as refused:
+        print(f"calmfeet: new: {refused}", file=err)
+        return EXIT_USAGE
+    except OSError as error:
+        where = error.filename or paths.routines_dir
+        print(f"calmfeet: {where}: cannot be written ({error.strerror or error})", file=err)
+        return EXIT_UNREADABLE
+    print(path, file=out)
     return EXIT_OK
 
 

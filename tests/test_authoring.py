@@ -30,6 +30,7 @@ from calmfeet.core.authoring import (
     routine_toml,
     save_draft,
     toml_string,
+    with_point,
 )
 from calmfeet.core.customise import (
     LAST_STEP_REFUSAL,
@@ -111,7 +112,7 @@ def test_the_saved_file_explains_its_keys_in_comments() -> None:
     assert text.startswith("# a header\n")
     assert "# focus: What the routine is for. Any of: stress, circulation" in text
     assert "# breathing: The routine's breathing pattern" in text
-    assert "#   zone: Where on the foot to work. One of: toes, ball, arch" in text
+    assert "#   zone: Where on the foot to work" in text and "#   point: One point" in text
     assert max(len(line) for line in text.splitlines()) <= 96
     assert tomli.loads(text) == draft_document(replace(first_draft(), focus=("sleep",)))
 
@@ -128,6 +129,40 @@ def test_a_name_with_quotes_and_newlines_cannot_break_out_of_the_file() -> None:
     assert document["name"] == sly.strip()
     assert document["steps"][0]["how"] == '"""\\'
     assert len(document["steps"]) == 1
+
+
+def test_a_first_step_is_written_as_a_title_and_a_length() -> None:
+    """Both feet and the whole foot are what a step without foot and zone means."""
+    (row,) = tomli.loads(draft_text(first_draft()))["steps"]
+    assert row == {"title": "Rub the soles", "seconds": 60}
+    left = replace_step(first_draft(), 0, foot="left", zone="heel")
+    assert tomli.loads(draft_text(left))["steps"][0] == {
+        "title": "Rub the soles",
+        "seconds": 60,
+        "foot": "left",
+        "zone": "heel",
+    }
+
+
+def test_a_step_on_a_point_takes_the_points_zone_unless_another_was_chosen() -> None:
+    step = StepDraft(title="Press the spring")
+    on_ki1 = with_point(step, "KI1")
+    assert (on_ki1.point, on_ki1.zone) == ("KI1", "ball")
+    assert with_point(on_ki1, "LR3").zone == "top", "the zone followed the point"
+    assert with_point(on_ki1, "").zone == "whole"
+    chosen = replace(on_ki1, zone="whole")
+    assert with_point(chosen, "LR3").zone == "top"
+    draft = replace(first_draft(), steps=(on_ki1,))
+    (row,) = tomli.loads(draft_text(draft))["steps"]
+    assert row == {"title": "Press the spring", "seconds": 60, "point": "KI1"}
+    again = parse_routine(draft_text(draft), "p", "p", Path("p.toml"))
+    assert (again.steps[0].point, again.steps[0].zone, again.steps[0].foot) == (
+        "KI1",
+        "ball",
+        "both",
+    )
+    whole = replace(draft, steps=(replace(on_ki1, zone="whole"),))
+    assert tomli.loads(draft_text(whole))["steps"][0]["zone"] == "whole"
 
 
 # --- the same messages as `calmfeet validate` ------------------------------------------------
@@ -166,6 +201,22 @@ def test_the_editor_says_what_validate_says_about_the_same_values(
     problems = draft_problems(draft)
     assert [p.text for p in problems] == said
     assert problems[0].text.startswith(key)
+
+
+def test_a_zone_that_contradicts_the_point_is_explained_as_validate_explains_it(
+    tmp_path: Path,
+) -> None:
+    file = tmp_path / "p.toml"
+    file.write_text(
+        'name = "P"\n[[steps]]\ntitle = "Press"\nseconds = 60\npoint = "KI1"\nzone = "heel"\n'
+    )
+    with pytest.raises(RoutineFileError) as validate:
+        load_routine(file)
+    said = [f"{p.key}: {p.message}" for p in validate.value.problems]
+    draft = RoutineDraft(name="P", steps=(StepDraft(title="Press", point="KI1", zone="heel"),))
+    problems = draft_problems(draft)
+    assert [p.text for p in problems] == said
+    assert [(p.step, p.field) for p in problems] == [(0, "zone")]
 
 
 def test_problems_are_placed_on_the_field_they_are_about() -> None:

@@ -292,6 +292,8 @@ def test_help_lists_every_command(paths: Paths, capsys: pytest.CaptureFixture[st
         "list",
         "validate",
         "paths",
+        "points",
+        "new",
         "run",
         "breathe",
         "audio",

@@ -42,6 +42,7 @@ FIELDS_IN_TAB_ORDER = [
     "step-length",
     "step-foot",
     "step-zone",
+    "step-point",
     "step-halfway",
     "step-how",
     "step-breathing",
@@ -121,13 +122,15 @@ async def test_a_routine_from_scratch_is_saved_shown_and_runs_after_a_restart(
         await pilot.press("ctrl+n")  # a second step, on the same foot and zone
         await pilot.pause()
         assert app.focused.id == "step-title"
-        await pilot.press(*keys_for("Press the heel"))
+        await pilot.press(*keys_for("Press the spring"))
         await type_into(pilot, "step-length", "20")
         await tab_to(pilot, "step-foot")
         await pilot.press("left")  # both feet -> right foot
-        await tab_to(pilot, "step-zone")
-        await pilot.press("h")  # heel
+        await tab_to(pilot, "step-point")
+        await pilot.press("k")  # KI1, on the sole: the zone follows it
         await pilot.pause()
+        assert "< KI1 sole >" in screen_text(app)
+        assert "< ball >" in screen_text(app)
         assert "No problems" in screen_text(app)
 
         await pilot.press("ctrl+s")
@@ -157,8 +160,9 @@ async def test_a_routine_from_scratch_is_saved_shown_and_runs_after_a_restart(
         assert routine is not None
         assert [(s.title, s.seconds, s.foot, s.zone) for s in routine.steps] == [
             ("Rub the soles", 30, "both", "whole"),
-            ("Press the heel", 20, "right", "heel"),
+            ("Press the spring", 20, "right", "ball"),
         ]
+        assert [s.point for s in routine.steps] == ["", "KI1"]
         assert routine.focus == ("sleep",)
         await pilot.press("enter")
         await pilot.pause()

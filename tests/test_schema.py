@@ -23,6 +23,7 @@ from calmfeet.cli import main
 from calmfeet.core.customise import is_own_copy, save_own_copy
 from calmfeet.core.library import load_library
 from calmfeet.core.paths import Paths, builtin_routines_dir
+from calmfeet.core.points import POINT_IDS
 from calmfeet.core.routine_format import ROUTINE_FIELDS, STEP_FIELDS
 from calmfeet.core.routines import RoutineFileError, parse_routine, read_routine_text
 from calmfeet.core.schema import SCHEMA_DIRECTIVE, SCHEMA_FILE_NAME, routine_schema, schema_text
@@ -67,7 +68,8 @@ def test_the_schema_knows_every_declared_key() -> None:
     step = schema["definitions"]["step"]
     assert list(step["properties"]) == list(STEP_FIELDS)
     assert schema["required"] == ["name", "steps"]
-    assert step["required"] == ["title", "foot", "zone"]
+    assert step["required"] == ["title"]  # foot and zone have defaults
+    assert step["properties"]["point"]["enum"] == list(POINT_IDS)
 
 
 @pytest.mark.parametrize(

@@ -31,6 +31,7 @@ from calmfeet.core.customise import (
 )
 from calmfeet.core.model import Routine
 from calmfeet.core.paths import Paths
+from calmfeet.core.points import get_point
 from calmfeet.core.problems import Problem
 from calmfeet.core.routine_format import LENGTH_KEYS, PATTERN_NAMES, Field
 from calmfeet.core.routine_format import ROUTINE_FIELDS as ROUTINE_FORMAT
@@ -38,6 +39,8 @@ from calmfeet.core.routine_format import STEP_FIELDS as STEP_FORMAT
 from calmfeet.core.routines import RoutineFileError, parse_routine
 
 DEFAULT_STEP_LENGTH = "60"
+DEFAULT_FOOT = "both"
+"""A step's foot when its file names none."""
 DRAFT_FILE = "your routine"
 """What the draft is called in its problems until it has a file."""
 
@@ -45,12 +48,13 @@ DRAFT_FILE = "your routine"
 @dataclass(frozen=True)
 class StepDraft:
     """One step as typed. `length` is seconds (`90`), a duration (`1m30s`) or `10 breaths`;
-    `breathing` empty means the routine's pattern."""
+    `point` a point's id or empty; `breathing` empty means the routine's pattern."""
 
     title: str = ""
     length: str = DEFAULT_STEP_LENGTH
-    foot: str = "both"
+    foot: str = DEFAULT_FOOT
     zone: str = "whole"
+    point: str = ""
     halfway: str = ""
     how: str = ""
     breathing: str = ""
@@ -91,6 +95,7 @@ def draft_from_routine(routine: Routine, *, name: str | None = None) -> RoutineD
             length=length_text(step.seconds),
             foot=step.foot,
             zone=step.zone,
+            point=step.point,
             halfway=step.halfway,
             how=step.how,
             breathing="" if step.breathing == routine.breathing else step.breathing.name,
@@ -137,6 +142,21 @@ def length_entry(text: str) -> tuple[str, object] | None:
     return ("duration", text.strip())
 
 
+def default_zone(point_id: str) -> str:
+    """The zone a step has when its file names none: its point's, else the whole foot."""
+    point = get_point(point_id) if point_id else None
+    return "whole" if point is None else point.zone
+
+
+def with_point(step: StepDraft, point_id: str) -> StepDraft:
+    """The step on another point (or none). A zone that only followed the old point (or was
+    the whole foot) follows the new one; a zone the person chose stays."""
+    zone = step.zone
+    if zone in ("whole", default_zone(step.point)):
+        zone = default_zone(point_id)
+    return replace(step, point=point_id, zone=zone)
+
+
 def needs_list(text: str) -> list[str]:
     """`tennis ball, towel` as the list a routine file holds."""
     return [part.strip() for part in text.split(",") if part.strip()]
@@ -145,7 +165,8 @@ def needs_list(text: str) -> list[str]:
 def draft_document(draft: RoutineDraft) -> dict[str, object]:
     """The routine file's keys and values, in the order they are written. Required text is
     written even when empty, so the validator says it must not be; optional keys only when
-    given."""
+    given, and a step's foot and zone only when they are not what the file would mean
+    without them (both feet; the point's zone, else the whole foot)."""
     document: dict[str, object] = {"name": draft.name.strip()}
     if draft.summary.strip():
         document["summary"] = draft.summary.strip()
@@ -167,8 +188,12 @@ def _step_document(step: StepDraft) -> dict[str, object]:
     length = length_entry(step.length)
     if length is not None:
         row[length[0]] = length[1]
-    row["foot"] = step.foot
-    row["zone"] = step.zone
+    if step.point:
+        row["point"] = step.point
+    if step.foot != DEFAULT_FOOT:
+        row["foot"] = step.foot
+    if step.zone != default_zone(step.point):
+        row["zone"] = step.zone
     if step.halfway.strip():
         row["halfway"] = step.halfway.strip()
     if step.how.strip():

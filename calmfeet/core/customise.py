@@ -75,6 +75,8 @@ def routine_document(routine: Routine, steps: Sequence[Step]) -> dict[str, objec
             row["how"] = step.how
         if step.halfway:
             row["halfway"] = step.halfway
+        if step.point:
+            row["point"] = step.point
         if step.breathing != routine.breathing:
             row["breathing"] = pattern_value(step.breathing)
         rows.append(row)

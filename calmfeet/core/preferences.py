@@ -32,6 +32,9 @@ from calmfeet.core.problems import KeyLines, describe_value
 SCHEMA_VERSION = 1
 SessionViewChoice = Literal["big", "detail"]
 """The session screen's two looks (`Preferences.session_view`)."""
+PregnancyChoice = Literal["ask", "skip", "include"]
+"""What to do with steps on points traditionally avoided in pregnancy: ask the first time a
+routine has one, skip them, or include them (`Preferences.pregnancy_points`)."""
 MAX_BYTES = 1024 * 1024
 LOCK_TIMEOUT = 5.0
 MAX_PAUSE_SECONDS = 60.0
@@ -67,6 +70,8 @@ class Preferences:
     """The get-ready countdown before a session's first step; 0 turns it off."""
     switch_seconds: float = 3.0
     """The pause to change feet between a left-foot and a right-foot step; 0 turns it off."""
+    pregnancy_points: PregnancyChoice = "ask"
+    """Steps on points traditionally avoided in pregnancy: asked once, then skipped or kept."""
     extra: dict[str, object] = field(default_factory=dict, hash=False)
     """Keys this calmfeet does not know (a newer one wrote them, or a person did): kept."""
 
@@ -554,6 +559,11 @@ class PreferencesStore:
         """The pause to change feet between steps; 0 turns it off."""
         value = min(MAX_PAUSE_SECONDS, max(0.0, float(seconds)))
         return self.update(lambda p: replace(p, switch_seconds=value))
+
+    def set_pregnancy_points(self, choice: PregnancyChoice) -> Preferences:
+        """Skip (or include) steps on points traditionally avoided in pregnancy; "ask" asks
+        again the next time a routine has one."""
+        return self.update(lambda p: replace(p, pregnancy_points=choice))
 
     def confirm_caution(self, routine_id: str, caution: str) -> Preferences:
         """Remember that this routine's caution, as worded now, was read and confirmed."""

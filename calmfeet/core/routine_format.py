@@ -12,6 +12,7 @@ from typing import Literal
 
 from calmfeet.core.breathing import BUILTIN_PATTERNS, TABLE_KEYS
 from calmfeet.core.model import FEET, FOCUS_TAGS, ZONES
+from calmfeet.core.points import POINT_IDS
 
 Kind = Literal[
     "text",  # a string; `max_length` characters once trimmed; `required` ones not blank
@@ -72,8 +73,12 @@ STEP_FIELDS: dict[str, Field] = {
     "seconds": Field("seconds", "How long the step lasts, in seconds (at most 3600)."),
     "duration": Field("duration", 'How long the step lasts, like "90s", "2m" or "1m30s".'),
     "breaths": Field("breaths", "How long the step lasts, in whole cycles of its pattern."),
-    "foot": Field("choice", "Which foot the step is for.", True, options=FEET),
-    "zone": Field("choice", "Where on the foot to work.", True, options=ZONES),
+    "foot": Field("choice", "Which foot the step is for (default both).", options=FEET),
+    "zone": Field(
+        "choice",
+        "Where on the foot to work (default: the point's zone, else the whole foot).",
+        options=ZONES,
+    ),
     "how": Field("text", "What to do, in a sentence or two.", max_length=600),
     "breathing": Field("pattern", "This step's own breathing pattern (default: the routine's)."),
     "mirror": Field(
@@ -82,5 +87,11 @@ STEP_FIELDS: dict[str, Field] = {
     ),
     "halfway": Field(
         "text", "Said (and rung) at half the step's time, e.g. Change direction.", max_length=40
+    ),
+    "point": Field(
+        "choice",
+        "One point to press (calmfeet points): the foot map marks it and the session says "
+        "how to find it.",
+        options=POINT_IDS,
     ),
 }

@@ -18,7 +18,17 @@ from calmfeet.core.breathing import (
     parse_pattern,
 )
 from calmfeet.core.files import FileTrouble, NotUtf8Text, decode_utf8, read_capped
-from calmfeet.core.model import BREATHING_ONLY_ID, FEET, FOCUS_TAGS, ZONES, Foot, Routine, Step
+from calmfeet.core.model import (
+    BREATHING_ONLY_ID,
+    FEET,
+    FOCUS_TAGS,
+    ZONES,
+    Foot,
+    Routine,
+    Step,
+    Zone,
+)
+from calmfeet.core.points import POINT_IDS, get_point, suggest_point
 from calmfeet.core.problems import KeyPath, Problem, Problems, describe_value, did_you_mean
 from calmfeet.core.routine_format import (
     LENGTH_KEYS,
@@ -124,10 +134,14 @@ class _Checker:
         options: tuple[Choice, ...],
         step: int | None,
         default: Choice,
+        *,
+        required: bool = True,
     ) -> Choice:
-        """The value if it is one of `options` (typed as they are), else `default` and a problem."""
+        """The value if it is one of `options` (typed as they are), else `default` (with a
+        problem when the value is wrong, or missing and `required`)."""
         if key not in table:
-            self.add(key, f"is required: one of {', '.join(options)}", step, line_key="title")
+            if required:
+                self.add(key, f"is required: one of {', '.join(options)}", step, line_key="title")
             return default
         value = table[key]
         if not isinstance(value, str) or value not in options:
@@ -268,7 +282,11 @@ def parse_routine(text: str, routine_id: str, display: str, source: Path) -> Rou
     if raw_steps is None:
         check.add("steps", "a routine needs at least one [[steps]] table")
     elif not isinstance(raw_steps, list) or not all(isinstance(s, dict) for s in raw_steps):
-        check.add("steps", "must be [[steps]] tables, each with title, seconds, foot, zone and how")
+        check.add(
+            "steps",
+            "must be [[steps]] tables, each with a title and a length "
+            "(seconds, duration or breaths)",
+        )
     elif not raw_steps:
         check.add("steps", "a routine needs at least one step")
     elif len(raw_steps) > MAX_STEPS:
@@ -326,15 +344,16 @@ def _parse_step(
     title = check.text(table, "title", index, required=STEP_FIELDS["title"].required)
     how = check.text(table, "how", index, required=STEP_FIELDS["how"].required)
     halfway = check.text(table, "halfway", index, required=STEP_FIELDS["halfway"].required)
-    foot = check.choice(table, "foot", FEET, index, "both")
-    zone = check.choice(table, "zone", ZONES, index, "whole")
+    point = _point(check, table, index)
+    foot = check.choice(table, "foot", FEET, index, "both", required=STEP_FIELDS["foot"].required)
+    zone = _zone(check, table, index, point)
     pattern = check.pattern(table, index, routine_pattern)
     seconds = _step_seconds(check, table, index, pattern)
     mirror = table.get("mirror", False)
     if not isinstance(mirror, bool):
         check.add("mirror", f"must be true or false, got {describe_value(mirror)}", index)
         mirror = False
-    if mirror and table.get("foot") == "both":
+    if mirror and table.get("foot", "both") == "both":
         check.add(
             "mirror", 'needs foot = "left" or "right": the step repeats on the other foot', index
         )
@@ -349,11 +368,43 @@ def _parse_step(
         how=how,
         breathing=pattern,
         halfway=halfway,
+        point=point,
     )
     if not mirror:
         return [step]
     other: Foot = "right" if foot == "left" else "left"
     return [step, replace(step, foot=other, mirror_of=index)]
+
+
+def _point(check: _Checker, table: Mapping[str, object], index: int) -> str:
+    """`point = "KI1"`: one id from calmfeet's catalogue (`calmfeet points`), or ""."""
+    if "point" not in table:
+        return ""
+    value = table["point"]
+    if not isinstance(value, str):
+        check.add("point", f'must be a point id like "KI1", got {describe_value(value)}', index)
+        return ""
+    if get_point(value) is None:
+        hint = suggest_point(value) or f"; the points are: {', '.join(POINT_IDS)}"
+        check.add("point", f"unknown point {value!r}{hint}", index)
+        return ""
+    return value
+
+
+def _zone(check: _Checker, table: Mapping[str, object], index: int, point_id: str) -> Zone:
+    """The step's zone: as written, else its point's, else the whole foot. A zone that
+    contradicts the point (KI1 is on the ball, not the heel) is a problem."""
+    point = get_point(point_id)
+    default: Zone = point.zone if point is not None else "whole"
+    zone = check.choice(table, "zone", ZONES, index, default, required=STEP_FIELDS["zone"].required)
+    if point is not None and "zone" in table and zone not in (point.zone, "whole"):
+        check.add(
+            "zone",
+            f'{point.id} is in the "{point.zone}" zone, not "{zone}": write zone = '
+            f'"{point.zone}" or leave zone out',
+            index,
+        )
+    return zone
 
 
 def read_routine_text(path: Path, display: str | None = None) -> str:

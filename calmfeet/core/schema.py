@@ -142,7 +142,8 @@ def routine_schema() -> JsonObject:
     step["oneOf"] = [{"required": [key]} for key in LENGTH_KEYS]  # exactly one length
     step["if"] = {"properties": {"mirror": {"const": True}}, "required": ["mirror"]}
     one_foot = [foot for foot in STEP_FIELDS["foot"].options if foot != "both"]
-    step["then"] = {"properties": {"foot": {"enum": one_foot}}}  # mirror: foot left or right
+    # mirror: foot given, left or right (a step without one is for both feet)
+    step["then"] = {"properties": {"foot": {"enum": one_foot}}, "required": ["foot"]}
     routine = _table(ROUTINE_FIELDS)
     return {
         "$schema": "http://json-schema.org/draft-07/schema#",

@@ -30,11 +30,14 @@ from calmfeet.core.authoring import FieldProblem, RoutineDraft, StepDraft
 from calmfeet.core.glyphs import Glyphs, glyphs_for, plural
 from calmfeet.core.model import FEET, FOCUS_TAGS, ZONES, Routine, format_clock
 from calmfeet.core.paths import Paths
+from calmfeet.core.points import POINT_IDS, POINTS
 from calmfeet.core.safe_text import displayable
 from calmfeet.ui.screens.confirm import ConfirmScreen
 from calmfeet.ui.screens.new_id import NewIdScreen
 
 FOOT_WORDS = {"both": "both feet", "left": "left foot", "right": "right foot"}
+POINT_WORDS = {"": "none", **{point.id: f"{point.id} {point.place}" for point in POINTS}}
+"""A point as the step form shows it: its id and where it is, e.g. `KI1 sole`."""
 SHOWN_PROBLEMS = 3
 """Problem lines under the form; more are counted, and each is shown by its field too."""
 
@@ -89,7 +92,7 @@ class ChoiceField(Widget, can_focus=True):
         char = (event.character or "").lower()
         if not char.isalpha():
             return
-        later = [o for o in self.options if o.startswith(char)]
+        later = [o for o in self.options if self.words.get(o, o).lower().startswith(char)]
         if later:
             event.stop()
             after = [o for o in later if self.options.index(o) > self.options.index(self.value)]
@@ -248,6 +251,11 @@ class EditorScreen(Screen[Routine | None]):
         )
         yield from _field("Zone", ChoiceField(ZONES, step.zone, id="step-zone"), "step-zone")
         yield from _field(
+            "Point",
+            ChoiceField(("", *POINT_IDS), step.point, words=POINT_WORDS, id="step-point"),
+            "step-point",
+        )
+        yield from _field(
             "Halfway", _input(step.halfway, "step-halfway", "e.g. Change direction"), "step-halfway"
         )
         yield from _field("How", _input(step.how, "step-how"), "step-how")
@@ -287,6 +295,8 @@ class EditorScreen(Screen[Routine | None]):
         dot = self._glyphs.dot
         foot = FOOT_WORDS.get(step.foot, step.foot)
         details = f"\n     {displayable(shown, one_line=True)} {dot} {foot} {dot} {step.zone}"
+        if step.point:
+            details += f" {dot} {step.point}"
         line.append(details, style="dim")
         return line
 
@@ -314,6 +324,7 @@ class EditorScreen(Screen[Routine | None]):
                     field.value = value
         self.query_one("#step-foot", ChoiceField).show(step.foot)
         self.query_one("#step-zone", ChoiceField).show(step.zone)
+        self.query_one("#step-point", ChoiceField).show(step.point)
         self._show_problems()
 
     def _check(self) -> None:
@@ -391,6 +402,12 @@ class EditorScreen(Screen[Routine | None]):
     @on(ChoiceField.Changed)
     def _chosen(self, event: ChoiceField.Changed) -> None:
         field = (event.choice.id or "").removeprefix("step-")
+        if field == "point":  # the zone follows the point unless the person chose one
+            step = authoring.with_point(self.draft.steps[self._step], event.value)
+            self.query_one("#step-zone", ChoiceField).show(step.zone)
+            steps = (*self.draft.steps[: self._step], step, *self.draft.steps[self._step + 1 :])
+            self._changed(replace(self.draft, steps=steps))
+            return
         self._changed(authoring.replace_step(self.draft, self._step, **{field: event.value}))
 
     @on(OptionList.OptionSelected, "#focus")
