@@ -416,3 +416,17 @@ def test_a_version_file_as_0_1_wrote_it_opens_in_the_editor_and_saves_in_place(
     assert again.breathing == routine.breathing and again.steps[1].breathing.name == "box"
     assert marked(version).startswith(f"{MARKER} 'Quick Reset' (from {builtin.source}).")
     assert restore_original(paths, again).steps == builtin.steps
+
+
+def test_a_file_that_appears_while_a_new_routine_is_saved_is_kept(
+    paths: Paths, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The id was free when checked; a file written there since is never replaced."""
+    mine = paths.routines_dir / "evening.toml"
+    mine.parent.mkdir(parents=True)
+    mine.write_text("# mine\n", encoding="utf-8")
+    monkeypatch.setattr("calmfeet.core.authoring.id_problem", lambda *_: None)
+    with pytest.raises(CustomiseError, match="evening.toml is already in your routines folder"):
+        save_draft(paths, first_draft(), new_id="evening")
+    assert mine.read_text(encoding="utf-8") == "# mine\n"
+    assert sorted(p.name for p in paths.routines_dir.iterdir()) == ["evening.toml"]

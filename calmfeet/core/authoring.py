@@ -477,5 +477,5 @@ def save_draft(
     else:
         raise ValueError("save_draft needs the routine being edited or a new id")
     target = own_copy_path(paths, routine_id)
-    saved = write_routine_file(paths, target, draft_text(draft, header))
+    saved = write_routine_file(paths, target, draft_text(draft, header), new=new_id is not None)
     return replace(saved, id=routine_id, source=target, builtin=False, shadows=shadows)

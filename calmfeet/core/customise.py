@@ -248,9 +248,10 @@ def routine_header(name: str) -> str:
     )
 
 
-def write_routine_file(paths: Paths, target: Path, text: str) -> Routine:
+def write_routine_file(paths: Paths, target: Path, text: str, *, new: bool = False) -> Routine:
     """Put `text` at `target` in the routines folder atomically, once it loads as a routine;
-    the routine as loaded (id and source still to be set by the caller).
+    the routine as loaded (id and source still to be set by the caller). `new`: the target
+    must not exist, even if a file appears there while this writes (CustomiseError then).
 
     A target that is a link (say into a dotfiles folder) is written through the link: the new
     text replaces the file it points to, atomically in that file's folder, and the link stays.
@@ -268,7 +269,13 @@ def write_routine_file(paths: Paths, target: Path, text: str) -> Routine:
         raise CustomiseError(f"Cannot save to {paths.routines_dir}: {error.strerror}") from None
     try:
         destination = target.resolve() if target.is_symlink() else target
-        write_atomically(destination, text.encode("utf-8"), check=check_what_was_written)
+        write_atomically(
+            destination, text.encode("utf-8"), check=check_what_was_written, overwrite=not new
+        )
+    except FileExistsError:
+        raise CustomiseError(
+            f"{target.name} is already in your routines folder; choose another id."
+        ) from None
     except RoutineFileError as error:
         raise CustomiseError(f"Could not save your version: {error}") from None
     except (OSError, RuntimeError) as error:
@@ -309,7 +316,10 @@ def save_own_copy(
 
     header = version_header(paths, routine, routine.name)
     saved = write_routine_file(
-        paths, target, header + tomli_w.dumps(routine_document(routine, steps))
+        paths,
+        target,
+        header + tomli_w.dumps(routine_document(routine, steps)),
+        new=new_id is not None,
     )
     shadows = () if new_id is not None else version_shadows(paths, routine)
     return replace(saved, id=routine_id, source=target, builtin=False, shadows=shadows)
