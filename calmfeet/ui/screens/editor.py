@@ -207,6 +207,8 @@ class EditorScreen(Screen[Routine | None]):
         self._glyphs: Glyphs = glyphs_for(ascii)
         self._step = 0
         self._problems: list[FieldProblem] = []
+        self._said: dict[str | None, str] = {}
+        """What each problem line and the state line show now."""
 
     # ---- layout -----------------------------------------------------------------------------
 
@@ -337,7 +339,7 @@ class EditorScreen(Screen[Routine | None]):
                 steps.replace_option_prompt_at_index(index, prompt)
         self._show_problems()
         changed = self.draft != self.opened_draft
-        self.query_one("#editor-state", Static).update("changed, not saved" if changed else "")
+        self._say(self.query_one("#editor-state", Static), "changed, not saved" if changed else "")
 
     def _show_problems(self) -> None:
         by_field: dict[str, list[str]] = {}
@@ -349,11 +351,17 @@ class EditorScreen(Screen[Routine | None]):
         for shown in self.query(".problem").results(Static):
             name = (shown.id or "").removeprefix("problem-")
             messages = by_field.get(name, [])
-            shown.update(displayable("\n".join(messages)))
+            self._say(shown, displayable("\n".join(messages)))
             shown.set_class(bool(messages), "-shown")
         area = self.query_one("#problems", Static)
         area.set_class(bool(self._problems), "-bad")
-        area.update(self._problems_text())
+        self._say(area, self._problems_text())
+
+    def _say(self, where: Static, text: str) -> None:
+        """Update a line only when its words change: each update lays the screen out again."""
+        if self._said.get(where.id) != text:
+            self._said[where.id] = text
+            where.update(text)
 
     def _problems_text(self) -> str:
         warning = self._glyphs.warning
