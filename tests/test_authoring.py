@@ -12,11 +12,13 @@ import tomli
 from hypothesis import given
 from hypothesis import strategies as st
 
+from calmfeet.core import safety
 from calmfeet.core.authoring import (
     DraftInvalid,
     RoutineDraft,
     StepDraft,
     add_step,
+    copy_name,
     draft_document,
     draft_from_routine,
     draft_problems,
@@ -430,3 +432,19 @@ def test_a_file_that_appears_while_a_new_routine_is_saved_is_kept(
         save_draft(paths, first_draft(), new_id="evening")
     assert mine.read_text(encoding="utf-8") == "# mine\n"
     assert sorted(p.name for p in paths.routines_dir.iterdir()) == ["evening.toml"]
+
+
+@pytest.mark.parametrize(
+    "routine_id",
+    [r.id for r in load_library(Paths(Path("/nonexistent/c"), Path("/nonexistent/d"))).routines],
+)
+def test_a_copy_of_a_built_in_keeps_every_safety_line_its_original_showed(
+    routine_id: str, paths: Paths
+) -> None:
+    """A routine of one's own gets the shared lines only where it asks for them: a copy
+    under a new id must carry them in its file, or it would start with less warning."""
+    original = loaded(load_library(paths), routine_id)
+    draft = draft_from_routine(original, name=copy_name(original.name), copy=True)
+    saved = save_draft(paths, draft, new_id=f"my-{routine_id}", loaded_ids=frozenset())
+    copy = load_routine(saved.source)
+    assert safety.routine_caution(copy) == safety.routine_caution(original)

@@ -15,6 +15,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from calmfeet.core import safety
 from calmfeet.core.breathing import DEFAULT_PATTERN
 from calmfeet.core.customise import (
     LAST_STEP_REFUSAL,
@@ -87,8 +88,13 @@ def length_text(seconds: float) -> str:
     return f"{round(seconds, 1):g}"
 
 
-def draft_from_routine(routine: Routine, *, name: str | None = None) -> RoutineDraft:
-    """The routine as a draft: a mirrored step becomes its two steps, one for each foot."""
+def draft_from_routine(
+    routine: Routine, *, name: str | None = None, copy: bool = False
+) -> RoutineDraft:
+    """The routine as a draft: a mirrored step becomes its two steps, one for each foot.
+
+    A `copy` (saved under a new id) writes out the whole safety text its original showed,
+    since a routine of one's own gets the shared lines only where it asks for them."""
     steps = tuple(
         StepDraft(
             title=step.title,
@@ -107,7 +113,7 @@ def draft_from_routine(routine: Routine, *, name: str | None = None) -> RoutineD
         summary=routine.summary,
         focus=routine.focus,
         breathing=routine.breathing.name,
-        caution=routine.caution,
+        caution=safety.caution_for_copy(routine) if copy else routine.caution,
         needs=", ".join(routine.needs),
         steps=steps or (StepDraft(),),
     )

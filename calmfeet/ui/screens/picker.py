@@ -701,7 +701,7 @@ class PickerScreen(Screen[None]):
 
         routine = self.highlighted
         if routine is not None:
-            draft = draft_from_routine(routine, name=copy_name(routine.name))
+            draft = draft_from_routine(routine, name=copy_name(routine.name), copy=True)
             self._open_editor(draft, f"New routine, from a copy of {routine.name}")
 
     def action_edit_routine(self) -> None:
