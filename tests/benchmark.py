@@ -996,7 +996,7 @@ def measure_web(settings: Settings, calmfeet: str) -> list[Row]:
                     chrome, server.url, viewport={"width": 1000, "height": 700}
                 )
                 term.wait_for("Web Walk")
-                term.page.locator(".xterm-screen").click()
+                term.page.locator(".xterm-helper-textarea").focus()  # a click would start a routine
                 seconds = browser.key_to_frame_seconds(
                     term, ["ArrowDown", "ArrowUp"] * (presses // 2)
                 )
