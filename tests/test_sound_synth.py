@@ -387,8 +387,9 @@ def test_settings_volumes_reach_the_mixer() -> None:
     mixer = Mixer()
     apply_volumes(mixer, CueSettings(voice_volume=0.3, volume=0.8, muted=True))
     assert (mixer.volume(Layer.VOICE), mixer.master, mixer.muted) == (0.3, 0.8, True)
-    apply_volumes(mixer, CueSettings(muted=True), live=False)
+    apply_volumes(mixer, CueSettings(volume=0.6, muted=True), live=False)
     assert not mixer.muted  # a file is never silent because the app is muted
+    assert mixer.master == 1.0  # nor soft: the phone playing it has a volume of its own
 
 
 def test_every_breath_kind_has_a_tone() -> None:

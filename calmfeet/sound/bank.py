@@ -100,9 +100,10 @@ class SoundBank:
 
 
 def apply_volumes(mixer: Mixer, settings: CueSettings, *, live: bool = True) -> None:
-    """The person's layer volumes and master volume; mute only when playing live (a file made
-    while muted would be silence)."""
+    """The person's layer volumes, and live only, the overall volume and mute: a file made
+    while muted would be silence, and a phone or speaker has a volume of its own, so a file
+    keeps the balance of the layers at their full level."""
     for layer in Layer:
         mixer.set_volume(layer, settings.layer_volume(layer))
-    mixer.master = settings.volume
+    mixer.master = settings.volume if live else 1.0
     mixer.muted = settings.muted and live
