@@ -274,6 +274,53 @@ def test_a_sound_scheduled_in_the_past_joins_part_way_faded_in() -> None:
     assert np.max(np.abs(np.diff(out[:15000]))) < 0.2 / fade * 1.5
 
 
+def test_a_replan_from_a_frame_already_given_to_the_device_cuts_nothing_under_way() -> None:
+    """A live player re-plans from the frame heard now, which the device's buffer already
+    holds: a chime struck since then rings on, a tone fades, neither stops dead."""
+    mixer = Mixer()
+    mixer.schedule(0, ones(RATE, 0.2), Layer.BREATH)
+    mixer.schedule(600, ones(RATE, 0.1), Layer.STEPS)
+    mixer.render(1000)
+    mixer.replace_from(400, [], ring_on=[Layer.STEPS])  # 400 is before the chime struck at 600
+    out = mixer.render(RATE)
+    fade = round(FADE_SECONDS * RATE)
+    assert out[0] == pytest.approx(0.3, rel=0.01)
+    assert np.max(np.abs(np.diff(out[: 2 * fade]))) < 0.2 / fade * 1.5  # the tone slopes away
+    assert out[fade + 100] == pytest.approx(0.1)  # the chime rings on
+
+
+def test_a_chime_due_before_what_was_rendered_starts_whole_not_cut_into() -> None:
+    mixer = Mixer()
+    mixer.render(2000)
+    chime = np.linspace(1.0, 0.0, 5000, dtype=np.float32) * np.float32(0.2)
+    tone = ones(5000, 0.1)
+    mixer.replace_from(
+        1500, [(1500, chime, Layer.STEPS), (1500, tone, Layer.BREATH)], whole=[Layer.STEPS]
+    )
+    out = mixer.render(6000).astype(np.float64)
+    fade = round(FADE_SECONDS * RATE)
+    assert out[0] == pytest.approx(0.2, rel=0.01)  # the strike itself, at once (the tone
+    # joins part-way, faded in from nothing)
+    assert out[fade + 10] == pytest.approx(float(chime[fade + 10]) + 0.1, rel=0.01)
+    # The tone still ends where it was planned to; the whole chime rings 500 frames later.
+    assert np.allclose(out[4500:5000], chime[4500:5000], atol=1e-7)
+    assert np.all(out[5000:] == 0)
+
+
+def test_retiming_moves_what_is_to_come_and_leaves_what_plays() -> None:
+    mixer = Mixer()
+    mixer.schedule(0, ones(3000, 0.2), Layer.BREATH)
+    mixer.schedule(5000, ones(1000, 0.1), Layer.STEPS)
+    mixer.render(1000)
+    bank = SoundBank()
+    under_way = Cue(-5200 / RATE, CueKind.INHALE, Layer.BREATH, seconds=1.0)
+    bank.retime(mixer, [under_way, Cue(0.0, CueKind.STEP, Layer.STEPS)], 5200)
+    out = mixer.render(8000)
+    assert np.all(out[:2000] == np.float32(0.2))  # the tone under way: untouched, not doubled
+    assert np.all(out[2000:4200] == 0)  # the chime moved from 5000...
+    assert np.max(np.abs(out[4200:4300])) > 0  # ...to 5200
+
+
 def test_nothing_ever_clips_however_much_is_piled_up() -> None:
     mixer = Mixer()
     for _ in range(12):

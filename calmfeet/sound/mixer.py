@@ -88,14 +88,19 @@ class Mixer:
         sounds: Iterable[tuple[int, Buffer, Layer]],
         *,
         ring_on: Collection[Layer] = (),
+        whole: Collection[Layer] = (),
     ) -> None:
         """`clear_from(frame, ring_on=...)` and schedule `sounds` (at_frame, buffer, layer) in
         one step: what a player does after re-planning. A new sound that starts before `frame`
-        joins there, so a tone planned the same as before crossfades with itself."""
+        (or before what was already rendered) joins there, so a tone planned the same as
+        before crossfades with itself; one on a `whole` layer (a chime, words) starts there
+        whole instead, a moment late rather than without its beginning."""
         with self._lock:
             self._clear(frame, ring_on)
             joins = max(frame, self._position)
             for at_frame, buffer, layer in sounds:
+                if layer in whole and at_frame < joins:
+                    at_frame = joins
                 self._add(at_frame, buffer, layer, joins)
 
     def _add(self, at_frame: int, buffer: Buffer, layer: Layer, not_before: int) -> None:
@@ -108,10 +113,14 @@ class Mixer:
         heapq.heappush(self._pending, (sound.heard_from, next(self._order), sound))
 
     def _clear(self, frame: int, ring_on: Collection[Layer]) -> None:
+        # What was rendered cannot be taken back: a sound already under way at the current
+        # position is faded from there (or rings on), never dropped mid-way, even when
+        # `frame` is earlier (a live player re-plans from the frame heard now, which the
+        # device's buffer has already been given).
         fade_from = max(frame, self._position)
-        self._pending = [item for item in self._pending if item[2].heard_from < frame]
+        self._pending = [item for item in self._pending if item[2].heard_from < fade_from]
         heapq.heapify(self._pending)
-        self._active = [sound for sound in self._active if sound.heard_from < frame]
+        self._active = [sound for sound in self._active if sound.heard_from < fade_from]
         for sound in [item[2] for item in self._pending] + self._active:
             if sound.end > fade_from and sound.layer not in ring_on:
                 if sound.fade_out_at is None or sound.fade_out_at > fade_from:
