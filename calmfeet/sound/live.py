@@ -1,0 +1,377 @@
+"""Sound while a session runs: one output per session, each cue on the frame heard at its moment.
+
+The UI thread owns the session. Whenever the person changes its course it plans there (plan_cues
+is plain Python and takes a millisecond) and hands the plan, with the clock's reading at that
+moment, to the player's own thread. That thread loads numpy and miniaudio, opens the output,
+makes every buffer before it is needed, and puts each plan on the mixer from
+`output.frame_at(moment)`: the frame the speaker plays at that moment. A cue `at` seconds into
+the plan is then heard `at` seconds after the screen read the session, so a step's chime sounds
+as its step appears. Steps that end by themselves need no new plan: the last one holds them.
+
+The device's clock and the session's drift apart slowly (a sound card's crystal is not the
+computer's), and a device that ran dry restarts later than planned: the thread notices when
+the frame heard at a planned moment has moved, and asks for the plan again (`SoundNews.resync`),
+which moves only what is still to come.
+
+This module imports nothing heavy itself; the thread imports calmfeet.sound.guide (numpy) and
+the output (miniaudio). Nothing here ever writes to the terminal: what the person should know
+comes back as one line in `SoundNews`, through the `tell` callback, from the player's thread.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import queue
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+
+from calmfeet.core.clock import Clock
+from calmfeet.core.cues import Cue, CueSettings, plan_cues
+from calmfeet.core.session import Session
+
+if TYPE_CHECKING:
+    from calmfeet.sound.guide import Guide
+    from calmfeet.sound.voice import Voice
+
+SAMPLE_RATE = 44100
+BUFFER_MS = 30
+"""The device's buffer: short, so a cue a key press asks for is heard soon after the screen
+changes (the speaker is always this far behind what the mixer has made)."""
+CHECK_SECONDS = 0.25
+"""How often the player's thread looks at the device's timing and for a failure."""
+DRIFT_SECONDS = 0.008
+"""A planned moment heard this much earlier or later than planned asks for the plan again."""
+FIRST_PULL_SECONDS = 2.5
+"""How long to wait for the device to start asking for sound before the first plan is placed
+(a PulseAudio null sink can sleep two seconds first; a real device asks at once)."""
+MAX_RING_SECONDS = 8.0
+"""The longest the output stays open after the session for its last chime to ring out."""
+
+
+@runtime_checkable
+class OutputStream(Protocol):
+    """A playing stream (calmfeet.sound.output.Output), as far as the player uses it."""
+
+    latency_seconds: float
+
+    def frame_at(self, when: float) -> int:
+        """The frame the speaker plays at monotonic time `when` (the session's clock)."""
+        ...
+
+    def take_failure(self) -> str | None:
+        """The first error the audio thread met, as one line, once."""
+        ...
+
+    def close(self) -> None: ...
+
+
+Pull = Callable[[int], Any]
+OpenOutput = Callable[..., object]
+"""`open_output(pull, sample_rate=..., buffer_ms=...)`: an `OutputStream`, or a silence with a
+`reason` (calmfeet.sound.output.Silence) when there is no device."""
+FindVoice = Callable[[], "Voice | None"]
+
+
+@dataclass(frozen=True)
+class SoundNews:
+    """What the player's thread has to tell the app."""
+
+    playing: bool | None = None
+    """True once the output is open and the session's sounds are made; False when the
+    session is silent after all (no device, or sound failed)."""
+    notice: str = ""
+    """One line for the person (no device, no voice engine, a failure), or nothing."""
+    resync: bool = False
+    """The device's timing moved away from the plan's: call `retime(session)`."""
+
+
+# ---- the jobs the UI thread hands the player's thread ---------------------------------------
+
+
+@dataclass(frozen=True)
+class _Follow:
+    moment: float
+    cues: Sequence[Cue]
+    retime: bool = False
+
+
+@dataclass(frozen=True)
+class _Ended:
+    moment: float
+
+
+@dataclass(frozen=True)
+class _Settings:
+    settings: CueSettings
+
+
+@dataclass(frozen=True)
+class _Close:
+    pass
+
+
+@dataclass(frozen=True)
+class _Mark:
+    reached: threading.Event
+
+
+_Job = _Follow | _Ended | _Settings | _Close | _Mark
+
+VOLUME_ONLY = frozenset({"breath_volume", "steps_volume", "voice_volume", "volume", "muted"})
+"""Settings the mixer applies at once; every other one changes what is planned."""
+
+
+def plan_changes(before: CueSettings, after: CueSettings) -> bool:
+    """Whether going from `before` to `after` changes which sounds are planned."""
+    return replace(before, **{name: getattr(after, name) for name in VOLUME_ONLY}) != after
+
+
+@dataclass
+class Placed:
+    """A plan as it went onto the mixer: the frame its moment is heard at, and its cues."""
+
+    frame: int
+    cues: Sequence[Cue]
+    moment: float
+
+
+class LivePlayer:
+    """One session's sound, live. Every method is called from the UI thread and returns at
+    once; `tell` is called from the player's thread."""
+
+    def __init__(
+        self,
+        settings: CueSettings,
+        clock: Clock,
+        *,
+        tell: Callable[[SoundNews], None],
+        open_output: OpenOutput | None = None,
+        find_voice: FindVoice | None = None,
+        buffer_ms: int = BUFFER_MS,
+    ) -> None:
+        self.settings = settings
+        self.clock = clock
+        self._tell = tell
+        self._open_output = open_output
+        self._find_voice = find_voice
+        self._buffer_ms = buffer_ms
+        self._jobs: queue.Queue[_Job] = queue.Queue()
+        self._lock = threading.Lock()
+        self._output: OutputStream | None = None
+        self._closed = False
+        self._silent = False
+        self._thread: threading.Thread | None = None
+        self.guide: Guide | None = None
+        """The guide once the player's thread has made it (tests read its mixer)."""
+        self.placed: list[Placed] = []
+        """Every plan put on the mixer, in order (what tests and the benchmark check)."""
+        self.done = threading.Event()
+        """Set when the player's thread has finished: closed, silent, or failed."""
+
+    # ---- from the UI thread ------------------------------------------------------------------
+
+    def start(self, session: Session) -> None:
+        """Open the output and make every sound the session will need, in the player's
+        thread; nothing is heard until the first `follow` (when the session starts counting)."""
+        cues = plan_cues(session, self.settings)
+        self._thread = threading.Thread(
+            target=self._run, args=(cues,), name="calmfeet-sound", daemon=True
+        )
+        self._thread.start()
+
+    def follow(self, session: Session) -> None:
+        """The person changed the session's course (or it paused itself): plan again from now.
+        Call right after the session was read for the screen."""
+        if self._silent or self._closed:
+            return
+        moment = self.clock.monotonic()
+        if session.is_finished:
+            self._jobs.put(_Ended(moment))
+        else:
+            self._jobs.put(_Follow(moment, plan_cues(session, self.settings)))
+
+    def retime(self, session: Session) -> None:
+        """The same course on the device's corrected timing (after `SoundNews.resync`)."""
+        if self._silent or self._closed or session.is_finished:
+            return
+        self._jobs.put(_Follow(self.clock.monotonic(), plan_cues(session, self.settings), True))
+
+    def change(self, settings: CueSettings, session: Session) -> None:
+        """New settings mid-session: volumes and mute at once, anything else from now on."""
+        before, self.settings = self.settings, settings
+        if self._silent or self._closed or before == settings:
+            return
+        self._jobs.put(_Settings(settings))
+        if plan_changes(before, settings) and not session.is_finished:
+            self.follow(session)
+
+    def end(self, session: Session) -> None:
+        """The session is over or was left: a closing chime if it ended early, then the output
+        closes once the last sound has rung out."""
+        if self._silent or self._closed:
+            return
+        self._jobs.put(_Ended(self.clock.monotonic()))
+
+    def close(self) -> None:
+        """Stop now (calmfeet is stopping): the device is released from this thread at once."""
+        with self._lock:
+            self._closed = True
+            output, self._output = self._output, None
+        self._jobs.put(_Close())
+        if output is not None:
+            with contextlib.suppress(Exception):
+                output.close()
+
+    def flush(self, timeout: float = 10.0) -> bool:
+        """Wait until every job handed over so far has been done (for tests and measuring);
+        False if the player's thread stopped first or took longer than `timeout`."""
+        reached = threading.Event()
+        self._jobs.put(_Mark(reached))
+        deadline = time.monotonic() + timeout
+        while not reached.wait(0.01):
+            if self.done.is_set() or time.monotonic() > deadline:
+                return reached.is_set()
+        return True
+
+    @property
+    def playing(self) -> bool:
+        """An output is open (it may be muted)."""
+        return self._output is not None and not self._closed
+
+    # ---- the player's thread -----------------------------------------------------------------
+
+    def _run(self, first_plan: Sequence[Cue]) -> None:
+        try:
+            self._play(first_plan)
+        except Exception as error:  # the player must never take the app down, nor print
+            self._silent = True
+            self._tell(SoundNews(playing=False, notice=f"Sound stopped: {_one_line(error)}"))
+        finally:
+            with self._lock:
+                output, self._output = self._output, None
+            if output is not None:
+                with contextlib.suppress(Exception):
+                    output.close()
+            self.done.set()
+
+    def _play(self, first_plan: Sequence[Cue]) -> None:
+        from calmfeet.sound.guide import Guide
+
+        settings = self.settings
+        voice = self._voice(settings)
+        guide = Guide(settings, sample_rate=SAMPLE_RATE, voice=voice)
+        output = self._open(guide.mixer.render)
+        if output is None:
+            return
+        self.guide = guide
+        guide.prepare_plan(first_plan)
+        for notice in guide.notices:
+            self._tell(SoundNews(notice=notice))
+        self._tell(SoundNews(playing=True))
+        self._wait_for_first_pull(output)
+        self._serve(guide, output)
+
+    def _voice(self, settings: CueSettings) -> Voice | None:
+        if not settings.voice:
+            return None
+        from calmfeet.sound.voice import NO_VOICE_NOTICE, find_voice
+
+        voice = (self._find_voice or find_voice)()
+        if voice is None:
+            self._tell(SoundNews(notice=NO_VOICE_NOTICE))
+        return voice
+
+    def _open(self, pull: Pull) -> OutputStream | None:
+        opener = self._open_output
+        if opener is None:
+            from calmfeet.sound.output import open_output
+
+            opener = open_output
+        opened = opener(pull, sample_rate=SAMPLE_RATE, buffer_ms=self._buffer_ms)
+        if not isinstance(opened, OutputStream):
+            self._silent = True
+            reason = str(getattr(opened, "reason", "") or "No sound device, so calmfeet is silent.")
+            self._tell(SoundNews(playing=False, notice=reason))
+            with contextlib.suppress(Exception):
+                getattr(opened, "close", lambda: None)()
+            return None
+        with self._lock:
+            if self._closed:
+                opened.close()
+                return None
+            self._output = opened
+        return opened
+
+    def _wait_for_first_pull(self, output: OutputStream) -> None:
+        """Until the device asks for sound its timing is a guess: wait (briefly) for it."""
+        pulled = getattr(output, "frames_pulled", None)
+        if pulled is None:
+            return
+        deadline = time.monotonic() + FIRST_PULL_SECONDS
+        while not self._closed and getattr(output, "frames_pulled", 1) == 0:
+            if time.monotonic() > deadline:
+                return
+            time.sleep(0.005)
+
+    def _serve(self, guide: Guide, output: OutputStream) -> None:
+        rate = guide.sample_rate
+        drift_frames = round(DRIFT_SECONDS * rate)
+        asked_resync = False
+        ring_until: float | None = None  # when the output may close after the end
+        while True:
+            timeout = CHECK_SECONDS
+            if ring_until is not None:
+                timeout = max(0.0, min(timeout, ring_until - time.monotonic()))
+            try:
+                job = self._jobs.get(timeout=timeout)
+            except queue.Empty:
+                job = None
+            if self._closed or isinstance(job, _Close):
+                return
+            failure = output.take_failure()
+            if failure:
+                self._tell(SoundNews(notice=failure))
+            if job is None:
+                if ring_until is not None and time.monotonic() >= ring_until:
+                    return
+                placed = self.placed[-1] if self.placed else None
+                if placed is not None and not asked_resync and ring_until is None:
+                    moved = output.frame_at(placed.moment) - placed.frame
+                    if abs(moved) > drift_frames:
+                        asked_resync = True
+                        self._tell(SoundNews(resync=True))
+                continue
+            if isinstance(job, _Mark):
+                job.reached.set()
+            elif isinstance(job, _Settings):
+                voice = guide.bank.voice
+                if job.settings.voice and voice is None:
+                    voice = self._voice(job.settings)
+                guide.use_settings(self.settings, voice)
+            elif isinstance(job, _Follow):
+                frame = output.frame_at(job.moment)
+                if job.retime:
+                    guide.retime(job.cues, frame)
+                else:
+                    guide.follow(job.cues, frame)
+                self.placed.append(Placed(frame, job.cues, job.moment))
+                asked_resync = False
+                ring_until = None
+            elif isinstance(job, _Ended):
+                guide.ended(output.frame_at(job.moment))
+                ring_until = time.monotonic() + self._ring_seconds(guide, output)
+
+    def _ring_seconds(self, guide: Guide, output: OutputStream) -> float:
+        """How long until the last sound has been heard (latency included)."""
+        now_frame = output.frame_at(self.clock.monotonic())
+        left = (guide.mixer.busy_until - now_frame) / guide.sample_rate
+        return min(MAX_RING_SECONDS, max(0.0, left) + output.latency_seconds + 0.1)
+
+
+def _one_line(error: BaseException) -> str:
+    detail = " ".join(str(error).split())
+    name = type(error).__name__
+    return f"{name}: {detail}" if detail else name
