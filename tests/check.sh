@@ -4,23 +4,33 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# What the tests drive from Debian: tmux (end-to-end), PulseAudio (the real-sound-server tests),
+# espeak-ng (voice). One apt-get update and one install line for whatever is missing.
+missing=""
 if ! command -v tmux >/dev/null 2>&1; then
     echo "check: tmux is missing; installing it for the end-to-end tests"
-    if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
-        (apt-get update -qq && apt-get install -y -qq tmux >/dev/null) ||
-            echo "check: could not install tmux; the end-to-end tests will say they skip"
-    else
-        echo "check: not root or no apt-get; install tmux yourself to run the end-to-end tests"
-    fi
+    missing="$missing tmux"
 fi
-
+if ! command -v pulseaudio >/dev/null 2>&1; then
+    echo "check: pulseaudio is missing; installing it for the real-sound-server tests"
+    missing="$missing pulseaudio"
+fi
+if ! command -v parecord >/dev/null 2>&1 || ! command -v pactl >/dev/null 2>&1; then
+    echo "check: pulseaudio-utils is missing; installing it to record the sound server"
+    missing="$missing pulseaudio-utils"
+fi
 if ! command -v espeak-ng >/dev/null 2>&1; then
     echo "check: espeak-ng is missing; installing it for the voice tests"
+    missing="$missing espeak-ng"
+fi
+if [ -n "$missing" ]; then
     if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
-        (apt-get update -qq && apt-get install -y -qq espeak-ng >/dev/null) ||
-            echo "check: could not install espeak-ng; the voice tests will say they skip"
+        # shellcheck disable=SC2086 # one word per package
+        (apt-get update -qq && apt-get install -y -qq --no-install-recommends $missing >/dev/null) ||
+            echo "check: could not install$missing; the tests that need them will say they skip"
     else
-        echo "check: not root or no apt-get; install espeak-ng yourself to run the voice tests"
+        echo "check: not root or no apt-get; install$missing yourself, or these tests skip:" \
+            "end-to-end (tmux), real sound server (pulseaudio, pulseaudio-utils), voice (espeak-ng)"
     fi
 fi
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from hypothesis import settings
@@ -14,6 +14,9 @@ from textual.app import App
 from calmfeet.core.clock import FakeClock
 from calmfeet.core.library import ENV_VAR
 from calmfeet.core.paths import Paths
+
+if TYPE_CHECKING:
+    from pulse import PulseSink
 
 settings.register_profile("ci", deadline=None, derandomize=True, print_blob=True)
 """CI: the same examples every run, so a red build is reproducible; no per-example deadline
@@ -135,3 +138,15 @@ def plain_routine_dir(tmp_path: Path) -> Path:
     folder.mkdir()
     (folder / "plain.toml").write_text(PLAIN_ROUTINE, encoding="utf-8")
     return folder
+
+
+@pytest.fixture
+def pulse_sink(monkeypatch: pytest.MonkeyPatch) -> Iterator[PulseSink]:
+    """A private PulseAudio server with a null sink (tests/pulse.py), and PULSE_SERVER pointing
+    this process at it; skips, saying why, where PulseAudio is not installed."""
+    from pulse import running_pulse_sink
+
+    with running_pulse_sink() as sink:
+        for name, value in sink.variables.items():
+            monkeypatch.setenv(name, value)
+        yield sink

@@ -20,7 +20,18 @@ from calmfeet.ui.screens.confirm import ConfirmScreen
 from calmfeet.ui.screens.new_id import NewIdScreen
 from calmfeet.ui.screens.stats import StatsScreen
 
-SCREENS = ["picker", "keys", "caution", "session", "confirm", "complete", "stats", "new-id"]
+SCREENS = [
+    "picker",
+    "keys",
+    "palette",
+    "theme-palette",
+    "caution",
+    "session",
+    "confirm",
+    "complete",
+    "stats",
+    "new-id",
+]
 CAUTIONED = "ankle-mobility"
 """A built-in routine with a caution, so the caution dialog has words to show."""
 
@@ -47,6 +58,16 @@ async def every_screen(app: CalmFeetApp, pilot: Pilot[Any]) -> AsyncIterator[str
     await pilot.pause()
     yield "keys"
     app.pop_screen()
+    await pilot.pause()
+    app.action_command_palette()
+    await pilot.pause()
+    yield "palette"
+    await pilot.press("escape")
+    await pilot.pause()
+    app.search_themes()
+    await pilot.pause()
+    yield "theme-palette"
+    await pilot.press("escape")
     await pilot.pause()
     routine = app.library.get(CAUTIONED)
     assert routine is not None and routine.caution

@@ -922,3 +922,25 @@ async def test_question_mark_lists_calmfeets_keys_by_screen(
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, PickerScreen)
+
+
+async def test_moving_between_a_favourite_and_another_routine_changes_the_label(
+    make_app: MakeApp, paths: Paths, screen_text: ScreenText
+) -> None:
+    """The footer is rebuilt only when a label would change: it must still change then."""
+    app = make_app(paths)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("ctrl+f")
+        await pilot.pause()
+        assert "Unfavourite" in footer_text(app, screen_text)
+        await pilot.press("down")
+        await pilot.pause()
+        footer = footer_text(app, screen_text)
+        assert "Favourite" in footer and "Unfavourite" not in footer
+        await pilot.press("down")  # another plain routine: the same labels
+        await pilot.pause()
+        assert "Unfavourite" not in footer_text(app, screen_text)
+        await pilot.press("up", "up")
+        await pilot.pause()
+        assert "Unfavourite" in footer_text(app, screen_text)

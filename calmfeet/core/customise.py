@@ -6,15 +6,12 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-import tomli_w
-
 from calmfeet.core.breathing import BUILTIN_PATTERNS, BreathingPattern, Phase
 from calmfeet.core.files import FileTrouble, read_capped, write_atomically
 from calmfeet.core.library import shadowed_routine
-from calmfeet.core.model import Routine, Step
+from calmfeet.core.model import BREATHING_ONLY_ID, Routine, Step
 from calmfeet.core.paths import Paths
 from calmfeet.core.routines import MAX_FILE_BYTES, RoutineFileError, load_routine
-from calmfeet.core.session import BREATHING_ONLY_ID
 
 MARKER = "# calmfeet: your own version of"
 MIN_STEP_SECONDS = 5.0
@@ -213,6 +210,8 @@ def save_own_copy(
         f"{MARKER} {routine.name!r}{where}.\n"
         "# Delete this file, or press o on it in calmfeet, to go back to the original.\n"
     )
+    import tomli_w  # only when saving: not at start-up
+
     text = header + tomli_w.dumps(routine_document(routine, steps))
     saved: Routine | None = None
 

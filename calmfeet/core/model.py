@@ -17,6 +17,10 @@ ZONES: tuple[Zone, ...] = get_args(Zone)
 FOCUS_TAGS = ("stress", "circulation", "pain", "flexibility", "wellbeing", "sleep", "energy")
 
 
+BREATHING_ONLY_ID = "breathe"
+"""The routine id `calmfeet breathe` practises under: counted as practice, never as a routine."""
+
+
 @dataclass(frozen=True)
 class Step:
     """One timed step. A mirrored step in a file becomes two of these, one for each foot."""

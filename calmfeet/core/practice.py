@@ -5,10 +5,9 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
-from calmfeet.core.session import Session
-
 if TYPE_CHECKING:
     from calmfeet.core.history import SessionRecord
+    from calmfeet.core.session import Session
 
 
 MIN_RECORDED_SECONDS = 10.0

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import errno
-import hashlib
 import re
 import typing
 from collections.abc import Callable, Iterable, Sequence
@@ -14,7 +13,6 @@ from typing import Any, Literal
 
 import filelock
 import tomli
-import tomli_w
 
 from calmfeet.core import order as routine_order
 from calmfeet.core.breathing import DEFAULT_PATTERN
@@ -108,6 +106,8 @@ def caution_key(routine_id: str, caution: str) -> str:
 
     An older file's plain ids match no key, so each caution is shown once more.
     """
+    import hashlib  # only when a caution is confirmed: not at start-up
+
     digest = hashlib.sha256(caution.encode("utf-8", "surrogatepass")).hexdigest()[:12]
     return f"{routine_id}#{digest}"
 
@@ -266,6 +266,8 @@ def _id_list(key: str, ids: Sequence[str]) -> str:
 
 def to_toml(prefs: Preferences) -> str:
     """The file's text, keys in the order `Preferences` declares them, unknown keys last."""
+    import tomli_w  # only when writing: not at start-up
+
     parts = [HEADER, tomli_w.dumps({"schema_version": SCHEMA_VERSION})]
     for key in _SETTINGS:
         value = getattr(prefs, key)

@@ -18,10 +18,9 @@ from calmfeet.core.breathing import (
     parse_pattern,
 )
 from calmfeet.core.files import FileTrouble, NotUtf8Text, decode_utf8, read_capped
-from calmfeet.core.model import FEET, FOCUS_TAGS, ZONES, Foot, Routine, Step
+from calmfeet.core.model import BREATHING_ONLY_ID, FEET, FOCUS_TAGS, ZONES, Foot, Routine, Step
 from calmfeet.core.problems import KeyPath, Problem, Problems, describe_value, did_you_mean
 from calmfeet.core.safe_text import unsafe_character
-from calmfeet.core.session import BREATHING_ONLY_ID
 
 MAX_FILE_BYTES = 1024 * 1024
 MAX_STEP_SECONDS = 3600.0

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from calmfeet.core.breathing import BreathingPattern, PhaseState
 from calmfeet.core.clock import Clock
-from calmfeet.core.model import Routine, Step
+from calmfeet.core.model import BREATHING_ONLY_ID, Routine, Step
 
 SLEEP_GAP_SECONDS = 5.0
 """How far the wall clock may run ahead of (or behind) the monotonic one before we call it sleep."""
@@ -557,10 +557,6 @@ class Session:
         self._segment_start = None
         self._paused_reason = None
         self._events.append(RoutineFinished(self._practised_closed, len(self._done)))
-
-
-BREATHING_ONLY_ID = "breathe"
-"""The routine id `calmfeet breathe` practises under: counted as practice, never as a routine."""
 
 
 def breathing_only_routine(pattern: BreathingPattern, minutes: float) -> Routine:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from calmfeet.core.history import SessionRecord
-from calmfeet.core.session import BREATHING_ONLY_ID
+from calmfeet.core.model import BREATHING_ONLY_ID
 
 CHART_DAYS = 14
 

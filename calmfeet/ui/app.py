@@ -12,12 +12,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
-from textual.command import CommandPalette
+from textual.command import CommandPalette, SearchIcon
 from textual.notifications import SeverityLevel
 from textual.reactive import var
 from textual.screen import Screen
@@ -34,7 +34,6 @@ from calmfeet.core.paths import Paths
 from calmfeet.core.practice import PracticeLog
 from calmfeet.core.preferences import Preferences, PreferencesStore
 from calmfeet.core.safe_text import displayable
-from calmfeet.core.session import Session, breathing_only_routine
 from calmfeet.exit_codes import EXIT_OK, signal_exit_code
 from calmfeet.ui.messages import (
     BellToggled,
@@ -92,6 +91,18 @@ class CatalogueThemeProvider(ThemeProvider):
             app.theme = name
 
         return [(name, partial(set_app_theme, name)) for name in names]
+
+
+class Palette(CommandPalette):
+    """The command palette; under --ascii its search icon is a plain `>`."""
+
+    def __init__(self, *args: Any, ascii: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._ascii = ascii
+
+    def on_mount(self) -> None:
+        if self._ascii:
+            self.query_one(SearchIcon).icon = ">"
 
 
 @dataclass
@@ -185,11 +196,23 @@ class CalmFeetApp(App[int]):
     def search_themes(self) -> None:
         """The palette's theme list, from the same catalogue the command line checks."""
         self.push_screen(
-            CommandPalette(
+            Palette(
                 providers=[CatalogueThemeProvider],
                 placeholder=f"Search for themes{glyphs_for(self.config.ascii).ellipsis}",
+                ascii=self.config.ascii,
             )
         )
+
+    def action_command_palette(self) -> None:
+        """Textual's palette, with calmfeet's words and, under --ascii, no emoji or ellipsis."""
+        if self.use_command_palette and not isinstance(self.screen, CommandPalette):
+            self.push_screen(
+                Palette(
+                    placeholder=f"Search for commands{glyphs_for(self.config.ascii).ellipsis}",
+                    ascii=self.config.ascii,
+                    id="--command-palette",
+                )
+            )
 
     def _choose_theme(self) -> None:
         """Before the first CSS pass: choosing a theme later would parse the CSS twice."""
@@ -413,9 +436,13 @@ class CalmFeetApp(App[int]):
         self._push_session(routine)
 
     def start_breathing(self, pattern: BreathingPattern, minutes: float) -> None:
+        from calmfeet.core.session import breathing_only_routine
+
         self._push_session(breathing_only_routine(pattern, minutes), breathing_only=True)
 
     def _push_session(self, routine: Routine, *, breathing_only: bool = False) -> None:
+        # Imported when a session starts, not before the picker's first frame.
+        from calmfeet.core.session import Session
         from calmfeet.ui.screens.session import SessionScreen
 
         session = Session(

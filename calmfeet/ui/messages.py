@@ -14,10 +14,10 @@ from textual.message import Message
 
 from calmfeet.core.model import Routine
 from calmfeet.core.preferences import Preferences, PreferencesStore
-from calmfeet.core.session import Session
 
 if TYPE_CHECKING:
     from calmfeet.core.history import Kept
+    from calmfeet.core.session import Session
 
 PreferenceUpdate = Callable[[PreferencesStore], Preferences]
 """One change to the saved preferences, applied under the store's lock."""

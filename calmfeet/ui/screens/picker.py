@@ -224,6 +224,7 @@ class PickerScreen(Screen[None]):
         the filter goes back to it instead of to the top."""
         self._preview_ready = False
         self._preview_pending = False
+        self._labels_shown: tuple[bool, bool, bool] | None = None
         self._options: dict[str, tuple[tuple[int, bool, bool], Option]] = {}
 
     # ---- layout -----------------------------------------------------------------------------
@@ -311,6 +312,7 @@ class PickerScreen(Screen[None]):
     def watch_prefs(self) -> None:
         if self.is_mounted:
             self.refresh_list()
+            self._labels_shown = self._labels_for(self.highlighted)
             self.refresh_bindings()
 
     def watch_library(self, old: Library, new: Library) -> None:
@@ -429,8 +431,20 @@ class PickerScreen(Screen[None]):
         routine = self.highlighted
         if routine is not None:
             self._last_highlighted = routine.id
-        self.refresh_bindings()
+        labels = self._labels_for(routine)
+        if labels != self._labels_shown:
+            # The footer is rebuilt on every refresh: only when a label would read otherwise,
+            # so holding Down moves the highlight without rebuilding the footer each row.
+            self._labels_shown = labels
+            self.refresh_bindings()
         self._preview_soon()
+
+    def _labels_for(self, routine: Routine | None) -> tuple[bool, bool, bool]:
+        """What the footer's labels depend on: is there a routine, a favourite, hidden."""
+        if routine is None:
+            return (False, False, False)
+        prefs = self.prefs
+        return (True, routine.id in prefs.favourites, routine.id in prefs.hidden)
 
     def _preview_soon(self) -> None:
         """Let the highlight move on screen first; the preview is built right after."""
