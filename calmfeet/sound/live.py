@@ -44,11 +44,8 @@ CHECK_SECONDS = 0.25
 """How often the player's thread looks at the device's timing and for a failure."""
 DRIFT_SECONDS = 0.008
 """A planned moment heard this much earlier or later than planned asks for the plan again."""
-FIRST_PULL_SECONDS = 2.5
-"""How long to wait for the device to start asking for sound before the first plan is placed
-(a PulseAudio null sink can sleep two seconds first; a real device asks at once)."""
 MAX_RING_SECONDS = 8.0
-"""The longest the output stays open after the session for its last chime to ring out."""
+"""The longest the output stays open after the session, for its last chime to ring out."""
 
 
 @runtime_checkable
@@ -151,6 +148,7 @@ class LivePlayer:
         open_output: OpenOutput | None = None,
         find_voice: FindVoice | None = None,
         buffer_ms: int = BUFFER_MS,
+        check_seconds: float = CHECK_SECONDS,
     ) -> None:
         self.settings = settings
         self.clock = clock
@@ -158,6 +156,7 @@ class LivePlayer:
         self._open_output = open_output
         self._find_voice = find_voice
         self._buffer_ms = buffer_ms
+        self._check_seconds = check_seconds
         self._jobs: queue.Queue[_Job] = queue.Queue()
         self._lock = threading.Lock()
         self._output: OutputStream | None = None
@@ -226,15 +225,22 @@ class LivePlayer:
                 output.close()
 
     def flush(self, timeout: float = 10.0) -> bool:
-        """Wait until every job handed over so far has been done (for tests and measuring);
-        False if the player's thread stopped first or took longer than `timeout`."""
+        """Wait until every job handed over so far has been done, or dropped by a player that
+        has stopped (for tests and measuring); False only after `timeout`."""
         reached = threading.Event()
         self._jobs.put(_Mark(reached))
         deadline = time.monotonic() + timeout
-        while not reached.wait(0.01):
-            if self.done.is_set() or time.monotonic() > deadline:
-                return reached.is_set()
+        while not reached.wait(0.005):
+            if self.done.is_set():
+                return True
+            if time.monotonic() > deadline:
+                return False
         return True
+
+    @property
+    def output(self) -> OutputStream | None:
+        """The open stream, or None (not yet open, silent, or closed)."""
+        return self._output
 
     @property
     def playing(self) -> bool:
@@ -271,7 +277,6 @@ class LivePlayer:
         for notice in guide.notices:
             self._tell(SoundNews(notice=notice))
         self._tell(SoundNews(playing=True))
-        self._wait_for_first_pull(output)
         self._serve(guide, output)
 
     def _voice(self, settings: CueSettings) -> Voice | None:
@@ -305,28 +310,14 @@ class LivePlayer:
             self._output = opened
         return opened
 
-    def _wait_for_first_pull(self, output: OutputStream) -> None:
-        """Until the device asks for sound its timing is a guess: wait (briefly) for it."""
-        pulled = getattr(output, "frames_pulled", None)
-        if pulled is None:
-            return
-        deadline = time.monotonic() + FIRST_PULL_SECONDS
-        while not self._closed and getattr(output, "frames_pulled", 1) == 0:
-            if time.monotonic() > deadline:
-                return
-            time.sleep(0.005)
-
     def _serve(self, guide: Guide, output: OutputStream) -> None:
         rate = guide.sample_rate
         drift_frames = round(DRIFT_SECONDS * rate)
         asked_resync = False
-        ring_until: float | None = None  # when the output may close after the end
+        ringing: tuple[int, float] | None = None  # after the end: the last frame, a time limit
         while True:
-            timeout = CHECK_SECONDS
-            if ring_until is not None:
-                timeout = max(0.0, min(timeout, ring_until - time.monotonic()))
             try:
-                job = self._jobs.get(timeout=timeout)
+                job: _Job | None = self._jobs.get(timeout=self._check_seconds)
             except queue.Empty:
                 job = None
             if self._closed or isinstance(job, _Close):
@@ -335,16 +326,19 @@ class LivePlayer:
             if failure:
                 self._tell(SoundNews(notice=failure))
             if job is None:
-                if ring_until is not None and time.monotonic() >= ring_until:
-                    return
+                now = self.clock.monotonic()
+                if ringing is not None:
+                    last_frame, give_up_at = ringing
+                    if output.frame_at(now) >= last_frame or now >= give_up_at:
+                        return  # the last sound has been heard: the output closes
+                    continue
                 placed = self.placed[-1] if self.placed else None
-                if placed is not None and not asked_resync and ring_until is None:
+                if placed is not None and not asked_resync:
                     moved = output.frame_at(placed.moment) - placed.frame
                     if abs(moved) > drift_frames:
                         asked_resync = True
                         self._tell(SoundNews(resync=True))
-                continue
-            if isinstance(job, _Mark):
+            elif isinstance(job, _Mark):
                 job.reached.set()
             elif isinstance(job, _Settings):
                 voice = guide.bank.voice
@@ -359,16 +353,11 @@ class LivePlayer:
                     guide.follow(job.cues, frame)
                 self.placed.append(Placed(frame, job.cues, job.moment))
                 asked_resync = False
-                ring_until = None
+                ringing = None
             elif isinstance(job, _Ended):
                 guide.ended(output.frame_at(job.moment))
-                ring_until = time.monotonic() + self._ring_seconds(guide, output)
-
-    def _ring_seconds(self, guide: Guide, output: OutputStream) -> float:
-        """How long until the last sound has been heard (latency included)."""
-        now_frame = output.frame_at(self.clock.monotonic())
-        left = (guide.mixer.busy_until - now_frame) / guide.sample_rate
-        return min(MAX_RING_SECONDS, max(0.0, left) + output.latency_seconds + 0.1)
+                last_frame = guide.mixer.busy_until + round(output.latency_seconds * rate)
+                ringing = (last_frame, job.moment + MAX_RING_SECONDS)
 
 
 def _one_line(error: BaseException) -> str:
