@@ -161,6 +161,8 @@ class CalmFeetApp(App[int]):
     """Sessions make sound (muted or not): the session screen offers `m`."""
     chiming: var[bool] = var(False)
     """Step changes are heard as chimes now, so the session screen rings no terminal bell."""
+    sound_preparing: var[bool] = var(False)
+    """The session's sounds are being made: its screen waits a moment to start the clock."""
 
     def __init__(self, config: AppConfig) -> None:
         # NO_COLOR: with ANSI colour on, Textual strips every colour (its NoColor filter) and
@@ -492,7 +494,12 @@ class CalmFeetApp(App[int]):
             breathing_only=breathing_only,
         )
         self.push_screen(
-            screen.data_bind(CalmFeetApp.prefs, CalmFeetApp.sound_on, CalmFeetApp.chiming)
+            screen.data_bind(
+                CalmFeetApp.prefs,
+                CalmFeetApp.sound_on,
+                CalmFeetApp.chiming,
+                CalmFeetApp.sound_preparing,
+            )
         )
 
     # ---- sound --------------------------------------------------------------------------------
@@ -517,6 +524,7 @@ class CalmFeetApp(App[int]):
     def _show_sound_state(self) -> None:
         self.sound_on = self.sound.wanted(self.prefs)
         self.chiming = self.sound.chiming(self.prefs)
+        self.sound_preparing = self.sound.preparing
 
     # ---- practice and history ---------------------------------------------------------------
 

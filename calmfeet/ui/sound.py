@@ -62,6 +62,9 @@ class SoundDesk:
         self._ringing: list[LivePlayer] = []
         self._said: set[str] = set()
         self._playing = False
+        self.preparing = False
+        """A player is opening the device and making the session's sounds: the session
+        screen waits (briefly) to start its clock, so the first chime starts with it."""
 
     def settings(self, prefs: Preferences) -> CueSettings:
         # Imported once a session starts (the cue schedule needs the session engine), never
@@ -96,6 +99,7 @@ class SoundDesk:
             self._tell(number, news)
 
         self._playing = False
+        self.preparing = True
         self.player = LivePlayer(
             settings,
             self.clock,
@@ -116,6 +120,7 @@ class SoundDesk:
             return
         player, self.player, self.session = self.player, None, None
         self._playing = False
+        self.preparing = False
         if player is not None:
             player.end(session)
             self._ringing = [p for p in self._ringing if not p.done.is_set()] + [player]
@@ -140,6 +145,7 @@ class SoundDesk:
         self.player = None
         self.session = None
         self._playing = False
+        self.preparing = False
 
     # ---- news from the players -----------------------------------------------------------------
 
@@ -148,6 +154,7 @@ class SoundDesk:
         current = number == self._number and self.player is not None
         if current and news.playing is not None:
             self._playing = news.playing
+            self.preparing = False
         notices: tuple[str, ...] = ()
         if news.notice and news.notice not in self._said:
             self._said.add(news.notice)

@@ -63,6 +63,9 @@ LEAVE_QUESTION = "Leave this routine? Your practice is kept in history."
 when even that fails the app says so plainly (calmfeet.ui.app)."""
 END_QUESTION = "This is the last step. End the routine now?"
 ADDED_SECONDS = 30.0
+SOUND_WAIT_SECONDS = 1.5
+"""The longest the clock waits at the start for the session's sounds to be made (usually a
+few tenths of a second), so the first chime and breath tone start with the first step."""
 
 
 BIG_FEET = {"left": "Left", "right": "Right", "both": "Both feet"}
@@ -164,6 +167,8 @@ class SessionScreen(Screen[None]):
     """Bound to the app's: this session makes sound, so `m` is offered."""
     chiming: var[bool] = var(False)
     """Bound to the app's: step changes are heard as chimes, so the terminal bell is quiet."""
+    sound_preparing: var[bool] = var(False)
+    """Bound to the app's: the session's sounds are still being made, so the clock waits."""
 
     def __init__(
         self,
@@ -186,6 +191,7 @@ class SessionScreen(Screen[None]):
         self._complete_shown = False
         self._awake = Awake()
         self._phase_text = ""
+        self._waiting_for_sound = False
         if breathing_only:
             self.add_class("-breathing-only")
 
@@ -309,7 +315,24 @@ class SessionScreen(Screen[None]):
         self.tick()  # the pause it reports is a change of course: the sound hears of it
 
     def _begin(self) -> None:
-        """The clock starts when the first step is on screen, not when the screen was made."""
+        """The clock starts when the first step is on screen, not when the screen was made,
+        and once its sounds are ready (a moment, at most SOUND_WAIT_SECONDS)."""
+        if self.sound_preparing:
+            self._waiting_for_sound = True
+            self.set_timer(SOUND_WAIT_SECONDS, self._sound_ready)
+            return
+        self._begin_counting()
+
+    def watch_sound_preparing(self, preparing: bool) -> None:
+        if not preparing:
+            self._sound_ready()
+
+    def _sound_ready(self) -> None:
+        if self._waiting_for_sound:
+            self._waiting_for_sound = False
+            self._begin_counting()
+
+    def _begin_counting(self) -> None:
         self.session.begin_now()
         self._changed_course()
 
