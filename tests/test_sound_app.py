@@ -393,3 +393,69 @@ async def test_voice_without_an_engine_is_one_notice_and_the_chimes_play_on(
         await sounding.advance(pilot, 1)
         assert sounding.notices.count(NO_VOICE_NOTICE) == 1
         assert sounding.app.chiming and sounding.player.playing
+
+
+# ---- the command line ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("argv", "sound", "voice"),
+    [
+        (["run", "quick-reset"], None, None),
+        (["run", "quick-reset", "--no-sound"], False, None),
+        (["--sound", "run", "quick-reset", "--no-voice"], True, False),
+        (["breathe", "--voice"], None, True),
+        (["--no-sound"], False, None),
+    ],
+)
+def test_sound_and_voice_options_reach_the_app_for_this_run_only(
+    paths: Paths,
+    monkeypatch: pytest.MonkeyPatch,
+    argv: list[str],
+    sound: bool | None,
+    voice: bool | None,
+) -> None:
+    from calmfeet.cli import main
+
+    started: list[tuple[bool | None, bool | None]] = []
+
+    def run_without_a_terminal(self: CalmFeetApp, *args: Any, **kwargs: Any) -> None:
+        started.append((self.config.sound, self.config.voice))
+
+    monkeypatch.setattr("calmfeet.launch.terminal_attached", lambda: True)
+    monkeypatch.setattr(CalmFeetApp, "run", run_without_a_terminal)
+    assert main(argv, paths=paths) == 0
+    assert started == [(sound, voice)]
+    assert not paths.preferences_file.exists() or "sound" not in paths.preferences_file.read_text()
+
+
+@pytest.mark.parametrize(
+    ("argv", "flag"),
+    [
+        (["list", "--no-sound"], None),
+        (["--no-sound", "list"], "--no-sound"),
+        (["--voice", "history"], "--voice"),
+        (["--sound", "audio", "quick-reset", "x.wav"], "--sound"),
+    ],
+)
+def test_sound_options_are_refused_by_commands_that_only_print(
+    paths: Paths, capsys: pytest.CaptureFixture[str], argv: list[str], flag: str | None
+) -> None:
+    from calmfeet.cli import main
+
+    assert main(argv, paths=paths) == 2
+    err = capsys.readouterr().err
+    if flag is None:
+        assert "unrecognized arguments: --no-sound" in err
+    else:
+        assert f"calmfeet: {flag} applies only when calmfeet opens" in err
+
+
+def test_voice_before_the_audio_command_counts_like_after_it(
+    paths: Paths, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from calmfeet.cli import main
+
+    assert main(["--no-voice", "audio", "quick-reset", str(tmp_path / "a.wav")], paths=paths) == 0
+    assert main(["audio", "quick-reset", str(tmp_path / "b.wav"), "--no-voice"], paths=paths) == 0
+    assert (tmp_path / "a.wav").read_bytes() == (tmp_path / "b.wav").read_bytes()
