@@ -1012,7 +1012,12 @@ def measure_sound_cpu(
     for label, flag in (("off", "--no-sound"), ("on", "--sound")):
         argv = bench.cf("run", "bench-pacer", "--routines", str(routines), flag)
         env = variables if flag == "--sound" else {}
-        with bench.running(f"cf-sound-{label}", argv, session_ready, env=env) as launched:
+        with contextlib.ExitStack() as stack:
+            if sink is not None:  # a reader keeps the null sink awake, as a device would be
+                stack.enter_context(sink.record(bench.root / f"cpu-sound-{label}.wav"))
+            launched = stack.enter_context(
+                bench.running(f"cf-sound-{label}", argv, session_ready, env=env)
+            )
             time.sleep(1.0)  # past the first frames and the sounds being made
             results[label] = bench.sample(launched, window)
             if flag == "--sound":

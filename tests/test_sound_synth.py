@@ -307,18 +307,22 @@ def test_a_chime_due_before_what_was_rendered_starts_whole_not_cut_into() -> Non
     assert np.all(out[5000:] == 0)
 
 
-def test_retiming_moves_what_is_to_come_and_leaves_what_plays() -> None:
+def test_a_shift_moves_what_is_to_come_and_leaves_what_plays() -> None:
+    """The device fell 800 frames behind: what is to come moves 800 earlier."""
     mixer = Mixer()
-    mixer.schedule(0, ones(3000, 0.2), Layer.BREATH)
-    mixer.schedule(5000, ones(1000, 0.1), Layer.STEPS)
+    mixer.schedule(0, ones(3000, 0.2), Layer.BREATH)  # under way: untouched
+    mixer.schedule(5000, ones(1000, 0.1), Layer.STEPS)  # to come: now 4200-5200
+    mixer.schedule(1500, ones(1000, 0.05), Layer.STEPS)  # now due at 700, rendered: whole at once
+    mixer.schedule(1200, ones(4000, 0.3), Layer.BREATH)  # now due at 400: joins, faded in
     mixer.render(1000)
-    bank = SoundBank()
-    under_way = Cue(-5200 / RATE, CueKind.INHALE, Layer.BREATH, seconds=1.0)
-    bank.retime(mixer, [under_way, Cue(0.0, CueKind.STEP, Layer.STEPS)], 5200)
-    out = mixer.render(8000)
-    assert np.all(out[:2000] == np.float32(0.2))  # the tone under way: untouched, not doubled
-    assert np.all(out[2000:4200] == 0)  # the chime moved from 5000...
-    assert np.max(np.abs(out[4200:4300])) > 0  # ...to 5200
+    mixer.shift_pending(-800, whole=[Layer.STEPS])
+    out = mixer.render(5000)  # frames 1000-6000
+    fade = round(FADE_SECONDS * RATE)
+    assert out[0] == pytest.approx(0.2 + 0.05, abs=1e-3)  # the struck one, from its start
+    assert np.all(out[1000:2000] > 0.2) and np.all(np.diff(out[1000:2000]) >= 0)  # joining
+    assert np.allclose(out[fade + 10 : 3200], 0.3)  # the first tone ended where it always did
+    assert np.allclose(out[3200:3400], 0.4)  # the chime, 800 earlier, over the tone's end
+    assert np.allclose(out[3400:4200], 0.1) and np.all(out[4200:] == 0)
 
 
 def test_nothing_ever_clips_however_much_is_piled_up() -> None:

@@ -110,13 +110,6 @@ class SoundBank:
             origin_frame, self.sounds(cues, origin_frame), ring_on=RING_ON, whole=STRUCK
         )
 
-    def retime(self, mixer: Mixer, cues: Sequence[Cue], origin_frame: int) -> None:
-        """Move what is still to come onto this plan's frames, leaving every sound already
-        under way alone: for a device whose clock has drifted from the session's."""
-        start = mixer.position
-        sounds = [sound for sound in self.sounds(cues, origin_frame) if sound[0] >= start]
-        mixer.replace_from(start, sounds, ring_on=tuple(Layer))
-
 
 def apply_volumes(mixer: Mixer, settings: CueSettings, *, live: bool = True) -> None:
     """The person's layer volumes, and live only, the overall volume and mute: a file made

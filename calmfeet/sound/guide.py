@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from calmfeet.core.cues import Cue, CueKind, CueSettings, Layer, plan_cues
 from calmfeet.core.session import Session
 from calmfeet.sound import SAMPLE_RATE
-from calmfeet.sound.bank import SoundBank, apply_volumes
+from calmfeet.sound.bank import STRUCK, SoundBank, apply_volumes
 from calmfeet.sound.mixer import Mixer
 from calmfeet.sound.voice import Voice
 
@@ -97,11 +97,12 @@ class Guide:
             self.bank.schedule(self.mixer, early, frame)
             self._end_frame = frame
 
-    def retime(self, cues: Sequence[Cue], frame: int) -> None:
-        """The same course, on corrected frames: what is to come moves, what plays goes on
-        (for a device clock that drifted from the session's; nothing is cut or struck twice)."""
-        self.bank.retime(self.mixer, cues, frame)
-        self._note_end(cues, frame)
+    def shift(self, frames: int) -> None:
+        """The device's timing moved by `frames`: every sound still to come moves with it,
+        and what plays goes on (nothing is cut or struck twice)."""
+        self.mixer.shift_pending(frames, whole=STRUCK)
+        if self._end_frame is not None:
+            self._end_frame += frames
 
     def _note_end(self, cues: Sequence[Cue], frame: int) -> None:
         ends = [c for c in cues if c.kind is CueKind.END]

@@ -9,9 +9,9 @@ the plan is then heard `at` seconds after the screen read the session, so a step
 as its step appears. Steps that end by themselves need no new plan: the last one holds them.
 
 The device's clock and the session's drift apart slowly (a sound card's crystal is not the
-computer's), and a device that ran dry restarts later than planned: the thread notices when
-the frame heard at a planned moment has moved, and asks for the plan again (`SoundNews.resync`),
-which moves only what is still to come.
+computer's), and a device that ran dry (a busy computer) plays on later than planned: the
+thread notices when the frame heard at the plan's moment has moved, and moves every sound still
+to come by as much, leaving the ones under way alone.
 
 This module imports nothing heavy itself; the thread imports calmfeet.sound.guide (numpy) and
 the output (miniaudio). Nothing here ever writes to the terminal: what the person should know
@@ -40,10 +40,14 @@ SAMPLE_RATE = 44100
 BUFFER_MS = 30
 """The device's buffer: short, so a cue a key press asks for is heard soon after the screen
 changes (the speaker is always this far behind what the mixer has made)."""
-CHECK_SECONDS = 0.25
+CHECK_SECONDS = 0.05
 """How often the player's thread looks at the device's timing and for a failure."""
-DRIFT_SECONDS = 0.008
-"""A planned moment heard this much earlier or later than planned asks for the plan again."""
+DRIFT_SECONDS = 0.004
+"""A planned moment now heard this much earlier or later moves what is still to come..."""
+SETTLE_SECONDS = 0.2
+"""...once the new timing has held this long: a sound server that stalls for a moment and then
+catches up (a busy computer) makes the device's timing jump and come back, and following the
+jump would put sounds early."""
 MAX_RING_SECONDS = 8.0
 """The longest the output stays open after the session, for its last chime to ring out."""
 
@@ -81,8 +85,6 @@ class SoundNews:
     session is silent after all (no device, or sound failed)."""
     notice: str = ""
     """One line for the person (no device, no voice engine, a failure), or nothing."""
-    resync: bool = False
-    """The device's timing moved away from the plan's: call `retime(session)`."""
 
 
 # ---- the jobs the UI thread hands the player's thread ---------------------------------------
@@ -92,7 +94,6 @@ class SoundNews:
 class _Follow:
     moment: float
     cues: Sequence[Cue]
-    retime: bool = False
 
 
 @dataclass(frozen=True)
@@ -149,6 +150,7 @@ class LivePlayer:
         find_voice: FindVoice | None = None,
         buffer_ms: int = BUFFER_MS,
         check_seconds: float = CHECK_SECONDS,
+        real_time: Callable[[], float] = time.monotonic,
     ) -> None:
         self.settings = settings
         self.clock = clock
@@ -157,6 +159,10 @@ class LivePlayer:
         self._find_voice = find_voice
         self._buffer_ms = buffer_ms
         self._check_seconds = check_seconds
+        self._real_time = real_time
+        """The time a new device timing must hold for is real time, whatever the clock."""
+        self._moving: tuple[int, float] | None = None
+        """A new device timing seen: by how many frames, and since when (real time)."""
         self._jobs: queue.Queue[_Job] = queue.Queue()
         self._lock = threading.Lock()
         self._output: OutputStream | None = None
@@ -166,7 +172,9 @@ class LivePlayer:
         self.guide: Guide | None = None
         """The guide once the player's thread has made it (tests read its mixer)."""
         self.placed: list[Placed] = []
-        """Every plan put on the mixer, in order (what tests and the benchmark check)."""
+        """Every plan put on the mixer, in order (what tests check)."""
+        self.shifts: list[int] = []
+        """Each time the device's timing moved, by how many frames what was to come moved."""
         self.done = threading.Event()
         """Set when the player's thread has finished: closed, silent, or failed."""
 
@@ -191,12 +199,6 @@ class LivePlayer:
             self._jobs.put(_Ended(moment))
         else:
             self._jobs.put(_Follow(moment, plan_cues(session, self.settings)))
-
-    def retime(self, session: Session) -> None:
-        """The same course on the device's corrected timing (after `SoundNews.resync`)."""
-        if self._silent or self._closed or session.is_finished:
-            return
-        self._jobs.put(_Follow(self.clock.monotonic(), plan_cues(session, self.settings), True))
 
     def change(self, settings: CueSettings, session: Session) -> None:
         """New settings mid-session: volumes and mute at once, anything else from now on."""
@@ -311,9 +313,8 @@ class LivePlayer:
         return opened
 
     def _serve(self, guide: Guide, output: OutputStream) -> None:
-        rate = guide.sample_rate
-        drift_frames = round(DRIFT_SECONDS * rate)
-        asked_resync = False
+        """Do each job as it comes; between jobs (and after each) keep the plan on the
+        device's timing, and after the end close once the last sound has been heard."""
         ringing: tuple[int, float] | None = None  # after the end: the last frame, a time limit
         while True:
             try:
@@ -322,42 +323,52 @@ class LivePlayer:
                 job = None
             if self._closed or isinstance(job, _Close):
                 return
-            failure = output.take_failure()
-            if failure:
-                self._tell(SoundNews(notice=failure))
-            if job is None:
-                now = self.clock.monotonic()
-                if ringing is not None:
-                    last_frame, give_up_at = ringing
-                    if output.frame_at(now) >= last_frame or now >= give_up_at:
-                        return  # the last sound has been heard: the output closes
-                    continue
-                placed = self.placed[-1] if self.placed else None
-                if placed is not None and not asked_resync:
-                    moved = output.frame_at(placed.moment) - placed.frame
-                    if abs(moved) > drift_frames:
-                        asked_resync = True
-                        self._tell(SoundNews(resync=True))
-            elif isinstance(job, _Mark):
-                job.reached.set()
-            elif isinstance(job, _Settings):
+            if isinstance(job, _Settings):
                 voice = guide.bank.voice
                 if job.settings.voice and voice is None:
                     voice = self._voice(job.settings)
                 guide.use_settings(self.settings, voice)
             elif isinstance(job, _Follow):
                 frame = output.frame_at(job.moment)
-                if job.retime:
-                    guide.retime(job.cues, frame)
-                else:
-                    guide.follow(job.cues, frame)
+                guide.follow(job.cues, frame)
                 self.placed.append(Placed(frame, job.cues, job.moment))
-                asked_resync = False
                 ringing = None
+                self._moving = None
             elif isinstance(job, _Ended):
                 guide.ended(output.frame_at(job.moment))
-                last_frame = guide.mixer.busy_until + round(output.latency_seconds * rate)
+                last_frame = guide.mixer.busy_until + round(
+                    output.latency_seconds * guide.sample_rate
+                )
                 ringing = (last_frame, job.moment + MAX_RING_SECONDS)
+            failure = output.take_failure()
+            if failure:
+                self._tell(SoundNews(notice=failure))
+            if ringing is None:
+                self._keep_time(guide, output)
+            else:
+                now = self.clock.monotonic()
+                if output.frame_at(now) >= ringing[0] or now >= ringing[1]:
+                    return  # the last sound has been heard: the output closes
+            if isinstance(job, _Mark):
+                job.reached.set()
+
+    def _keep_time(self, guide: Guide, output: OutputStream) -> None:
+        """Move what is still to come when the device's timing has moved, and held."""
+        placed = self.placed[-1] if self.placed else None
+        if placed is None:
+            return
+        drift_frames = round(DRIFT_SECONDS * guide.sample_rate)
+        moved = output.frame_at(placed.moment) - placed.frame
+        moving = self._moving
+        if abs(moved) <= drift_frames:
+            self._moving = None
+        elif moving is None or abs(moved - moving[0]) > drift_frames:
+            self._moving = (moved, self._real_time())
+        elif self._real_time() - moving[1] >= SETTLE_SECONDS:
+            guide.shift(moved)
+            placed.frame += moved
+            self.shifts.append(moved)
+            self._moving = None
 
 
 def _one_line(error: BaseException) -> str:

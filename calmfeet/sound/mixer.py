@@ -103,6 +103,35 @@ class Mixer:
                     at_frame = joins
                 self._add(at_frame, buffer, layer, joins)
 
+    def shift_pending(self, frames: int, *, whole: Collection[Layer] = ()) -> None:
+        """Move every sound not yet begun by `frames` (earlier when negative), leaving the ones
+        under way alone: the device's timing moved (it ran dry, or its clock drifted), so
+        what is still to come must move with it. One now due before what was already rendered
+        joins there part-way, or starts there whole on a `whole` layer."""
+        if not frames:
+            return
+        with self._lock:
+            pending, self._pending = [item[2] for item in self._pending], []
+            for sound in pending:
+                sound.start += frames
+                sound.end += frames
+                if sound.fade_in_at is not None:
+                    sound.fade_in_at += frames
+                if sound.fade_out_at is not None:
+                    sound.fade_out_at += frames
+                if sound.layer in whole and sound.heard_from < self._position:
+                    late = self._position - sound.heard_from
+                    sound.start += late
+                    sound.end += late
+                    if sound.fade_out_at is not None:
+                        sound.fade_out_at += late
+                    if sound.fade_in_at is not None:
+                        sound.fade_in_at += late
+                elif sound.heard_from < self._position:
+                    sound.fade_in_at = self._position
+                if sound.end > self._position:
+                    heapq.heappush(self._pending, (sound.heard_from, next(self._order), sound))
+
     def _add(self, at_frame: int, buffer: Buffer, layer: Layer, not_before: int) -> None:
         end = at_frame + len(buffer)
         if end <= not_before or not len(buffer):

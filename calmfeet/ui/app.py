@@ -517,8 +517,6 @@ class CalmFeetApp(App[int]):
         heard = self.sound.heard(event.player, event.news)
         for notice in heard.notices:
             self.notify(notice, severity="warning", timeout=8)
-        if heard.resync:
-            self.sound.retime()
         self._show_sound_state()
 
     def _show_sound_state(self) -> None:

@@ -30,10 +30,9 @@ Tell = Callable[[int, "SoundNews"], None]
 
 @dataclass(frozen=True)
 class Heard:
-    """What the app does with a player's news: toasts to show, and whether to plan again."""
+    """What the app does with a player's news: toasts to show."""
 
     notices: tuple[str, ...] = ()
-    resync: bool = False
 
 
 class SoundDesk:
@@ -159,11 +158,7 @@ class SoundDesk:
         if news.notice and news.notice not in self._said:
             self._said.add(news.notice)
             notices = (news.notice,)
-        return Heard(notices, resync=news.resync and current)
-
-    def retime(self) -> None:
-        if self.player is not None and self.session is not None:
-            self.player.retime(self.session)
+        return Heard(notices)
 
     def chiming(self, prefs: Preferences) -> bool:
         """Step changes are heard as chimes now: the terminal bell would only double them."""
