@@ -526,10 +526,6 @@ def test_chimes_and_breath_tones_are_heard_with_the_changes_on_screen(
     assert "No sound device" not in screen
 
     signal, rate = read_wav(recording)
-    import shutil as _dbg
-
-    _dbg.copy(recording, "/tmp/live-sink.wav")
-    print("DEBUGCHANGES", changes)
     assert rate == 44100, rate
     samples = signal * 32768.0  # the analysis works in 16-bit units
     steps_seen = [(when, what, wide) for when, what, wide in changes if what.startswith("Step ")]
