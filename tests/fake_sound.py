@@ -63,7 +63,11 @@ class FakeOutput:
         """Pull `seconds` of sound as the device would (30 ms blocks), without moving the clock."""
         out = []
         for _ in range(round(seconds * self.sample_rate / block_frames)):
-            block = np.asarray(self.pull(block_frames), dtype=np.float32)
+            pulled = self.pull(block_frames)
+            if isinstance(pulled, bytes):  # 16-bit samples, as the live player gives them
+                block = np.frombuffer(pulled, dtype="<i2").astype(np.float32) / 32767.0
+            else:
+                block = np.asarray(pulled, dtype=np.float32)
             self.frames_pulled += block_frames
             out.append(block)
         played = np.concatenate(out) if out else np.zeros(0, np.float32)

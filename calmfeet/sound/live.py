@@ -40,8 +40,12 @@ SAMPLE_RATE = 44100
 BUFFER_MS = 30
 """The device's buffer: short, so a cue a key press asks for is heard soon after the screen
 changes (the speaker is always this far behind what the mixer has made)."""
-CHECK_SECONDS = 0.05
-"""How often the player's thread looks at the device's timing and for a failure."""
+CHECK_SECONDS = 0.5
+"""How often the player's thread wakes with nothing to do: to pass on a failure, and to close
+the output once the last sound has rung out. (Every wake-up costs CPU, whatever it does.)"""
+TIMING_SECONDS = 0.25
+"""How often the device's timing is compared with the plan's: inside the device's own pull,
+which wakes anyway, so keeping time costs no wake-up of its own."""
 DRIFT_SECONDS = 0.004
 """A planned moment now heard this much earlier or later moves what is still to come..."""
 SETTLE_SECONDS = 0.2
@@ -163,6 +167,9 @@ class LivePlayer:
         """The time a new device timing must hold for is real time, whatever the clock."""
         self._moving: tuple[int, float] | None = None
         """A new device timing seen: by how many frames, and since when (real time)."""
+        self._timing = threading.Lock()
+        """Held while a plan goes on, and while the timing is kept, so neither sees half the
+        other."""
         self._jobs: queue.Queue[_Job] = queue.Queue()
         self._lock = threading.Lock()
         self._output: OutputStream | None = None
@@ -271,7 +278,23 @@ class LivePlayer:
         settings = self.settings
         voice = self._voice(settings)
         guide = Guide(settings, sample_rate=SAMPLE_RATE, voice=voice)
-        output = self._open(guide.mixer.render)
+        import numpy as np
+
+        mixer = guide.mixer
+        every = max(1, round(TIMING_SECONDS * 1000 / self._buffer_ms))
+        pulls = 0
+        full_scale = np.float32(32767.0)
+
+        def pull(frames: int) -> bytes:
+            """The device's pull: the mixer's next block as 16-bit samples (the mixer keeps
+            within -1..1), and now and then the timing."""
+            nonlocal pulls
+            pulls += 1
+            if pulls % every == 0:
+                self._keep_time(guide)
+            return (mixer.render(frames) * full_scale).astype("<i2").tobytes()
+
+        output = self._open(pull)
         if output is None:
             return
         self.guide = guide
@@ -329,11 +352,12 @@ class LivePlayer:
                     voice = self._voice(job.settings)
                 guide.use_settings(self.settings, voice)
             elif isinstance(job, _Follow):
-                frame = output.frame_at(job.moment)
-                guide.follow(job.cues, frame)
-                self.placed.append(Placed(frame, job.cues, job.moment))
+                with self._timing:  # the device's pull keeps time by the latest plan
+                    frame = output.frame_at(job.moment)
+                    guide.follow(job.cues, frame)
+                    self.placed.append(Placed(frame, job.cues, job.moment))
+                    self._moving = None
                 ringing = None
-                self._moving = None
             elif isinstance(job, _Ended):
                 guide.ended(output.frame_at(job.moment))
                 last_frame = guide.mixer.busy_until + round(
@@ -343,19 +367,29 @@ class LivePlayer:
             failure = output.take_failure()
             if failure:
                 self._tell(SoundNews(notice=failure))
-            if ringing is None:
-                self._keep_time(guide, output)
-            else:
+            if job is not None and ringing is None:
+                self._keep_time(guide)  # after each job too: tests see it at once
+            if ringing is not None:
                 now = self.clock.monotonic()
                 if output.frame_at(now) >= ringing[0] or now >= ringing[1]:
                     return  # the last sound has been heard: the output closes
             if isinstance(job, _Mark):
                 job.reached.set()
 
-    def _keep_time(self, guide: Guide, output: OutputStream) -> None:
-        """Move what is still to come when the device's timing has moved, and held."""
+    def _keep_time(self, guide: Guide) -> None:
+        """Move what is still to come when the device's timing has moved, and held. Called
+        from the device's pull (its own thread) and after each job; never waits."""
+        if not self._timing.acquire(blocking=False):
+            return  # a new plan is going on now: it is on the new timing anyway
+        try:
+            self._keep_time_locked(guide)
+        finally:
+            self._timing.release()
+
+    def _keep_time_locked(self, guide: Guide) -> None:
+        output = self._output
         placed = self.placed[-1] if self.placed else None
-        if placed is None:
+        if placed is None or output is None:
             return
         drift_frames = round(DRIFT_SECONDS * guide.sample_rate)
         moved = output.frame_at(placed.moment) - placed.frame
