@@ -24,7 +24,7 @@ from calmfeet.core.library import Library
 from calmfeet.core.paths import Paths
 from calmfeet.core.preferences import PreferencesStore
 from calmfeet.core.routines import load_routine
-from calmfeet.sound.live import LivePlayer
+from calmfeet.sound.live import SCREEN_LAG_SECONDS, LivePlayer
 from calmfeet.sound.voice import NO_VOICE_NOTICE
 from calmfeet.ui.app import CalmFeetApp
 from calmfeet.ui.screens.keys import KeysScreen
@@ -128,7 +128,8 @@ class Sounding:
         await self.settle(pilot)
 
     def frame_now(self) -> int:
-        return self.outputs.last.frame_at(self.clock.monotonic())
+        """The frame a cue due now goes at: heard as the screen shows it."""
+        return self.outputs.last.frame_at(self.clock.monotonic() + SCREEN_LAG_SECONDS)
 
     def planned(self, kind: CueKind) -> list[int]:
         """The frames the latest plan put each `kind` of cue at."""

@@ -23,7 +23,14 @@ from calmfeet.core.clock import FakeClock, SystemClock
 from calmfeet.core.cues import VOICE_AFTER_CHIME, CueKind, CueSettings, Layer
 from calmfeet.core.model import Foot, Routine, Step
 from calmfeet.core.session import Session
-from calmfeet.sound.live import SETTLE_SECONDS, FindVoice, LivePlayer, SoundNews, plan_changes
+from calmfeet.sound.live import (
+    SCREEN_LAG_SECONDS,
+    SETTLE_SECONDS,
+    FindVoice,
+    LivePlayer,
+    SoundNews,
+    plan_changes,
+)
 from calmfeet.sound.voice import NO_VOICE_NOTICE
 
 CALM = parse_pattern("calm")  # in 4, out 6
@@ -120,7 +127,8 @@ class Run:
         return output.opened_at + output.latency_seconds + output.shift_seconds + frame / RATE
 
     def frame_now(self) -> int:
-        return self.output.frame_at(self.clock.monotonic())
+        """The frame for a cue due now: heard as the screen shows what happened now."""
+        return self.output.frame_at(self.clock.monotonic() + SCREEN_LAG_SECONDS)
 
     def cue_frames(self, kind: CueKind) -> list[int]:
         placed = self.player.placed[-1]
@@ -175,7 +183,7 @@ def test_each_step_change_is_heard_at_the_frame_of_its_moment_with_no_new_plan()
     began = run.clock.monotonic()
     run.play(41.0)
     assert len(run.player.placed) == 1  # the steps' own ends needed no new plan
-    heard = [run.heard_at(onset) - began for onset in onsets(run.samples())]
+    heard = [run.heard_at(onset) - began - SCREEN_LAG_SECONDS for onset in onsets(run.samples())]
     frame = EXACT / RATE
     # The first chime is due the moment the session starts: the device already holds one
     # buffer, so it comes whole right after that (see the key-press test below)...
@@ -323,7 +331,8 @@ def test_when_the_device_falls_behind_what_is_to_come_moves_with_it() -> None:
     assert len(run.player.placed) == 1
     run.play(19.0)
     step_two = [run.heard_at(onset) for onset in onsets(run.samples())][1]
-    assert step_two == pytest.approx(began + 20.0, abs=EXACT / RATE)  # heard on its moment
+    heard_from_now = began + SCREEN_LAG_SECONDS  # as the screen shows it
+    assert step_two == pytest.approx(heard_from_now + 20.0, abs=EXACT / RATE)
 
 
 def test_a_stall_that_catches_up_moves_nothing() -> None:

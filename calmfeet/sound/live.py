@@ -40,6 +40,10 @@ SAMPLE_RATE = 44100
 BUFFER_MS = 30
 """The device's buffer: short, so a cue a key press asks for is heard soon after the screen
 changes (the speaker is always this far behind what the mixer has made)."""
+SCREEN_LAG_SECONDS = 0.015
+"""A change reaches the eye about this long after its moment: Textual draws it, the terminal
+paints it (measured through tmux: 13-22 ms, more for a new step, which redraws more). Sounds
+are placed that much later, so each is heard with what is seen, not before it."""
 CHECK_SECONDS = 0.5
 """How often the player's thread wakes with nothing to do: to pass on a failure, and to close
 the output once the last sound has rung out. (Every wake-up costs CPU, whatever it does.)"""
@@ -133,7 +137,8 @@ def plan_changes(before: CueSettings, after: CueSettings) -> bool:
 
 @dataclass
 class Placed:
-    """A plan as it went onto the mixer: the frame its moment is heard at, and its cues."""
+    """A plan as it went onto the mixer: its cues, the moment its time 0 is heard (the
+    session's moment plus the screen's lag) and the frame heard then."""
 
     frame: int
     cues: Sequence[Cue]
@@ -353,13 +358,14 @@ class LivePlayer:
                 guide.use_settings(self.settings, voice)
             elif isinstance(job, _Follow):
                 with self._timing:  # the device's pull keeps time by the latest plan
-                    frame = output.frame_at(job.moment)
+                    heard_at = job.moment + SCREEN_LAG_SECONDS
+                    frame = output.frame_at(heard_at)
                     guide.follow(job.cues, frame)
-                    self.placed.append(Placed(frame, job.cues, job.moment))
+                    self.placed.append(Placed(frame, job.cues, heard_at))
                     self._moving = None
                 ringing = None
             elif isinstance(job, _Ended):
-                guide.ended(output.frame_at(job.moment))
+                guide.ended(output.frame_at(job.moment + SCREEN_LAG_SECONDS))
                 last_frame = guide.mixer.busy_until + round(
                     output.latency_seconds * guide.sample_rate
                 )
