@@ -325,6 +325,45 @@ def test_a_shift_moves_what_is_to_come_and_leaves_what_plays() -> None:
     assert np.allclose(out[3400:4200], 0.1) and np.all(out[4200:] == 0)
 
 
+def test_a_rewind_takes_back_what_was_rendered_as_if_it_never_was() -> None:
+    """A live player renders ahead of the device; what the device has not played yet can be
+    taken back and rendered again (after a new plan) without a trace."""
+    tone = breath_tone(1.0, 0.0, 1.0)
+
+    def scheduled(mixer: Mixer) -> Mixer:
+        mixer.schedule(500, tone, Layer.BREATH)
+        mixer.schedule(3000, ones(2000, 0.1), Layer.STEPS)  # starts inside the part taken back
+        mixer.schedule(30000, ones(3000, 0.05), Layer.STEPS)
+        return mixer
+
+    straight = scheduled(Mixer())
+    expected = np.concatenate(
+        [straight.render(1000), straight.render(1323), straight.render(40000)]
+    )
+    ahead = scheduled(Mixer(rewind_seconds=1.0))
+    first = ahead.render(1000)
+    given = ahead.render(8000)[:1323]  # rendered ahead; the device took only 1323 frames
+    ahead.rewind(2323)
+    again = ahead.render(40000)
+    assert np.array_equal(np.concatenate([first, given, again]), expected)
+    ahead.render(10000)
+    with pytest.raises(ValueError):
+        ahead.rewind(0)  # further back than the second it keeps
+
+
+def test_a_rewind_into_a_volume_glide_goes_on_from_where_the_device_heard_it() -> None:
+    mixer = Mixer(rewind_seconds=1.0)
+    mixer.schedule(0, ones(20000, 0.2), Layer.BREATH)
+    heard = [mixer.render(1000)]
+    mixer.muted = True
+    heard.append(mixer.render(4000)[:1000])  # the glide down, half taken back
+    mixer.rewind(2000)
+    mixer.muted = False  # and changed again
+    heard.append(mixer.render(4000))
+    out = np.concatenate(heard)
+    assert out[1999] < 0.2 and np.max(np.abs(np.diff(out))) < 0.2 / 1000  # smooth, no jump
+
+
 def test_nothing_ever_clips_however_much_is_piled_up() -> None:
     mixer = Mixer()
     for _ in range(12):

@@ -39,9 +39,10 @@ class Guide:
         sample_rate: int = SAMPLE_RATE,
         voice: Voice | None = None,
         live: bool = True,
+        rewind_seconds: float = 0.0,
     ) -> None:
         self.settings = settings
-        self.mixer = Mixer(sample_rate)
+        self.mixer = Mixer(sample_rate, rewind_seconds=rewind_seconds)
         self.bank = SoundBank(sample_rate, voice if settings.voice else None)
         self._end_frame: int | None = None  # where the planned closing chime is
         apply_volumes(self.mixer, settings, live=live)

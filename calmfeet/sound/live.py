@@ -24,7 +24,7 @@ import contextlib
 import queue
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
@@ -34,6 +34,7 @@ from calmfeet.core.session import Session
 
 if TYPE_CHECKING:
     from calmfeet.sound.guide import Guide
+    from calmfeet.sound.mixer import Mixer
     from calmfeet.sound.voice import Voice
 
 SAMPLE_RATE = 44100
@@ -44,12 +45,15 @@ SCREEN_LAG_SECONDS = 0.015
 """A change reaches the eye about this long after its moment: Textual draws it, the terminal
 paints it (measured through tmux: 13-22 ms, more for a new step, which redraws more). Sounds
 are placed that much later, so each is heard with what is seen, not before it."""
-CHECK_SECONDS = 0.5
-"""How often the player's thread wakes with nothing to do: to pass on a failure, and to close
-the output once the last sound has rung out. (Every wake-up costs CPU, whatever it does.)"""
-TIMING_SECONDS = 0.25
-"""How often the device's timing is compared with the plan's: inside the device's own pull,
-which wakes anyway, so keeping time costs no wake-up of its own."""
+AHEAD_SECONDS = 0.5
+"""The player's thread renders this far ahead of the device, as 16-bit samples: the device's
+pull (20-35 times a second) only copies bytes. A thread that sleeps between calls pays for
+each numpy call many times over (cold caches), so rendering half a second at a time costs a
+fraction of rendering each block as it is pulled. When the plan changes, what the device has
+not taken yet is taken back and rendered again: a new chime is as prompt either way."""
+CHECK_SECONDS = 0.2
+"""How often the player's thread wakes when there is no job: to render ahead, keep to the
+device's timing, pass on a failure, and close the output once the last sound has rung out."""
 DRIFT_SECONDS = 0.004
 """A planned moment now heard this much earlier or later moves what is still to come..."""
 SETTLE_SECONDS = 0.2
@@ -172,9 +176,7 @@ class LivePlayer:
         """The time a new device timing must hold for is real time, whatever the clock."""
         self._moving: tuple[int, float] | None = None
         """A new device timing seen: by how many frames, and since when (real time)."""
-        self._timing = threading.Lock()
-        """Held while a plan goes on, and while the timing is kept, so neither sees half the
-        other."""
+
         self._jobs: queue.Queue[_Job] = queue.Queue()
         self._lock = threading.Lock()
         self._output: OutputStream | None = None
@@ -282,24 +284,11 @@ class LivePlayer:
 
         settings = self.settings
         voice = self._voice(settings)
-        guide = Guide(settings, sample_rate=SAMPLE_RATE, voice=voice)
-        import numpy as np
-
-        mixer = guide.mixer
-        every = max(1, round(TIMING_SECONDS * 1000 / self._buffer_ms))
-        pulls = 0
-        full_scale = np.float32(32767.0)
-
-        def pull(frames: int) -> bytes:
-            """The device's pull: the mixer's next block as 16-bit samples (the mixer keeps
-            within -1..1), and now and then the timing."""
-            nonlocal pulls
-            pulls += 1
-            if pulls % every == 0:
-                self._keep_time(guide)
-            return (mixer.render(frames) * full_scale).astype("<i2").tobytes()
-
-        output = self._open(pull)
+        guide = Guide(
+            settings, sample_rate=SAMPLE_RATE, voice=voice, rewind_seconds=2 * AHEAD_SECONDS
+        )
+        ahead = Ahead(guide.mixer)
+        output = self._open(ahead.pull)
         if output is None:
             return
         self.guide = guide
@@ -307,7 +296,7 @@ class LivePlayer:
         for notice in guide.notices:
             self._tell(SoundNews(notice=notice))
         self._tell(SoundNews(playing=True))
-        self._serve(guide, output)
+        self._serve(guide, output, ahead)
 
     def _voice(self, settings: CueSettings) -> Voice | None:
         if not settings.voice:
@@ -340,9 +329,10 @@ class LivePlayer:
             self._output = opened
         return opened
 
-    def _serve(self, guide: Guide, output: OutputStream) -> None:
-        """Do each job as it comes; between jobs (and after each) keep the plan on the
-        device's timing, and after the end close once the last sound has been heard."""
+    def _serve(self, guide: Guide, output: OutputStream, ahead: Ahead) -> None:
+        """Do each job as it comes; at every wake render ahead and keep the plan on the
+        device's timing; after the end, close once the last sound has been heard."""
+        rate = guide.sample_rate
         ringing: tuple[int, float] | None = None  # after the end: the last frame, a time limit
         while True:
             try:
@@ -355,47 +345,39 @@ class LivePlayer:
                 voice = guide.bank.voice
                 if job.settings.voice and voice is None:
                     voice = self._voice(job.settings)
-                guide.use_settings(self.settings, voice)
+                with ahead.changing():  # mute and volumes from what the device plays next
+                    guide.use_settings(self.settings, voice)
             elif isinstance(job, _Follow):
-                with self._timing:  # the device's pull keeps time by the latest plan
+                guide.bank.prepare(job.cues)  # any new sound made before the device waits
+                with ahead.changing():
                     heard_at = job.moment + SCREEN_LAG_SECONDS
                     frame = output.frame_at(heard_at)
                     guide.follow(job.cues, frame)
                     self.placed.append(Placed(frame, job.cues, heard_at))
-                    self._moving = None
+                self._moving = None
                 ringing = None
             elif isinstance(job, _Ended):
-                guide.ended(output.frame_at(job.moment + SCREEN_LAG_SECONDS))
-                last_frame = guide.mixer.busy_until + round(
-                    output.latency_seconds * guide.sample_rate
-                )
+                with ahead.changing():
+                    guide.ended(output.frame_at(job.moment + SCREEN_LAG_SECONDS))
+                last_frame = guide.mixer.busy_until + round(output.latency_seconds * rate)
                 ringing = (last_frame, job.moment + MAX_RING_SECONDS)
             failure = output.take_failure()
             if failure:
                 self._tell(SoundNews(notice=failure))
-            if job is not None and ringing is None:
-                self._keep_time(guide)  # after each job too: tests see it at once
-            if ringing is not None:
+            if ringing is None:
+                self._keep_time(guide, output, ahead)
+            else:
                 now = self.clock.monotonic()
                 if output.frame_at(now) >= ringing[0] or now >= ringing[1]:
                     return  # the last sound has been heard: the output closes
+            ahead.top_up(round(AHEAD_SECONDS * rate))
             if isinstance(job, _Mark):
                 job.reached.set()
 
-    def _keep_time(self, guide: Guide) -> None:
-        """Move what is still to come when the device's timing has moved, and held. Called
-        from the device's pull (its own thread) and after each job; never waits."""
-        if not self._timing.acquire(blocking=False):
-            return  # a new plan is going on now: it is on the new timing anyway
-        try:
-            self._keep_time_locked(guide)
-        finally:
-            self._timing.release()
-
-    def _keep_time_locked(self, guide: Guide) -> None:
-        output = self._output
+    def _keep_time(self, guide: Guide, output: OutputStream, ahead: Ahead) -> None:
+        """Move what is still to come when the device's timing has moved, and held."""
         placed = self.placed[-1] if self.placed else None
-        if placed is None or output is None:
+        if placed is None:
             return
         drift_frames = round(DRIFT_SECONDS * guide.sample_rate)
         moved = output.frame_at(placed.moment) - placed.frame
@@ -405,10 +387,60 @@ class LivePlayer:
         elif moving is None or abs(moved - moving[0]) > drift_frames:
             self._moving = (moved, self._real_time())
         elif self._real_time() - moving[1] >= SETTLE_SECONDS:
-            guide.shift(moved)
+            with ahead.changing():
+                guide.shift(moved)
             placed.frame += moved
             self.shifts.append(moved)
             self._moving = None
+
+
+class Ahead:
+    """The mixer's sound rendered ahead of the device, as 16-bit bytes (see AHEAD_SECONDS).
+
+    The device's thread takes bytes with `pull`; the player's thread renders with `top_up`,
+    and changes the mixer only inside `changing()`, which takes back whatever the device has
+    not taken yet. The mixer's position is always what was taken plus what waits here."""
+
+    def __init__(self, mixer: Mixer) -> None:
+        self.mixer = mixer
+        self.taken = 0
+        """Frames the device has taken."""
+        self._waiting = bytearray()
+        self._lock = threading.Lock()
+        self._full_scale = 32767.0
+
+    def pull(self, frames: int) -> bytes:
+        """The device's next `frames` (its own thread): rendered here only if the player's
+        thread fell behind."""
+        size = 2 * frames
+        with self._lock:
+            if len(self._waiting) < size:
+                self._render(frames - len(self._waiting) // 2)
+            block = bytes(self._waiting[:size])
+            del self._waiting[:size]
+            self.taken += frames
+        return block
+
+    def top_up(self, frames: int) -> None:
+        """Render until `frames` wait for the device."""
+        with self._lock:
+            missing = frames - len(self._waiting) // 2
+            if missing > 0:
+                self._render(missing)
+
+    @contextlib.contextmanager
+    def changing(self) -> Iterator[None]:
+        """Change the mixer (a new plan, mute, a shift) from what the device takes next: what
+        waits is taken back, the change made, and a little rendered at once."""
+        with self._lock:
+            self._waiting.clear()
+            self.mixer.rewind(self.taken)
+            yield
+            self._render(round(0.1 * self.mixer.sample_rate))
+
+    def _render(self, frames: int) -> None:
+        block = self.mixer.render(frames) * self._full_scale  # within -1..1: no clipping
+        self._waiting += block.astype("<i2").tobytes()
 
 
 def _one_line(error: BaseException) -> str:

@@ -51,16 +51,39 @@ class _Sound:
         return self.start if self.fade_in_at is None else max(self.start, self.fade_in_at)
 
 
+@dataclass
+class _Block:
+    """One rendered block's gains: what each layer (and the master) glided from and to."""
+
+    start: int
+    frames: int
+    applied: dict[Layer, float]
+    targets: dict[Layer, float]
+    master_applied: float
+    master_target: float
+
+
 class Mixer:
     """Scheduled buffers in, float32 mono blocks out; thread-safe."""
 
-    def __init__(self, sample_rate: int = SAMPLE_RATE, *, fade_seconds: float = FADE_SECONDS):
+    def __init__(
+        self,
+        sample_rate: int = SAMPLE_RATE,
+        *,
+        fade_seconds: float = FADE_SECONDS,
+        rewind_seconds: float = 0.0,
+    ):
+        """`rewind_seconds`: how far back `rewind` may go (a live player renders ahead of the
+        device and takes back what it has not played yet when the plan changes)."""
         self.sample_rate = sample_rate
         self._fade = max(1, round(fade_seconds * sample_rate))
         self._lock = threading.Lock()
         self._pending: list[tuple[int, int, _Sound]] = []  # heap by first frame heard
         self._order = itertools.count()
         self._active: list[_Sound] = []
+        self._keep = round(rewind_seconds * sample_rate)
+        self._finished: list[_Sound] = []  # ended within the last `_keep` frames
+        self._rendered: list[_Block] = []  # the gains of each block within `_keep` frames
         self._position = 0
         self._volumes = dict.fromkeys(LAYERS, 1.0)
         self._applied = dict.fromkeys(LAYERS, 1.0)
@@ -209,6 +232,8 @@ class Mixer:
             while self._pending and self._pending[0][0] < stop:
                 self._active.append(heapq.heappop(self._pending)[2])
             target = 0.0 if self._muted else self._master
+            if self._keep:
+                self._note_block(start, frames, target)
             master = self._glide(self._applied_master, target, frames)
             self._applied_master = target
             gains: dict[Layer, float | npt.NDArray[np.float32]] = {}
@@ -231,9 +256,57 @@ class Mixer:
                     out[a - start : b - start] += piece
                 elif gain:
                     out[a - start : b - start] += piece * np.float32(gain)
+            if self._keep:
+                kept = stop - self._keep
+                self._finished = [sound for sound in self._finished if sound.end > kept]
+                self._finished += [sound for sound in self._active if sound.end <= stop]
             self._active = [sound for sound in self._active if sound.end > stop]
             self._position = stop
         return soft_limit(out)
+
+    def _note_block(self, start: int, frames: int, master_target: float) -> None:
+        """Remember the gains a block glides between, so a rewind into it resumes them."""
+        kept = start - self._keep
+        self._rendered = [block for block in self._rendered if block.start + block.frames > kept]
+        self._rendered.append(
+            _Block(
+                start,
+                frames,
+                dict(self._applied),
+                dict(self._volumes),
+                self._applied_master,
+                master_target,
+            )
+        )
+
+    def rewind(self, frame: int) -> None:
+        """Take back what was rendered from `frame` on, as if it never was: the next `render`
+        starts at `frame`, with every sound and gain as they were there (only as far back
+        as `rewind_seconds`). What was taken back must never have been played."""
+        with self._lock:
+            if frame >= self._position:
+                return
+            if frame < self._position - self._keep:
+                raise ValueError(f"cannot rewind {self._position - frame} frames")
+            for block in self._rendered:
+                if block.start <= frame < block.start + block.frames:
+                    done = (frame - block.start) / block.frames
+                    for layer in LAYERS:
+                        before, after = block.applied[layer], block.targets[layer]
+                        self._applied[layer] = before + (after - before) * done
+                    before, after = block.master_applied, block.master_target
+                    self._applied_master = before + (after - before) * done
+                    break
+            self._rendered = [block for block in self._rendered if block.start < frame]
+            sounds, self._active, self._finished = self._active + self._finished, [], []
+            for sound in sounds:
+                if sound.heard_from >= frame:
+                    heapq.heappush(self._pending, (sound.heard_from, next(self._order), sound))
+                elif sound.end > frame:
+                    self._active.append(sound)
+                else:
+                    self._finished.append(sound)
+            self._position = frame
 
     def _faded(self, sound: _Sound, piece: Buffer, a: int, b: int) -> Buffer:
         if sound.fade_in_at is not None and a < sound.fade_in_at + self._fade:
