@@ -1,6 +1,6 @@
 """The mixer: sums pre-rendered buffers at the frames they were scheduled for.
 
-One mixer serves a live session (the audio callback pulls 30-50 ms blocks from `render`) and
+One mixer serves a live session (the live player renders a few tenths of a second at a time) and
 an audio file (`calmfeet audio` pulls larger blocks): the same code, so a file has the app's
 timing. `render` only adds slices of buffers that already exist, under a lock held briefly; all
 synthesis happens before a sound is scheduled.
@@ -9,6 +9,10 @@ Nothing ever starts or stops abruptly: a sound scheduled to start before the cur
 joins part-way with a short fade-in, a sound cleared while it plays fades out, and a volume
 or mute change glides over one block. A sound cleared and scheduled again from the same frame
 (`replace_from`, after the player re-plans) crossfades with itself, which is inaudible.
+
+A live player renders ahead of the device: `rewind` takes back what the device has not played
+(every sound and gain as they were there), and `shift_pending` moves what is still to come
+when the device's timing moves.
 """
 
 from __future__ import annotations
