@@ -124,7 +124,11 @@ def build_parser() -> argparse.ArgumentParser:
     listing = commands.add_parser(
         "list", parents=[routines], help="list routines in your order", description="List routines."
     )
-    listing.add_argument("--json", action="store_true", help="print JSON for scripts")
+    shown = listing.add_mutually_exclusive_group()
+    shown.add_argument("--json", action="store_true", help="print JSON for scripts")
+    shown.add_argument(
+        "--ids", action="store_true", help="print only the ids, one a line (shell completion)"
+    )
 
     validate = commands.add_parser(
         "validate",
@@ -134,6 +138,22 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("targets", nargs="+", metavar="PATH")
 
     commands.add_parser("paths", help="show where calmfeet keeps its files")
+
+    points = commands.add_parser(
+        "points",
+        help="the points a step can name: where, and their traditional use",
+        description='The acupressure points calmfeet knows (point = "KI1" in a step): '
+        "where to find each and what tradition uses it for.",
+    )
+    points.add_argument("--json", action="store_true", help="print JSON for scripts")
+
+    new = commands.add_parser(
+        "new",
+        help="write a commented starter routine to your routines folder",
+        description="Write ID.toml, a commented starter routine, to your routines folder and "
+        "print its path. An id already in use is refused; nothing is ever overwritten.",
+    )
+    new.add_argument("new_id", metavar="ID")  # not `routine_id`: no existing id completes it
 
     run = commands.add_parser(
         "run", parents=[routines, looks, sound], help="start a routine's session straight away"
@@ -167,6 +187,35 @@ def build_parser() -> argparse.ArgumentParser:
     history = commands.add_parser("history", help="show past sessions, newest first")
     history.add_argument("--json", action="store_true", help="print JSON for scripts")
     history.add_argument("--limit", type=int, metavar="N", help="at most N sessions")
+
+    commands.add_parser(
+        "schema",
+        help="print the JSON Schema of routine files (for editors)",
+        description="Print the JSON Schema of routine files. Files calmfeet writes name it on "
+        "their first line (#:schema), and it is written beside them in your routines folder.",
+    )
+
+    serve = commands.add_parser(
+        "serve",
+        parents=[routines, looks, sound],
+        help="the app in a browser, for a phone or tablet (needs calmfeet[web])",
+        description="Serve calmfeet to a browser: each tab runs its own calmfeet on this "
+        "computer, and sound plays here. Binds 127.0.0.1 unless --host says otherwise; any other "
+        "host gets a link with a random token (and a QR code), and requests without it get 403.",
+    )
+    serve.add_argument(
+        "--host", default="127.0.0.1", metavar="HOST", help="default 127.0.0.1; 0.0.0.0 for a phone"
+    )
+    serve.add_argument("--port", type=int, default=8000, metavar="PORT", help="default 8000")
+
+    completion = commands.add_parser(
+        "completion",
+        help="print a shell completion script (bash, zsh or fish)",
+        description="Print a completion script for SHELL: commands, options and routine ids. "
+        "bash: source <(calmfeet completion bash); zsh: source <(calmfeet completion zsh); "
+        "fish: calmfeet completion fish | source.",
+    )
+    completion.add_argument("shell", metavar="SHELL", choices=("bash", "zsh", "fish"))
     return parser
 
 
@@ -216,7 +265,19 @@ def _main(argv: Sequence[str] | None, paths: Paths, out: TextIO, err: TextIO) ->
     parser = build_parser()
     args = parser.parse_args(argv)
     command = args.command
-    if command in ("list", "validate", "paths", "themes", "history", "audio"):
+    printing = (
+        "list",
+        "validate",
+        "paths",
+        "themes",
+        "history",
+        "audio",
+        "schema",
+        "completion",
+        "points",
+        "new",
+    )
+    if command in printing:
         given = [flag for name, flag in APP_ONLY_OPTIONS if getattr(args, name, None)]
         for name in ("sound", "voice") if command != "audio" else ("sound",):
             if getattr(args, name, None) is not None:
@@ -224,13 +285,29 @@ def _main(argv: Sequence[str] | None, paths: Paths, out: TextIO, err: TextIO) ->
         if given:
             raise UsageError(f"{given[0]} applies only when calmfeet opens; `{command}` prints")
     if command == "list":
-        return cmd_list(paths, args.routines, args.json, out, err)
+        return cmd_list(paths, args.routines, args.json, out, err, ids_only=args.ids)
     if command == "validate":
         return cmd_validate(args.targets, out)
     if command == "paths":
         return cmd_paths(paths, out)
+    if command == "points":
+        return cmd_points(args.json, out)
+    if command == "new":
+        return cmd_new(paths, args.new_id, out, err)
     if command == "themes":
         return cmd_themes(paths, out, err)
+    if command == "schema":
+        from calmfeet.core.schema import schema_text
+
+        out.write(schema_text())
+        return EXIT_OK
+    if command == "serve":
+        return cmd_serve(args, out, err)
+    if command == "completion":
+        from calmfeet.completion import completion_script
+
+        out.write(completion_script(args.shell, parser))
+        return EXIT_OK
     if command == "history":
         return cmd_history(paths, args.json, args.limit, out, err)
     if command == "audio":
@@ -240,8 +317,33 @@ def _main(argv: Sequence[str] | None, paths: Paths, out: TextIO, err: TextIO) ->
     return run_app(args, paths, err)
 
 
+def cmd_serve(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Forward the options that change how calmfeet looks to every tab's calmfeet."""
+    from calmfeet.web.server import serve
+
+    if not 0 <= args.port <= 65535:
+        raise UsageError(f"--port must be between 0 and 65535, got {args.port}")
+    forwarded: list[str] = []
+    for folder in args.routines:
+        forwarded += ["--routines", str(folder.resolve())]
+    if args.theme:
+        forwarded += ["--theme", args.theme]
+    forwarded += [flag for name, flag in APP_ONLY_OPTIONS[1:] if getattr(args, name, False)]
+    for name in ("sound", "voice"):  # sound plays on this computer, from each tab's calmfeet
+        wanted = getattr(args, name, None)
+        if wanted is not None:
+            forwarded.append(f"--{name}" if wanted else f"--no-{name}")
+    return serve(args.host, args.port, forwarded, out, err)
+
+
 def cmd_list(
-    paths: Paths, extra_dirs: Sequence[Path], as_json: bool, out: TextIO, err: TextIO
+    paths: Paths,
+    extra_dirs: Sequence[Path],
+    as_json: bool,
+    out: TextIO,
+    err: TextIO,
+    *,
+    ids_only: bool = False,
 ) -> int:
     store = PreferencesStore(paths)
     prefs = store.load()
@@ -252,6 +354,10 @@ def cmd_list(
         print(line, file=err)
     if as_json:
         out.write(json_text([routine_json(r) for r in library.routines]) + "\n")
+        return EXIT_OK
+    if ids_only:
+        for routine in library.routines:
+            print(displayable(routine.id, one_line=True), file=out)
         return EXIT_OK
     if not library.routines:
         print("No routines found.", file=out)
@@ -338,6 +444,38 @@ def cmd_paths(paths: Paths, out: TextIO) -> int:
     extra = os.environ.get("CALMFEET_ROUTINES")
     if extra:
         print(f"{'also from:':<13} {extra} (CALMFEET_ROUTINES)", file=out)
+    return EXIT_OK
+
+
+def cmd_points(as_json: bool, out: TextIO) -> int:
+    from calmfeet.reports import format_points_text, points_json
+
+    if as_json:
+        out.write(json_text(points_json()) + "\n")
+    else:
+        print(fit_encoding(format_points_text(), out.encoding), file=out)
+    return EXIT_OK
+
+
+def cmd_new(paths: Paths, routine_id: str, out: TextIO, err: TextIO) -> int:
+    """Exit 2 for an id that is taken or cannot name a file, 3 when the folder cannot be
+    written; the path alone on stdout otherwise, for `$EDITOR "$(calmfeet new evening)"`."""
+    from calmfeet.core.starter import StarterRefused, write_starter
+
+    if not routine_id.strip():
+        raise UsageError("new: an empty id was given")
+    store = PreferencesStore(paths)
+    library = ordered_library(paths, [], store.load().order)
+    try:
+        path = write_starter(paths, routine_id, library.ids)
+    except StarterRefused as refused:
+        print(f"calmfeet: new: {refused}", file=err)
+        return EXIT_USAGE
+    except OSError as error:
+        where = error.filename or paths.routines_dir
+        print(f"calmfeet: {where}: cannot be written ({error.strerror or error})", file=err)
+        return EXIT_UNREADABLE
+    print(path, file=out)
     return EXIT_OK
 
 

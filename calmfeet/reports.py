@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from calmfeet.core.glyphs import plural
 from calmfeet.core.model import Routine, format_clock
+from calmfeet.core.points import EVIDENCE, POINTS, Point
 from calmfeet.core.safe_text import displayable
+from calmfeet.core.safety import routine_caution
 
 if TYPE_CHECKING:
     from calmfeet.core.history import SessionRecord
@@ -21,7 +24,7 @@ def routine_json(routine: Routine) -> dict[str, object]:
         "focus": list(routine.focus),
         "seconds": _number(routine.total_seconds),
         "breathing": routine.breathing.name,
-        "caution": routine.caution,
+        "caution": routine_caution(routine),
         "needs": list(routine.needs),
         "source": str(routine.source),
         "builtin": routine.builtin,
@@ -34,10 +37,59 @@ def routine_json(routine: Routine) -> dict[str, object]:
                 "zone": step.zone,
                 "breathing": step.breathing.name,
                 "halfway": step.halfway,
+                "point": step.point,
             }
             for step in routine.steps
         ],
     }
+
+
+def point_json(point: Point) -> dict[str, object]:
+    """One point for `calmfeet points --json`: every field of the catalogue."""
+    return {
+        "id": point.id,
+        "name": point.name,
+        "place": point.place,
+        "where": point.where,
+        "how": point.how,
+        "zone": point.zone,
+        "traditional_use": point.traditional_use,
+        "source": point.source,
+        "avoided_in_pregnancy": point.avoided_in_pregnancy,
+    }
+
+
+def points_json() -> list[dict[str, object]]:
+    return [point_json(point) for point in POINTS]
+
+
+POINTS_WIDTH = 80
+"""`calmfeet points` fits a standard terminal: every line at most this wide."""
+
+
+def format_points_text(width: int = POINTS_WIDTH) -> str:
+    """The catalogue for people: each point's id and name on one line, then where to find it
+    and its traditional use, wrapped under a common indent; the evidence line last."""
+    id_width = max(len(point.id) for point in POINTS)
+    indent = " " * (id_width + 2)
+    label_width = len("Tradition: ")
+    blocks: list[str] = []
+    for point in POINTS:
+        lines = [f"{point.id.ljust(id_width)}  {point.name}, {point.place}"]
+        tradition = point.traditional_use
+        if point.avoided_in_pregnancy:
+            tradition += " Avoided in pregnancy."
+        for label, text in (("Where:", point.where), ("Tradition:", tradition)):
+            lines += textwrap.wrap(
+                text,
+                width,
+                initial_indent=indent + label.ljust(label_width),
+                subsequent_indent=indent + " " * label_width,
+            )
+        blocks.append("\n".join(lines))
+    footer = textwrap.fill(EVIDENCE, width)
+    hint = 'Name one in a routine step with point = "KI1"; --json gives how to press and sources.'
+    return "\n\n".join([*blocks, footer, textwrap.fill(hint, width)])
 
 
 def _number(value: float) -> int | float:

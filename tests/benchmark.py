@@ -236,9 +236,10 @@ class Tmux:
         )
         return name, int(out.strip())
 
-    def capture(self, name: str) -> Frame:
+    def capture(self, name: str, *, styled: bool = False) -> Frame:
+        """The pane's text; `styled` keeps colours and reverse video (a moved highlight)."""
         start = time.perf_counter()
-        text = self.run("capture-pane", "-p", "-t", f"={name}:")
+        text = self.run("capture-pane", "-p", *(["-e"] if styled else []), "-t", f"={name}:")
         end = time.perf_counter()
         return Frame((start + end) / 2, end - start, text)
 
@@ -805,24 +806,55 @@ def key_latency(
             raise BenchError(f"key {key!r} had no visible effect within 5 s")
 
 
+def unstyled(text: str) -> str:
+    """A styled capture's words alone: escape sequences and trailing blanks removed."""
+    return "\n".join(
+        re.sub(r"\x1b\[[0-9;:]*[A-Za-z]", "", line).rstrip() for line in text.splitlines()
+    ).rstrip()
+
+
+def move_latency(bench: Bench, launched: Launched, key: str) -> tuple[float, float]:
+    """From sending Down or Up to the highlight moving (a change of colour, so read with
+    styles) and to the preview's text following it."""
+    name = launched.name
+    before_styled = bench.tmux.capture(name, styled=True).text
+    before_text = unstyled(before_styled)
+    start = time.perf_counter()
+    bench.tmux.send(name, key)
+    deadline = start + 5
+    highlight: float | None = None
+    while True:
+        frame = bench.tmux.capture(name, styled=True)
+        if highlight is None and frame.text != before_styled:
+            highlight = frame.t - start
+        if highlight is not None and unstyled(frame.text) != before_text:
+            return highlight, frame.t - start
+        if frame.t > deadline:
+            raise BenchError(f"key {key!r} had no visible effect within 5 s")
+
+
 def key_latencies(
     bench: Bench, argv: Sequence[str], ready: Callable[[str], bool]
-) -> tuple[list[float], list[float]]:
-    """Moving the highlight (Down/Up), then filtering (a digit, then backspace), alternately."""
+) -> tuple[list[float], list[float], list[float]]:
+    """Moving the highlight (Down/Up: to the highlight, to the preview), then filtering (a
+    digit, then backspace), alternately."""
     presses = bench.settings.key_presses
     moves: list[float] = []
+    previews: list[float] = []
     filters: list[float] = []
     with bench.running("cf-keys", argv, ready) as launched:
         before = bench.settle(launched, quiet=0.3).text
         for i in range(presses):
             key = "Down" if i % 2 == 0 else "Up"
-            moves.append(key_latency(bench, launched, key, screen_differs(before)))
+            highlight, preview = move_latency(bench, launched, key)
+            moves.append(highlight)
+            previews.append(preview)
             before = bench.settle(launched).text
         for i in range(presses):
             key = "7" if i % 2 == 0 else "BSpace"
             filters.append(key_latency(bench, launched, key, count_differs(top_count(before))))
             before = bench.settle(launched).text
-    return moves, filters
+    return moves, previews, filters
 
 
 def measure_scale(bench: Bench, many: Path, first_name: str, count: int) -> list[Row]:
@@ -871,7 +903,8 @@ def measure_scale(bench: Bench, many: Path, first_name: str, count: int) -> list
 
     many_keys = key_latencies(bench, bench.cf("--routines", str(many)), ready)
     few_keys = key_latencies(bench, bench.cf(), ready)
-    for index, label in enumerate(("Down/Up (preview follows)", "filter letter/backspace")):
+    labels = ("Down/Up, the highlight", "Down/Up, the preview follows", "filter letter/backspace")
+    for index, label in enumerate(labels):
         values, base = many_keys[index], few_keys[index]
         middle, base_middle = statistics.median(values), statistics.median(base)
         rows.append(
@@ -1185,6 +1218,47 @@ def measure_track_render(bench: Bench) -> Row:
 HEADERS = ("what", "calmfeet", "baseline", "ratio", "target", "verdict")
 
 
+WEB_KEY_TARGET = 0.050
+"""Median time from a key pressed in the browser to the websocket's next frame, on loopback."""
+
+
+def measure_web(settings: Settings, calmfeet: str) -> list[Row]:
+    """`calmfeet serve` on 127.0.0.1 in Debian's Chromium: Down and Up in the picker, each timed
+    on the page's own clock from the key's message leaving to the next frame arriving."""
+    what = "Browser (calmfeet serve, loopback): key to new frame"
+    import browser  # tests/browser.py, beside this file
+
+    missing = browser.browser_missing()
+    if missing is not None:
+        return [Row(f"{what}: skipped", "—", data={"reason": missing})]
+    presses = max(2 * settings.key_presses, 10)
+    with tempfile.TemporaryDirectory(prefix="calmfeet-bench-web-") as temp:
+        env = browser.private_home(Path(temp))
+        env.pop("PYTHONPATH", None)  # the installed calmfeet, as everywhere else here
+        try:
+            with browser.served(env, calmfeet=[calmfeet]) as server, browser.chromium() as chrome:
+                term, _ = browser.open_page(
+                    chrome, server.url, viewport={"width": 1000, "height": 700}
+                )
+                term.wait_for("Web Walk")
+                term.page.locator(".xterm-screen").click()
+                seconds = browser.key_to_frame_seconds(
+                    term, ["ArrowDown", "ArrowUp"] * (presses // 2)
+                )
+        except AssertionError as error:
+            raise BenchError(str(error).splitlines()[0]) from None
+    median = statistics.median(seconds)
+    return [
+        Row(
+            f"{what}, median of {len(seconds)}",
+            ms(median),
+            target=f"< {ms(WEB_KEY_TARGET)}",
+            verdict=verdict(median < WEB_KEY_TARGET),
+            data={"seconds": seconds},
+        )
+    ]
+
+
 def cells(row: Row) -> tuple[str, ...]:
     return (row.what, row.calmfeet, row.baseline, row.ratio, row.target, row.verdict)
 
@@ -1270,8 +1344,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--only",
         metavar="PARTS",
-        default="startup,cpu,timing,scale,prefs,sound",
-        help="comma-separated parts to run: startup, cpu, timing, scale, prefs, sound "
+        default="startup,cpu,timing,scale,prefs,web,sound",
+        help="comma-separated parts to run: startup, cpu, timing, scale, prefs, web, sound "
         "(default: all)",
     )
     args = parser.parse_args(argv)
@@ -1348,6 +1422,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 section(rows, "scale", lambda: measure_scale(bench, many, first_name, count))
             if "prefs" in parts:
                 section(rows, "preferences", lambda: measure_preferences(bench, builtin_ids))
+            if "web" in parts:
+                section(rows, "browser", lambda: measure_web(settings, calmfeet))
             if "sound" in parts:
                 section(rows, "sound", lambda: measure_sound(bench, routines))
         finally:

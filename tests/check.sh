@@ -23,6 +23,14 @@ if ! command -v espeak-ng >/dev/null 2>&1; then
     echo "check: espeak-ng is missing; installing it for the voice tests"
     missing="$missing espeak-ng"
 fi
+if ! command -v fish >/dev/null 2>&1 || ! command -v zsh >/dev/null 2>&1; then
+    echo "check: fish or zsh is missing; installing them for the shell completion tests"
+    missing="$missing fish zsh"
+fi
+if ! command -v chromium >/dev/null 2>&1; then
+    echo "check: chromium is missing; installing it for the browser tests of calmfeet serve"
+    missing="$missing chromium"
+fi
 if [ -n "$missing" ]; then
     if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
         # shellcheck disable=SC2086 # one word per package
@@ -30,16 +38,22 @@ if [ -n "$missing" ]; then
             echo "check: could not install$missing; the tests that need them will say they skip"
     else
         echo "check: not root or no apt-get; install$missing yourself, or these tests skip:" \
-            "end-to-end (tmux), real sound server (pulseaudio, pulseaudio-utils), voice (espeak-ng)"
+            "end-to-end (tmux), real sound server (pulseaudio, pulseaudio-utils), voice (espeak-ng)," \
+            "completion (fish, zsh), browser (chromium)"
     fi
 fi
 
-python3 -m pip install --quiet --disable-pip-version-check -e ".[test]"
+# calmfeet and what the tests need, in the project's own .venv (Debian's python3 refuses
+# `pip install` outside one, PEP 668); its bin/ comes first, so python3, calmfeet, ruff and
+# pytest below are the environment's.
+python3 tools/bootstrap.py --extras test,web
+export PATH="$PWD/.venv/bin:$PATH"
+hash -r
 
 echo "== ruff format --check"
-python3 -m ruff format --check calmfeet tests
+python3 -m ruff format --check calmfeet tests tools
 echo "== ruff check"
-python3 -m ruff check calmfeet tests
+python3 -m ruff check calmfeet tests tools
 echo "== mypy"
 python3 -m mypy
 echo "== benchmark (short mode: fails only if calmfeet cannot run)"

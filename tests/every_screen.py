@@ -18,6 +18,8 @@ from calmfeet.ui.screens.caution import CautionScreen
 from calmfeet.ui.screens.complete import CompleteScreen
 from calmfeet.ui.screens.confirm import ConfirmScreen
 from calmfeet.ui.screens.new_id import NewIdScreen
+from calmfeet.ui.screens.pregnancy import PregnancyScreen
+from calmfeet.ui.screens.session import SessionScreen
 from calmfeet.ui.screens.stats import StatsScreen
 
 SCREENS = [
@@ -26,6 +28,7 @@ SCREENS = [
     "palette",
     "theme-palette",
     "caution",
+    "pregnancy",
     "session",
     "confirm",
     "complete",
@@ -73,6 +76,7 @@ async def every_screen(app: CalmFeetApp, pilot: Pilot[Any]) -> AsyncIterator[str
     assert routine is not None and routine.caution
     for name, screen in (
         ("caution", CautionScreen(routine)),
+        ("pregnancy", PregnancyScreen(routine.name, ["SP6"])),
         ("confirm", ConfirmScreen("Leave this session?")),
         ("complete", CompleteScreen(routine, 300, 3, 3)),
         (
@@ -86,8 +90,10 @@ async def every_screen(app: CalmFeetApp, pilot: Pilot[Any]) -> AsyncIterator[str
         ("new-id", NewIdScreen("A routine with this id is yours already.", "calm-2", _any_id)),
     ):
         if name == "confirm":
-            app.start_routine(dataclasses.replace(routine, caution=""))
+            # Not a built-in and no caution of its own: no caution, straight to the session.
+            app.start_routine(dataclasses.replace(routine, caution="", builtin=False))
             await pilot.pause()
+            assert isinstance(app.screen, SessionScreen), app.screen
             yield "session"
         await app.push_screen(screen)
         await pilot.pause()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from calmfeet.core import bigtype
 from calmfeet.core.bigtype import FONT, largest_scale, measure, pixels, render
 
 
@@ -56,3 +57,16 @@ def test_largest_scale_fits_the_space_given() -> None:
     assert largest_scale("Inhale 4", width, height) == 1
     assert largest_scale("Inhale 4", width * 2, height * 2) >= 2
     assert largest_scale("Inhale 4", width - 1, height) == 0
+
+
+def test_a_sentence_wraps_into_lines_that_each_fit() -> None:
+    sentence = "Walk both thumbs slowly from heel to ball along the arch."
+    lines = bigtype.wrap_words(sentence, 120)
+    assert lines is not None and len(lines) >= 2
+    assert " ".join(lines) == sentence
+    assert all(bigtype.measure(line)[0] <= 120 for line in lines)
+
+
+def test_a_sentence_that_cannot_be_drawn_is_not_wrapped() -> None:
+    assert bigtype.wrap_words("Press (gently)", 200) is None  # no glyph for brackets
+    assert bigtype.wrap_words("Supercalifragilistic", 20) is None  # one word too wide

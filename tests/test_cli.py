@@ -288,7 +288,21 @@ def test_help_lists_every_command(paths: Paths, capsys: pytest.CaptureFixture[st
     assert main(["--help"], paths=paths) == 0
     out = capsys.readouterr().out
     listed = re.findall(r"^    (\w+)\s", out, flags=re.MULTILINE)
-    assert listed == ["list", "validate", "paths", "run", "breathe", "audio", "themes", "history"]
+    assert listed == [
+        "list",
+        "validate",
+        "paths",
+        "points",
+        "new",
+        "run",
+        "breathe",
+        "audio",
+        "themes",
+        "history",
+        "schema",
+        "serve",
+        "completion",
+    ]
 
 
 @pytest.mark.parametrize(

@@ -49,7 +49,8 @@ GENERATED: dict[str, Callable[[Path], None]] = {
     "loop": _make_loop,
     "unreadable": _make_unreadable,
 }
-ACCEPTED = {"bom", "crlf"}
+ACCEPTED = {"bom", "crlf", "optional-foot", "optional-zone"}
+"""Good files: a byte-order mark, CRLF line ends, and a step without foot or zone."""
 UNREADABLE = {"folder", "loop", "unreadable"}
 """Nothing in these could be read, so nothing was checked: exit 3, not 1 ("invalid")."""
 COMMITTED = sorted(p.stem for p in CORPUS.glob("*.expected") if p.stem not in GENERATED)

@@ -23,6 +23,7 @@ from calmfeet.core.customise import (
 from calmfeet.core.library import ENV_VAR, Library, load_library
 from calmfeet.core.model import Routine, Step
 from calmfeet.core.paths import Paths
+from calmfeet.core.schema import SCHEMA_DIRECTIVE, SCHEMA_FILE_NAME
 
 
 def test_own_copy_is_saved_whole_and_shadows_the_built_in(paths: Paths) -> None:
@@ -31,7 +32,9 @@ def test_own_copy_is_saved_whole_and_shadows_the_built_in(paths: Paths) -> None:
     target = paths.routines_dir / f"{original.id}.toml"
     assert saved.source == target
     assert is_own_copy(target)
-    assert [entry.name for entry in paths.routines_dir.iterdir()] == [target.name]
+    names = sorted(entry.name for entry in paths.routines_dir.iterdir())
+    assert names == sorted([target.name, SCHEMA_FILE_NAME])  # the schema its first line names
+    assert target.read_text(encoding="utf-8").splitlines()[0] == SCHEMA_DIRECTIVE
     reloaded = load_library(paths, env={}).get(original.id)
     assert reloaded is not None
     assert len(reloaded.steps) == 1

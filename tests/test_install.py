@@ -133,3 +133,13 @@ def test_installed_audio_writes_a_track(installed: Installed) -> None:
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("Wrote reset.wav: Quick Reset, ")
     assert (installed.home / "reset.wav").stat().st_size > 300 * 44100 * 2
+
+
+def test_installed_wheel_carries_the_schema_and_the_web_page(installed: Installed) -> None:
+    """`calmfeet schema`'s shipped copy and `calmfeet serve`'s page are package files too."""
+    package = installed.site_packages / "calmfeet"
+    assert (package / "routine.schema.json").is_file()
+    assert (package / "web" / "page.html").is_file()
+    result = installed.run("schema")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == (package / "routine.schema.json").read_text(encoding="utf-8")

@@ -57,7 +57,7 @@ def list_text(paths: Paths, capsys: pytest.CaptureFixture[str], *args: str) -> l
 def test_builtins_alone_in_file_name_order(paths: Paths) -> None:
     library = load_library(paths, env={})
     assert library.ids == BUILTIN_IDS
-    assert len(library.ids) == 7
+    assert len(library.ids) == 9
     assert library.failures == []
     assert all(r.builtin and not r.shadows for r in library.routines)
 
@@ -69,7 +69,7 @@ def test_user_routines_follow_builtins_sorted_by_name(paths: Paths) -> None:
     write_routine(paths.routines_dir, "m-middle", "Morning Feet")
     library = load_library(paths, env={})
     assert library.ids == [*BUILTIN_IDS, "z-first", "m-middle", "a-last"]
-    assert not any(r.builtin for r in library.routines[7:])
+    assert not any(r.builtin for r in library.routines[len(BUILTIN_IDS) :])
 
 
 def test_sources_in_precedence_order(paths: Paths, tmp_path: Path) -> None:
@@ -153,7 +153,7 @@ def test_env_path_list(
 
     monkeypatch.setenv(ENV_VAR, value)
     lines = list_text(paths, capsys)
-    assert [line.split()[0] for line in lines[7:]] == ["from-one", "from-two"]
+    assert [line.split()[0] for line in lines[len(BUILTIN_IDS) :]] == ["from-one", "from-two"]
 
 
 def test_env_later_folder_shadows_earlier(paths: Paths, tmp_path: Path) -> None:
@@ -177,7 +177,7 @@ def test_missing_routines_folder_reported(
     assert main(["list", "--routines", str(missing)], paths=paths) == 0
     captured = capsys.readouterr()
     assert captured.err == f"{missing}:1: folder: not found (from --routines)\n"
-    assert len(captured.out.splitlines()) == 7
+    assert len(captured.out.splitlines()) == len(BUILTIN_IDS)
 
 
 def test_missing_env_folder_reported(paths: Paths, tmp_path: Path) -> None:
@@ -210,12 +210,14 @@ def test_one_bad_file_never_hides_good_ones(
     assert library.ids == [*BUILTIN_IDS, "good-a", "good-b"]
     broken = paths.routines_dir / "broken.toml"
     assert library.problem_lines == [
-        f"{broken}:2: steps: must be [[steps]] tables, each with title, seconds, foot, zone and how"
+        f"{broken}:2: steps: must be [[steps]] tables, each with a title and a length "
+        "(seconds, duration or breaths)"
     ]
 
     assert main(["list"], paths=paths) == 0
     captured = capsys.readouterr()
-    assert [line.split()[0] for line in captured.out.splitlines()][7:] == ["good-a", "good-b"]
+    listed = [line.split()[0] for line in captured.out.splitlines()]
+    assert listed[len(BUILTIN_IDS) :] == ["good-a", "good-b"]
     assert f"{broken}:2: steps:" in captured.err
 
 

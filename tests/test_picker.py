@@ -19,6 +19,7 @@ from calmfeet.core.history import History
 from calmfeet.core.paths import Paths, builtin_routines_dir
 from calmfeet.core.preferences import PreferencesStore
 from calmfeet.core.routines import load_routine
+from calmfeet.core.safety import routine_caution
 from calmfeet.ui.screens.caution import CautionScreen
 from calmfeet.ui.screens.new_id import NewIdScreen
 from calmfeet.ui.screens.picker import PickerScreen, StepList
@@ -265,7 +266,13 @@ async def test_t_cycles_the_focus_filter_back_to_everything(
     app = make_app(paths)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("ctrl+t")  # the first focus tag: stress
-        assert sorted(shown(app)) == ["quick-reset", "sleep-wind-down", "stress-release"]
+        assert sorted(shown(app)) == [
+            "quick-reset",
+            "reflexology-walk",
+            "sleep-acupressure",
+            "sleep-wind-down",
+            "stress-release",
+        ]
         await pilot.press("ctrl+t")  # circulation
         assert "circulation-boost" in shown(app)
         assert "stress-release" not in shown(app)
@@ -420,7 +427,9 @@ async def test_editing_steps_saves_a_valid_own_version_and_o_restores_the_origin
     steps = original.steps
     assert [s.title for s in saved.steps] == [s.title for s in steps[:1] + steps[2:]]
     assert saved.steps[0].seconds == steps[0].seconds + 15
-    assert own.read_text(encoding="utf-8").startswith("# calmfeet: your own version of")
+    first, second = own.read_text(encoding="utf-8").splitlines()[:2]
+    assert first == "#:schema ./calmfeet-routine.schema.json"  # for editors that read schemas
+    assert second.startswith("# calmfeet: your own version of")
     assert digest(builtin_file) == before, "the built-in file is never touched"
 
     capsys.readouterr()
@@ -528,7 +537,7 @@ async def test_editing_a_shared_routine_asks_for_a_new_id_and_keeps_the_persons_
     assert mine.read_bytes() == before
     saved = load_routine(paths.routines_dir / "x-2.toml")
     assert saved.steps[0].seconds == 45
-    assert sorted(p.name for p in paths.routines_dir.iterdir()) == ["x-2.toml", "x.toml"]
+    assert sorted(p.name for p in paths.routines_dir.glob("*.toml")) == ["x-2.toml", "x.toml"]
 
 
 async def test_escape_in_the_new_id_dialog_saves_nothing(
@@ -652,7 +661,7 @@ async def test_a_routine_run_to_the_end_comes_back_to_the_picker(
 ) -> None:
     clock = FakeClock()
     quick = load_routine(builtin_routines_dir() / "quick-reset.toml", builtin=True)
-    PreferencesStore(paths).confirm_caution(quick.id, quick.caution)
+    PreferencesStore(paths).confirm_caution(quick.id, routine_caution(quick))
     app = make_app(paths, clock=clock, interludes=False)
     async with app.run_test(size=SIZE) as pilot:
         await go_to(pilot, "quick-reset")
@@ -839,14 +848,15 @@ async def test_escape_in_the_filter_keeps_the_highlighted_routine(
     app = make_app(paths)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("r", "e", "s", "down")
-        assert highlighted(app) == "stress-release"
+        chosen = highlighted(app)
+        assert chosen == shown(app)[1]
         await pilot.press("escape")
         assert len(shown(app)) == len(BUILTIN_IDS)
-        assert highlighted(app) == "stress-release"
+        assert highlighted(app) == chosen
         await pilot.press("z", "z", "z")  # a name that matches nothing
         assert shown(app) == []
         await pilot.press("escape")
-        assert highlighted(app) == "stress-release", "not back to the top"
+        assert highlighted(app) == chosen, "not back to the top"
 
 
 async def test_enter_in_the_step_list_starts_the_routine(make_app: MakeApp, paths: Paths) -> None:

@@ -1024,3 +1024,29 @@ def test_snapshot_big_session(
         interludes=False,
     )
     assert snap_compare(app, terminal_size=size, run_before=_after(72.4, clock))
+
+
+@pytest.mark.parametrize(("size", "drawing"), [((100, 30), "large"), ((200, 60), "huge")])
+async def test_the_foot_map_grows_with_a_large_window(
+    session_app: SessionAppFactory, clock: FakeClock, size: tuple[int, int], drawing: str
+) -> None:
+    """At 200x60 the feet are drawn twice as large, to be read from a metre away."""
+    app = session_app(make_routine(), clock)
+    async with running(app, size=size) as pilot:
+        await advance(pilot, clock, 5)
+        shown = session_screen(app).query_one(FootMap).drawing
+        assert shown is not None and shown.size == drawing
+
+
+@pytest.mark.parametrize(("size", "big"), [((100, 30), False), ((200, 60), True)])
+async def test_what_to_do_is_in_big_type_in_a_large_window(
+    session_app: SessionAppFactory, clock: FakeClock, size: tuple[int, int], big: bool
+) -> None:
+    app = session_app(make_routine(), clock)
+    async with running(app, size=size) as pilot:
+        await advance(pilot, clock, 5)
+        how_big = session_screen(app).query_one("#how-big", BigText)
+        assert how_big.display == big
+        if big:
+            assert how_big.wrapped(how_big.size.width) is not None, "the words fell back to plain"
+            assert how_big.size.height >= 3

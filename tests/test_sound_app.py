@@ -460,3 +460,21 @@ def test_voice_before_the_audio_command_counts_like_after_it(
     assert main(["--no-voice", "audio", "quick-reset", str(tmp_path / "a.wav")], paths=paths) == 0
     assert main(["audio", "quick-reset", str(tmp_path / "b.wav"), "--no-voice"], paths=paths) == 0
     assert (tmp_path / "a.wav").read_bytes() == (tmp_path / "b.wav").read_bytes()
+
+
+def test_serve_passes_sound_and_voice_on_to_every_tabs_calmfeet(
+    paths: Paths, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    server = pytest.importorskip("calmfeet.web.server", reason="needs the web extra")
+    from calmfeet.cli import main
+
+    forwarded: list[list[str]] = []
+
+    def serve(host: str, port: int, app_args: list[str], out: Any, err: Any) -> int:
+        forwarded.append(app_args)
+        return 0
+
+    monkeypatch.setattr(server, "serve", serve)
+    assert main(["--no-sound", "serve", "--voice"], paths=paths) == 0
+    assert main(["serve"], paths=paths) == 0
+    assert forwarded == [["--no-sound", "--voice"], []]

@@ -151,3 +151,26 @@ def largest_scale(text: str, width: int, height: int, *, ascii: bool = False) ->
         if w > width or h > height:
             return scale
         scale += 1
+
+
+def wrap_words(text: str, width: int, *, ascii: bool = False, scale: int = 1) -> list[str] | None:
+    """`text` broken at spaces into lines that each fit `width` cells in big type, or None
+    when one word alone is too wide or a character has no glyph."""
+    words = text.split()
+    if not words or any(char.upper() not in FONT for word in words for char in word):
+        return None
+    lines: list[str] = []
+    line = ""
+    for word in words:
+        candidate = f"{line} {word}" if line else word
+        if measure(candidate, ascii=ascii, scale=scale)[0] <= width:
+            line = candidate
+            continue
+        if not line:
+            return None  # a single word wider than the window
+        lines.append(line)
+        line = word
+        if measure(line, ascii=ascii, scale=scale)[0] > width:
+            return None
+    lines.append(line)
+    return lines

@@ -231,7 +231,9 @@ DEFAULT_PATTERN = "resonance"
 TABLE_KEYS = ("inhale", "hold", "exhale", "hold_after")
 
 _NUMBER = r"(?:\d+(?:\.\d+)?|\.\d+)"
-_CUSTOM = re.compile(rf"^\s*{_NUMBER}(?:\s*-\s*{_NUMBER}){{1,3}}\s*$")
+CUSTOM_PATTERN_REGEX = rf"^\s*{_NUMBER}(?:\s*-\s*{_NUMBER}){{1,3}}\s*$"
+"""Seconds like "4-2-6"; the routine schema (core/schema.py) uses the same expression."""
+_CUSTOM = re.compile(CUSTOM_PATTERN_REGEX)
 
 
 def parse_pattern(value: object) -> BreathingPattern:

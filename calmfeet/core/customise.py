@@ -12,6 +12,7 @@ from calmfeet.core.library import shadowed_routine
 from calmfeet.core.model import BREATHING_ONLY_ID, Routine, Step
 from calmfeet.core.paths import Paths
 from calmfeet.core.routines import MAX_FILE_BYTES, RoutineFileError, load_routine
+from calmfeet.core.schema import SCHEMA_DIRECTIVE, write_schema_beside
 
 MARKER = "# calmfeet: your own version of"
 MIN_STEP_SECONDS = 5.0
@@ -69,6 +70,8 @@ def routine_document(routine: Routine, steps: Sequence[Step]) -> dict[str, objec
             row["how"] = step.how
         if step.halfway:
             row["halfway"] = step.halfway
+        if step.point:
+            row["point"] = step.point
         if step.breathing != routine.breathing:
             row["breathing"] = pattern_value(step.breathing)
         rows.append(row)
@@ -77,11 +80,16 @@ def routine_document(routine: Routine, steps: Sequence[Step]) -> dict[str, objec
 
 
 def is_own_copy(path: Path) -> bool:
-    """True for a file whose first line is calmfeet's marker (read through a link)."""
+    """True for a file whose first line is calmfeet's marker (read through a link), or whose
+    second is, after the `#:schema` line editors read."""
     try:
-        return read_capped(path, MAX_FILE_BYTES).startswith(MARKER.encode("utf-8"))
+        data = read_capped(path, MAX_FILE_BYTES)
     except FileTrouble:  # gone, too big, or not a file at all: not one calmfeet wrote
         return False
+    directive = SCHEMA_DIRECTIVE.encode("utf-8") + b"\n"
+    if data.startswith(directive):
+        data = data[len(directive) :]
+    return data.startswith(MARKER.encode("utf-8"))
 
 
 def _in_routines_folder(path: Path, paths: Paths) -> bool:
@@ -207,6 +215,7 @@ def save_own_copy(
     origin = original_source(routine) if from_copy else routine.source
     where = f" (from {origin})" if origin is not None else ""
     header = (
+        f"{SCHEMA_DIRECTIVE}\n"
         f"{MARKER} {routine.name!r}{where}.\n"
         "# Delete this file, or press o on it in calmfeet, to go back to the original.\n"
     )
@@ -232,6 +241,7 @@ def save_own_copy(
         reason = error.strerror if isinstance(error, OSError) else "the link goes round in a loop"
         raise CustomiseError(f"Cannot save to {target}: {reason}") from None
     assert saved is not None  # the check ran before the file was put in place
+    write_schema_beside(paths.routines_dir)  # what the #:schema line points at
     if new_id is not None:
         shadows: tuple[Path, ...] = ()
     elif from_copy:

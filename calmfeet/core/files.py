@@ -183,12 +183,18 @@ def _fsync_folder(folder: Path) -> None:
 
 
 def write_atomically(
-    path: Path, data: bytes, *, check: Callable[[Path], None] | None = None
+    path: Path,
+    data: bytes,
+    *,
+    check: Callable[[Path], None] | None = None,
+    overwrite: bool = True,
 ) -> None:
     """Readers see the old file or the new one, never half of either, even after a crash.
 
     The temp file sits in the same folder (a rename across disks is not atomic) and is removed
     on any failure. `check` may read the written temp file and raise to stop the replace.
+    With `overwrite=False` the file must not exist yet: FileExistsError, and nothing written,
+    if it does (or appears while this writes).
     """
     fd, temp_name = tempfile.mkstemp(dir=path.parent, prefix=temp_prefix(path), suffix=TEMP_SUFFIX)
     try:
@@ -199,7 +205,10 @@ def write_atomically(
             os.close(fd)
         if check is not None:
             check(Path(temp_name))
-        os.replace(temp_name, path)
+        if overwrite:
+            os.replace(temp_name, path)
+        elif not _move_without_overwriting(Path(temp_name), path):
+            raise FileExistsError(errno.EEXIST, "already exists", str(path))
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(temp_name)

@@ -8,9 +8,11 @@ from typing import Literal, NamedTuple
 
 from calmfeet.core.glyphs import FootGlyphs, glyphs_for
 from calmfeet.core.model import FEET, ZONES
+from calmfeet.core.points import POINT_IDS, chart_line, get_point
 
-DrawingSize = Literal["small", "large"]
-SIZES: tuple[DrawingSize, ...] = ("large", "small")
+DrawingSize = Literal["small", "large", "huge"]
+SIZES: tuple[DrawingSize, ...] = ("huge", "large", "small")
+"""Largest first: a window picks the first that fits."""
 
 ZONE_WORDS: dict[str, str] = {
     "toes": "toes",
@@ -55,6 +57,21 @@ _TEMPLATES: dict[DrawingSize, tuple[str, ...]] = {
         "  hhh   ",
     ),
 }
+
+
+def _doubled(template: tuple[str, ...], toe_rows: int) -> tuple[str, ...]:
+    """The same sole twice as wide and tall, for a large window. Toes stay one row each and
+    a small toe stays one cell (with a gap), so five toes do not turn into ten."""
+    rows: list[str] = []
+    for y, line in enumerate(template):
+        wide = "".join(letter + " " if letter == "t" else letter * 2 for letter in line)
+        rows.extend([wide] if y < toe_rows else [wide, wide])
+    return tuple(rows)
+
+
+_HUGE_TOE_ROWS = 2
+_TEMPLATES["huge"] = _doubled(_TEMPLATES["large"], toe_rows=_HUGE_TOE_ROWS)
+
 _LETTER_ZONES = {
     "t": "toes",
     "T": "toes",
@@ -67,9 +84,29 @@ _LETTER_ZONES = {
 # Rows (in the template) beside which the top-of-foot and ankle markers sit, on the outer side.
 _MARKER_ROWS: dict[DrawingSize, dict[str, int]] = {
     "large": {"top": 5, "ankle": 8},
+    "huge": {"top": 8, "ankle": 14},
     "small": {"top": 3, "ankle": 5},
 }
-_GAP: dict[DrawingSize, int] = {"large": 4, "small": 3}
+_GAP: dict[DrawingSize, int] = {"huge": 6, "large": 4, "small": 3}
+
+# Where each point is drawn. A point on the sole (or a toe) is a cell of the template, given
+# for the large and small drawings (the huge one is the large one doubled). A point on the top
+# of the foot or round the ankle stands beside the foot like the zone markers: on the outer
+# side in the marker's own place, or on the inner side, facing the other foot.
+_SOLE_SPOTS: dict[str, dict[DrawingSize, tuple[int, int]]] = {
+    "KI1": {"large": (4, 6), "small": (2, 4)},  # below the ball, under the 2nd and 3rd toes
+    "SP4": {"large": (5, 9), "small": (3, 5)},  # the inner edge, behind the ball
+    "BL67": {"large": (1, 2), "small": (0, 1)},  # the little toe
+}
+SideSpot = tuple[str, str, int]
+"""Beside the foot: which marker row (`top` or `ankle`), which side, and rows toward the toes."""
+_SIDE_SPOTS: dict[str, SideSpot] = {
+    "LR3": ("top", "outer", 0),
+    "ST44": ("top", "outer", 0),
+    "KI3": ("ankle", "inner", 0),
+    "BL60": ("ankle", "outer", 0),
+    "SP6": ("ankle", "inner", 1),  # up the leg from the inner ankle
+}
 
 
 class Cell(NamedTuple):
@@ -77,6 +114,8 @@ class Cell(NamedTuple):
     zone: str | None
     highlighted: bool
     foot: str | None = None
+    point: str | None = None
+    """The id of the point drawn in this cell (KI1), else None."""
 
 
 BLANK = Cell(" ", None, False, None)
@@ -91,6 +130,10 @@ class FootDrawing:
     foot: str
     zone: str
     size: DrawingSize
+    point: str = ""
+    notes: tuple[str, ...] = ()
+    """Plain sentences to show below the legend where there is room (reflexology's chart for
+    the lit zone), wrapped to the space by whoever draws them."""
 
     @property
     def width(self) -> int:
@@ -114,17 +157,41 @@ class FootDrawing:
         return "\n".join(self.lines())
 
 
-def describe(foot: str, zone: str) -> str:
-    """The highlighted place in words, e.g. `arch · right foot`."""
-    _check(foot, zone)
-    return f"{ZONE_WORDS[zone]} · {FOOT_WORDS[foot]}"
+def describe(foot: str, zone: str, point: str = "") -> str:
+    """The highlighted place in words, e.g. `arch · right foot` or `KI1 sole · right foot`."""
+    _check(foot, zone, point)
+    found = get_point(point)
+    where = f"{found.id} {found.place}" if found is not None else ZONE_WORDS[zone]
+    return f"{where} · {FOOT_WORDS[foot]}"
 
 
-def _check(foot: str, zone: str) -> None:
+def _check(foot: str, zone: str, point: str = "") -> None:
     if foot not in FEET:
         raise ValueError(f"unknown foot {foot!r}; expected one of {', '.join(FEET)}")
     if zone not in ZONES:
         raise ValueError(f"unknown zone {zone!r}; expected one of {', '.join(ZONES)}")
+    if point and point not in POINT_IDS:
+        raise ValueError(f"unknown point {point!r}; expected one of {', '.join(POINT_IDS)}")
+
+
+def point_spot(point: str, size: DrawingSize) -> tuple[int, int]:
+    """Where `point` is drawn on the left foot of this size: (row, cell), counting the cells
+    of `_foot_cells`' rows (two blanks on the outer side, then the template)."""
+    template = _TEMPLATES[size]
+    if point in _SOLE_SPOTS:
+        if size == "huge":
+            row, col = _SOLE_SPOTS[point]["large"]
+            row = row if row < _HUGE_TOE_ROWS else _HUGE_TOE_ROWS + (row - _HUGE_TOE_ROWS) * 2
+            col *= 2  # every template letter is two cells wide in the huge drawing
+        else:
+            row, col = _SOLE_SPOTS[point][size]
+        return row, 2 + col
+    marker, side, toward_toes = _SIDE_SPOTS[point]
+    row = _MARKER_ROWS[size][marker] - toward_toes
+    line = template[row]
+    if side == "outer":
+        return row, len(line) - len(line.lstrip())  # the zone marker's own cell
+    return row, 2 + len(line.rstrip()) + 1  # one blank past the inner outline
 
 
 def _highlight_glyph(zone: str, glyphs: FootGlyphs) -> str:
@@ -138,9 +205,12 @@ def _highlight_glyph(zone: str, glyphs: FootGlyphs) -> str:
 
 
 def _foot_cells(
-    side: str, size: DrawingSize, lit_zone: str | None, glyphs: FootGlyphs
+    side: str, size: DrawingSize, lit_zone: str | None, glyphs: FootGlyphs, point: str = ""
 ) -> list[list[Cell]]:
-    """One foot with its markers on the outer side; `lit_zone` None means not this foot."""
+    """One foot with its markers on the outer side; `lit_zone` None means not this foot.
+
+    With a `point`, only the point is lit on this foot (not its whole zone): it is the
+    place to press."""
     template = _TEMPLATES[size]
     marker_rows = {row: name for name, row in _MARKER_ROWS[size].items()}
     rows: list[list[Cell]] = []
@@ -168,8 +238,12 @@ def _foot_cells(
             # One blank away from the outline, so the marker reads as beside the foot.
             outline = len(line) - len(line.lstrip())
             row[outline] = Cell(char, name, lit, side)
-        rows.append(row if side == "left" else row[::-1])
-    return rows
+        rows.append(row)
+    found = get_point(point)
+    if found is not None and lit_zone is not None:
+        y, x = point_spot(found.id, size)
+        rows[y][x] = Cell(glyphs.point, found.zone, True, side, found.id)
+    return rows if side == "left" else [row[::-1] for row in rows]
 
 
 def _words(text: str) -> list[Cell]:
@@ -177,28 +251,44 @@ def _words(text: str) -> list[Cell]:
 
 
 def draw_feet(
-    foot: str, zone: str, *, ascii: bool = False, size: DrawingSize = "large"
+    foot: str, zone: str, *, ascii: bool = False, size: DrawingSize = "large", point: str = ""
 ) -> FootDrawing:
     """Both soles side by side with `zone` highlighted on `foot` ("both" lights both feet).
 
     The view is as seen when looking down at your own feet: left foot on the left, toes at the
     top, big toes on the inner sides facing each other. `whole` lights every sole cell;
-    `top` and `ankle` light a marker beside the foot, on its outer side.
+    `top` and `ankle` light a marker beside the foot, on its outer side. A `point` (KI1) is
+    lit alone, in its own mark: on the sole, or beside the foot for the top and the ankle.
     """
-    _check(foot, zone)
+    _check(foot, zone, point)
     if size not in _TEMPLATES:
         raise ValueError(f"unknown size {size!r}; expected one of {', '.join(SIZES)}")
     glyphs = glyphs_for(ascii).foot
-    left = _foot_cells("left", size, zone if foot in ("left", "both") else None, glyphs)
-    right = _foot_cells("right", size, zone if foot in ("right", "both") else None, glyphs)
+    shown_zone = "" if point else zone  # a point is lit on its own
+    left = _foot_cells(
+        "left", size, shown_zone if foot in ("left", "both") else None, glyphs, point
+    )
+    right = _foot_cells(
+        "right", size, shown_zone if foot in ("right", "both") else None, glyphs, point
+    )
     gap = [BLANK] * _GAP[size]
     rows = tuple(tuple([*lrow, *gap, *rrow]) for lrow, rrow in zip(left, right, strict=True))
     lit_foot = None if foot == "both" else foot
-    legend = (
-        (
+    found = get_point(point)
+    if found is not None:
+        first = (
+            Cell(glyphs.point, found.zone, True, lit_foot, found.id),
+            *_words(f" {found.id} {found.place} {glyphs.dot} {FOOT_WORDS[foot]}"),
+        )
+        notes: tuple[str, ...] = ()
+    else:
+        first = (
             Cell(_highlight_glyph(zone, glyphs), zone, True, lit_foot),
             *_words(f" {ZONE_WORDS[zone]} {glyphs.dot} {FOOT_WORDS[foot]}"),
-        ),
+        )
+        notes = tuple(line for line in (chart_line(zone),) if line)
+    legend = (
+        first,
         (
             Cell(glyphs.top, "top", False),
             *_words(" top of foot  "),
@@ -206,7 +296,9 @@ def draw_feet(
             *_words(" ankle"),
         ),
     )
-    return FootDrawing(rows=rows, legend=legend, foot=foot, zone=zone, size=size)
+    return FootDrawing(
+        rows=rows, legend=legend, foot=foot, zone=zone, size=size, point=point, notes=notes
+    )
 
 
 @functools.cache

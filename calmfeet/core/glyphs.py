@@ -27,6 +27,8 @@ class FootGlyphs:
     ankle: str
     ankle_on: str
     dot: str
+    point: str
+    """A step's point (KI1): one cell, unlike any other mark, lit or not."""
 
 
 @dataclass(frozen=True)
@@ -65,7 +67,7 @@ UNICODE = Glyphs(
     progress_done="━",
     progress_rest="╌",
     progress_todo="─",
-    foot=FootGlyphs("░", "█", "○", "●", "△", "▲", "◇", "◆", "·"),
+    foot=FootGlyphs("░", "█", "○", "●", "△", "▲", "◇", "◆", "·", "◉"),
 )
 ASCII = Glyphs(
     ascii=True,
@@ -80,7 +82,7 @@ ASCII = Glyphs(
     progress_rest=".",
     progress_todo="-",
     # Each lit mark differs from its own unlit mark and from every other lit one, as in Unicode.
-    foot=FootGlyphs(".", "#", "o", "@", "^", "A", "*", "X", "-"),
+    foot=FootGlyphs(".", "#", "o", "@", "^", "A", "*", "X", "-", "+"),
 )
 _TO_ASCII = str.maketrans(
     {

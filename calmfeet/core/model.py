@@ -34,6 +34,8 @@ class Step:
     mirror_of: int | None = None  # index in the file's steps this one repeats on the other foot
     halfway: str = ""
     """Said (and rung) at half the step's time, e.g. `Change direction`; empty for none."""
+    point: str = ""
+    """One point of calmfeet's catalogue (`KI1`, see calmfeet.core.points); empty for none."""
 
 
 @dataclass(frozen=True)

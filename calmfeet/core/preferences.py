@@ -32,6 +32,9 @@ from calmfeet.core.problems import KeyLines, describe_value
 SCHEMA_VERSION = 1
 SessionViewChoice = Literal["big", "detail"]
 """The session screen's two looks (`Preferences.session_view`)."""
+PregnancyChoice = Literal["ask", "skip", "include"]
+"""What to do with steps on points traditionally avoided in pregnancy: ask the first time a
+routine has one, skip them, or include them (`Preferences.pregnancy_points`)."""
 SoundStyle = Literal["tones", "chimes", "off"]
 """`tones`: breath tones and step chimes; `chimes`: step chimes only; `off`: no synthesized
 sound (the voice is its own setting)."""
@@ -71,6 +74,8 @@ class Preferences:
     """The get-ready countdown before a session's first step; 0 turns it off."""
     switch_seconds: float = 3.0
     """The pause to change feet between a left-foot and a right-foot step; 0 turns it off."""
+    pregnancy_points: PregnancyChoice = "ask"
+    """Steps on points traditionally avoided in pregnancy: asked once, then skipped or kept."""
     sound: SoundStyle = "tones"
     sound_volume: int = 60
     """The whole guidance's loudness in the app, 0-100 (a soft level by default)."""
@@ -602,6 +607,11 @@ class PreferencesStore:
         """The pause to change feet between steps; 0 turns it off."""
         value = min(MAX_PAUSE_SECONDS, max(0.0, float(seconds)))
         return self.update(lambda p: replace(p, switch_seconds=value))
+
+    def set_pregnancy_points(self, choice: PregnancyChoice) -> Preferences:
+        """Skip (or include) steps on points traditionally avoided in pregnancy; "ask" asks
+        again the next time a routine has one."""
+        return self.update(lambda p: replace(p, pregnancy_points=choice))
 
     def set_sound(self, style: SoundStyle) -> Preferences:
         return self.update(lambda p: replace(p, sound=style))

@@ -18,38 +18,41 @@ from calmfeet.core.breathing import (
     parse_pattern,
 )
 from calmfeet.core.files import FileTrouble, NotUtf8Text, decode_utf8, read_capped
-from calmfeet.core.model import BREATHING_ONLY_ID, FEET, FOCUS_TAGS, ZONES, Foot, Routine, Step
+from calmfeet.core.model import (
+    BREATHING_ONLY_ID,
+    FEET,
+    FOCUS_TAGS,
+    ZONES,
+    Foot,
+    Routine,
+    Step,
+    Zone,
+)
+from calmfeet.core.points import POINT_IDS, get_point, suggest_point
 from calmfeet.core.problems import KeyPath, Problem, Problems, describe_value, did_you_mean
+from calmfeet.core.routine_format import (
+    LENGTH_KEYS,
+    MAX_STEP_SECONDS,
+    ROUTINE_FIELDS,
+    STEP_FIELDS,
+)
 from calmfeet.core.safe_text import unsafe_character
 
 MAX_FILE_BYTES = 1024 * 1024
-MAX_STEP_SECONDS = 3600.0
-MAX_STEPS = 100
+# Keys, required keys and limits come from the format's one declaration, which the JSON Schema
+# is generated from too (core/schema.py).
+TOP_KEYS = tuple(ROUTINE_FIELDS)
+STEP_KEYS = tuple(STEP_FIELDS)
+DURATION_KEYS = LENGTH_KEYS
+MAX_STEPS = ROUTINE_FIELDS["steps"].max_items
 MAX_TEXT = {
-    "name": 80,
-    "title": 80,
-    "summary": 600,
-    "how": 600,
-    "caution": 600,
-    "halfway": 40,
+    key: field.max_length
+    for fields in (ROUTINE_FIELDS, STEP_FIELDS)
+    for key, field in fields.items()
+    if field.kind == "text"
 }
-MAX_NEEDS = 8
-MAX_NEED_TEXT = 40
-
-TOP_KEYS = ("name", "summary", "focus", "breathing", "caution", "needs", "steps")
-STEP_KEYS = (
-    "title",
-    "seconds",
-    "duration",
-    "breaths",
-    "foot",
-    "zone",
-    "how",
-    "breathing",
-    "mirror",
-    "halfway",
-)
-DURATION_KEYS = ("seconds", "duration", "breaths")
+MAX_NEEDS = ROUTINE_FIELDS["needs"].max_items
+MAX_NEED_TEXT = ROUTINE_FIELDS["needs"].max_length
 
 Choice = TypeVar("Choice", bound=str)
 _DURATION = re.compile(
@@ -131,10 +134,14 @@ class _Checker:
         options: tuple[Choice, ...],
         step: int | None,
         default: Choice,
+        *,
+        required: bool = True,
     ) -> Choice:
-        """The value if it is one of `options` (typed as they are), else `default` and a problem."""
+        """The value if it is one of `options` (typed as they are), else `default` (with a
+        problem when the value is wrong, or missing and `required`)."""
         if key not in table:
-            self.add(key, f"is required: one of {', '.join(options)}", step, line_key="title")
+            if required:
+                self.add(key, f"is required: one of {', '.join(options)}", step, line_key="title")
             return default
         value = table[key]
         if not isinstance(value, str) or value not in options:
@@ -248,9 +255,9 @@ def parse_routine(text: str, routine_id: str, display: str, source: Path) -> Rou
         raise RoutineFileError(source, [problem]) from None
 
     check.unknown_keys(data, TOP_KEYS, None)
-    name = check.text(data, "name", None, required=True)
-    summary = check.text(data, "summary", None, required=False)
-    caution = check.text(data, "caution", None, required=False)
+    name = check.text(data, "name", None, required=ROUTINE_FIELDS["name"].required)
+    summary = check.text(data, "summary", None, required=ROUTINE_FIELDS["summary"].required)
+    caution = check.text(data, "caution", None, required=ROUTINE_FIELDS["caution"].required)
     focus: list[str] = []
     raw_focus = data.get("focus", [])
     if not isinstance(raw_focus, list):
@@ -275,7 +282,11 @@ def parse_routine(text: str, routine_id: str, display: str, source: Path) -> Rou
     if raw_steps is None:
         check.add("steps", "a routine needs at least one [[steps]] table")
     elif not isinstance(raw_steps, list) or not all(isinstance(s, dict) for s in raw_steps):
-        check.add("steps", "must be [[steps]] tables, each with title, seconds, foot, zone and how")
+        check.add(
+            "steps",
+            "must be [[steps]] tables, each with a title and a length "
+            "(seconds, duration or breaths)",
+        )
     elif not raw_steps:
         check.add("steps", "a routine needs at least one step")
     elif len(raw_steps) > MAX_STEPS:
@@ -330,18 +341,19 @@ def _parse_step(
     check: _Checker, table: dict[str, object], index: int, routine_pattern: BreathingPattern
 ) -> list[Step]:
     check.unknown_keys(table, STEP_KEYS, index)
-    title = check.text(table, "title", index, required=True)
-    how = check.text(table, "how", index, required=False)
-    halfway = check.text(table, "halfway", index, required=False)
-    foot = check.choice(table, "foot", FEET, index, "both")
-    zone = check.choice(table, "zone", ZONES, index, "whole")
+    title = check.text(table, "title", index, required=STEP_FIELDS["title"].required)
+    how = check.text(table, "how", index, required=STEP_FIELDS["how"].required)
+    halfway = check.text(table, "halfway", index, required=STEP_FIELDS["halfway"].required)
+    point = _point(check, table, index)
+    foot = check.choice(table, "foot", FEET, index, "both", required=STEP_FIELDS["foot"].required)
+    zone = _zone(check, table, index, point)
     pattern = check.pattern(table, index, routine_pattern)
     seconds = _step_seconds(check, table, index, pattern)
     mirror = table.get("mirror", False)
     if not isinstance(mirror, bool):
         check.add("mirror", f"must be true or false, got {describe_value(mirror)}", index)
         mirror = False
-    if mirror and table.get("foot") == "both":
+    if mirror and table.get("foot", "both") == "both":
         check.add(
             "mirror", 'needs foot = "left" or "right": the step repeats on the other foot', index
         )
@@ -356,11 +368,43 @@ def _parse_step(
         how=how,
         breathing=pattern,
         halfway=halfway,
+        point=point,
     )
     if not mirror:
         return [step]
     other: Foot = "right" if foot == "left" else "left"
     return [step, replace(step, foot=other, mirror_of=index)]
+
+
+def _point(check: _Checker, table: Mapping[str, object], index: int) -> str:
+    """`point = "KI1"`: one id from calmfeet's catalogue (`calmfeet points`), or ""."""
+    if "point" not in table:
+        return ""
+    value = table["point"]
+    if not isinstance(value, str):
+        check.add("point", f'must be a point id like "KI1", got {describe_value(value)}', index)
+        return ""
+    if get_point(value) is None:
+        hint = suggest_point(value) or f"; the points are: {', '.join(POINT_IDS)}"
+        check.add("point", f"unknown point {value!r}{hint}", index)
+        return ""
+    return value
+
+
+def _zone(check: _Checker, table: Mapping[str, object], index: int, point_id: str) -> Zone:
+    """The step's zone: as written, else its point's, else the whole foot. A zone that
+    contradicts the point (KI1 is on the ball, not the heel) is a problem."""
+    point = get_point(point_id)
+    default: Zone = point.zone if point is not None else "whole"
+    zone = check.choice(table, "zone", ZONES, index, default, required=STEP_FIELDS["zone"].required)
+    if point is not None and "zone" in table and zone not in (point.zone, "whole"):
+        check.add(
+            "zone",
+            f'{point.id} is in the "{point.zone}" zone, not "{zone}": write zone = '
+            f'"{point.zone}" or leave zone out',
+            index,
+        )
+    return zone
 
 
 def read_routine_text(path: Path, display: str | None = None) -> str:

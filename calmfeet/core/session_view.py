@@ -13,6 +13,7 @@ from calmfeet.core.footmap import FOOT_WORDS, ZONE_WORDS
 from calmfeet.core.glyphs import Glyphs, glyphs_for, seconds_to_next_whole, whole_seconds
 from calmfeet.core.model import Step, format_clock
 from calmfeet.core.pacer_frames import seconds_to_next_frame
+from calmfeet.core.points import find_words, get_point
 from calmfeet.core.session import Interlude, InterludeKind, Session, SessionState, feet_switch
 
 PAUSED_NOTICE = "Paused. Press space to go on."
@@ -61,6 +62,8 @@ class SessionTexts:
     """The one thing to do right now when it is not a step (`Get ready 3`, `Switch to the
     right foot 2`), shown largest; while a step runs, its halfway cue (`Change direction`)
     for HALFWAY_SHOW_SECONDS from half its time, else empty."""
+    find: str = ""
+    """How to find the step's point (`Find KI1 Yongquan: On the sole: ...`); empty without."""
 
 
 BLANK_TEXTS = SessionTexts("", "", "", "", "", "", "", "", "")
@@ -93,13 +96,27 @@ class SessionView:
     either countdown, the step's end); None while paused or finished: nothing will."""
     interlude: Interlude | None = None
     """The lead-in or switch pause running before the step, if any."""
+    point: str = ""
+    """The step's point (KI1), for the foot map; empty for none."""
 
 
 def where_words(step: Step, *, ascii: bool = False) -> str:
-    """The foot and zone as a person says them, e.g. `Left foot · arch`."""
+    """The foot and zone as a person says them, e.g. `Left foot · arch`, and the point when
+    the step has one: `Left foot · ball · KI1`."""
     foot = FOOT_WORDS.get(step.foot, step.foot)
     zone = ZONE_WORDS.get(step.zone, step.zone)
-    return f"{foot[:1].upper()}{foot[1:]} {glyphs_for(ascii).dot} {zone}"
+    dot = glyphs_for(ascii).dot
+    words = f"{foot[:1].upper()}{foot[1:]} {dot} {zone}"
+    return f"{words} {dot} {step.point}" if step.point else words
+
+
+def point_texts(step: Step) -> tuple[str, str]:
+    """How to find the step's point and what to do there: the step's own `how`, else the
+    point's way of pressing it. ("", step.how) for a step without a point."""
+    point = get_point(step.point)
+    if point is None:
+        return "", step.how
+    return f"Find {find_words(point)}", step.how or point.how
 
 
 def session_view(session: Session, options: DisplayOptions) -> SessionView:
@@ -130,7 +147,7 @@ def session_view(session: Session, options: DisplayOptions) -> SessionView:
         and bool(step.halfway)
         and half <= elapsed < half + HALFWAY_SHOW_SECONDS
     )
-    how = step.how
+    find, how = point_texts(step)
     if interlude is not None and interlude.kind is InterludeKind.LEAD_IN and session.routine.needs:
         how = NEEDS_PREFIX + ", ".join(session.routine.needs)
     texts = SessionTexts(
@@ -146,6 +163,7 @@ def session_view(session: Session, options: DisplayOptions) -> SessionView:
         headline=interlude_words(interlude)
         if interlude
         else (step.halfway if halfway_shown else ""),
+        find=find,
     )
     return SessionView(
         texts=texts,
@@ -174,6 +192,7 @@ def session_view(session: Session, options: DisplayOptions) -> SessionView:
             _halfway_changes(step.halfway, half, elapsed),
         ),
         interlude=interlude,
+        point=step.point,
     )
 
 

@@ -32,8 +32,9 @@ from calmfeet.core.library import Library
 from calmfeet.core.model import Routine
 from calmfeet.core.paths import Paths
 from calmfeet.core.practice import PracticeLog
-from calmfeet.core.preferences import Preferences, PreferencesStore
+from calmfeet.core.preferences import Preferences, PreferencesStore, PregnancyChoice
 from calmfeet.core.safe_text import displayable
+from calmfeet.core.safety import avoided_points, routine_caution, without_avoided_points
 from calmfeet.exit_codes import EXIT_OK, signal_exit_code
 from calmfeet.ui.messages import (
     BellToggled,
@@ -62,6 +63,12 @@ LEAD_IN_CHOICES = (0.0, 3.0, 5.0, 10.0)
 """What the palette's "Get-ready countdown" cycles through, in seconds."""
 SWITCH_CHOICES = (0.0, 3.0, 5.0)
 """What the palette's "Switch-feet pause" cycles through, in seconds."""
+PREGNANCY_WORDS: dict[PregnancyChoice, str] = {
+    "ask": "Asked the first time a routine has one",
+    "skip": "Steps on points avoided in pregnancy are skipped",
+    "include": "Steps on points avoided in pregnancy are kept",
+}
+"""The pregnancy preference in words, for the palette and the notice after a change."""
 
 
 def next_choice(current: float, choices: tuple[float, ...]) -> float:
@@ -445,33 +452,109 @@ class CalmFeetApp(App[int]):
 
     @on(RoutineChosen)
     def _routine_chosen(self, event: RoutineChosen) -> None:
-        if event.breathing_only:
-            self._push_session(event.routine, breathing_only=True)
-        else:
-            self.start_routine(event.routine)
+        routine = event.routine
+        original = self.library.get(routine.id)
+        if (
+            original is not None
+            and original != routine
+            and without_avoided_points(original) == routine
+        ):
+            routine = original  # "again" after a session that skipped steps: the whole routine
+        self.start_routine(routine, breathing_only=event.breathing_only)
 
-    def start_routine(self, routine: Routine) -> None:
-        """Show the caution first (once per routine and caution text), then the session."""
-        self._save(lambda store: store.set_last_routine(routine.id))
-        if routine.caution and not self.prefs.caution_confirmed(routine.id, routine.caution):
+    def start_routine(self, routine: Routine, *, breathing_only: bool = False) -> None:
+        """Ask about pregnancy points (once ever), show the caution (once per routine and
+        caution text), then the session; steps on points avoided in pregnancy are left out
+        when the person asked for that."""
+        if not breathing_only:
+            self._save(lambda store: store.set_last_routine(routine.id))
+        avoided = avoided_points(routine)
+        if not avoided or self.prefs.pregnancy_points != "ask":
+            self._start_after_pregnancy(routine, breathing_only)
+            return
+
+        def answered(choice: PregnancyChoice | None) -> None:
+            if choice is None:
+                self._not_started()
+                return
+            self._save(lambda store: store.set_pregnancy_points(choice))
+            self._start_after_pregnancy(routine, breathing_only)
+
+        from calmfeet.ui.screens.pregnancy import PregnancyScreen
+
+        self.push_screen(PregnancyScreen(routine.name, [p.id for p in avoided]), answered)
+
+    def _start_after_pregnancy(self, routine: Routine, breathing_only: bool) -> None:
+        session_routine, skipped = self._for_pregnancy(routine)
+        if not session_routine.steps:
+            nothing = (
+                f"Every step of {routine.name} is on a point traditionally avoided in "
+                "pregnancy, so there is nothing to start. (ctrl+p, Pregnancy, changes this.)"
+            )
+            self.notify(nothing, severity="warning", timeout=10)
+            if self._not_started():
+                self.exit_notes.append(f"calmfeet: {displayable(nothing, one_line=True)}")
+            return
+        caution = routine_caution(routine)
+        if caution and not self.prefs.caution_confirmed(routine.id, caution):
 
             def confirmed(ok: bool | None) -> None:
                 if ok:
-                    self._save(lambda store: store.confirm_caution(routine.id, routine.caution))
-                    self._push_session(routine)
-                elif self.config.run_routine is not None and len(self.screen_stack) <= 1:
-                    self.exit(EXIT_OK)
+                    self._save(lambda store: store.confirm_caution(routine.id, caution))
+                    self._push_session(session_routine, breathing_only=breathing_only)
+                    self._say_skipped(skipped)
+                else:
+                    self._not_started()
 
             from calmfeet.ui.screens.caution import CautionScreen
 
-            self.push_screen(CautionScreen(routine), confirmed)
+            self.push_screen(CautionScreen(routine, caution), confirmed)
             return
-        self._push_session(routine)
+        self._push_session(session_routine, breathing_only=breathing_only)
+        self._say_skipped(skipped)
+
+    def _for_pregnancy(self, routine: Routine) -> tuple[Routine, int]:
+        """The routine as this person practises it, and how many steps were left out."""
+        if self.prefs.pregnancy_points != "skip":
+            return routine, 0
+        kept = without_avoided_points(routine)
+        return kept, len(routine.steps) - len(kept.steps)
+
+    def _say_skipped(self, skipped: int) -> None:
+        if skipped:
+            self.notify(
+                f"Skipping {plural(skipped, 'step')} on points traditionally avoided in "
+                "pregnancy, as you asked (ctrl+p, Pregnancy, changes this).",
+                timeout=8,
+            )
+
+    def _not_started(self) -> bool:
+        """Nothing was started: `calmfeet run` or `breathe` has nothing left to show, and
+        ends (True); from the picker, the picker stays."""
+        started_from_command = (
+            self.config.run_routine is not None or self.config.breathe is not None
+        )
+        if started_from_command and len(self.screen_stack) <= 1:
+            self.exit(EXIT_OK)
+            return True
+        return False
+
+    def choose_pregnancy_points(self) -> None:
+        """The palette's Pregnancy: skip or keep steps on points avoided in pregnancy."""
+        from calmfeet.ui.screens.pregnancy import PregnancyScreen
+
+        def chosen(choice: PregnancyChoice | None) -> None:
+            if choice is None:
+                return
+            self._save(lambda store: store.set_pregnancy_points(choice))
+            self.notify(PREGNANCY_WORDS[choice], timeout=4)
+
+        self.push_screen(PregnancyScreen(), chosen)
 
     def start_breathing(self, pattern: BreathingPattern, minutes: float) -> None:
         from calmfeet.core.session import breathing_only_routine
 
-        self._push_session(breathing_only_routine(pattern, minutes), breathing_only=True)
+        self.start_routine(breathing_only_routine(pattern, minutes), breathing_only=True)
 
     def _push_session(self, routine: Routine, *, breathing_only: bool = False) -> None:
         # Imported when a session starts, not before the picker's first frame.
@@ -696,6 +779,11 @@ class CalmFeetApp(App[int]):
         )
         for command in sound_commands(self.prefs):
             yield SystemCommand(command.title, command.help, partial(self.change_sound, command))
+        yield SystemCommand(
+            "Pregnancy: points traditionally avoided",
+            f"Now: {PREGNANCY_WORDS[self.prefs.pregnancy_points]}. Choose to skip or keep them",
+            self.choose_pregnancy_points,
+        )
         if isinstance(screen, PickerScreen):
             yield SystemCommand(
                 "Reset routine order", "Back to the original order", screen.reset_order

@@ -11,6 +11,7 @@ from textual.widgets import Button, Static
 
 from calmfeet.core.model import Routine
 from calmfeet.core.safe_text import displayable
+from calmfeet.core.safety import routine_caution
 
 MAX_CAUTION_ROWS = 12
 COMPACT_BELOW = 24
@@ -68,16 +69,19 @@ class CautionScreen(ModalScreen[bool]):
 
     AUTO_FOCUS = "#start"
 
-    def __init__(self, routine: Routine) -> None:
+    def __init__(self, routine: Routine, caution: str | None = None) -> None:
+        """`caution` is what the person confirms: the routine's with the safety text's lines
+        that apply to it, unless given."""
         super().__init__()
         self.routine = routine
+        self.caution = routine_caution(routine) if caution is None else caution
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
             yield Static("Before you start", id="heading")
             yield Static(displayable(self.routine.name), id="name", markup=False)
             with VerticalScroll(id="caution-scroll"):
-                yield Static(displayable(self.routine.caution), id="caution", markup=False)
+                yield Static(displayable(self.caution), id="caution", markup=False)
             with Horizontal(id="buttons"):
                 yield Button("I understand, start", id="start", variant="primary")
                 yield Button("Not now", id="cancel")

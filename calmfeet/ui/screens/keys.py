@@ -11,6 +11,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
+from calmfeet.core.points import EVIDENCE
 from calmfeet.ui.screens.picker import PickerScreen, RoutineList, StepList
 from calmfeet.ui.screens.session import SessionScreen
 from calmfeet.ui.screens.stats import StatsScreen
@@ -99,6 +100,8 @@ class KeysScreen(ModalScreen[None]):
             for keys, words in rows:
                 text.append(f"  {keys:<{width}}  ", style="bold")
                 text.append(f"{words}\n")
+        text.append("\nAbout the points and zones\n", style="bold")
+        text.append(f"  {EVIDENCE}\n", style="italic")
         text.rstrip()
         return text
 

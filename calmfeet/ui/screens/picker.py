@@ -22,8 +22,10 @@ from calmfeet.core.glyphs import Glyphs, glyphs_for, plural
 from calmfeet.core.library import Library
 from calmfeet.core.model import Routine, Step, format_clock, format_minutes
 from calmfeet.core.paths import Paths
+from calmfeet.core.points import EVIDENCE, chart_summary
 from calmfeet.core.preferences import Preferences
 from calmfeet.core.safe_text import displayable
+from calmfeet.core.safety import caution_preview, routine_points
 from calmfeet.ui.messages import (
     PreferenceChanged,
     RoutineChosen,
@@ -142,8 +144,9 @@ class PickerScreen(Screen[None]):
     PickerScreen #preview { width: 1fr; height: 1fr; border: round $panel; padding: 0 1; }
     /* One scrollbar at a time: the words scroll on their own (rarely), the steps on theirs;
        the foot map keeps a fixed height below them, so it is always on screen. */
-    PickerScreen #preview-about { height: auto; max-height: 45%; scrollbar-size-vertical: 1; }
+    PickerScreen #preview-about { height: auto; max-height: 40%; scrollbar-size-vertical: 1; }
     PickerScreen #preview-text { height: auto; }
+    PickerScreen #steps-heading { height: auto; max-height: 2; }
     PickerScreen StepList { height: 1fr; min-height: 4; border: none; padding: 0; }
     PickerScreen StepList:focus { background: $boost; }
     PickerScreen #preview-map { height: 9; }
@@ -240,6 +243,7 @@ class PickerScreen(Screen[None]):
             with Vertical(id="preview"):
                 with VerticalScroll(id="preview-about", can_focus=False):
                     yield Static("", id="preview-text")
+                yield Static("", id="steps-heading")
                 yield StepList(id="steps")
                 yield FootMap(id="preview-map", ascii=self._ascii)
         # The palette's ctrl+p is listed under ? instead: the picker's own keys fit 80 columns.
@@ -373,21 +377,29 @@ class PickerScreen(Screen[None]):
         body = Text()
         body.append(routine.name, style="bold")
         body.append(f"  {format_clock(routine.total_seconds)}\n", style="dim")
-        if routine.summary:
-            body.append(routine.summary + "\n")
-        if routine.caution:
-            body.append(f"\n{glyphs.warning} Caution: ", style="bold")
-            body.append(routine.caution + "\n")
-        body.append("\nBreathing: ", style="bold")
-        body.append(f"{routine.breathing.label}\n")
         if routine.shadows and customise.is_calmfeet_copy(routine.source, self.paths):
             body.append(
                 f"Your version (original: {routine.shadows[-1].name}); ctrl+o restores it\n",
                 "italic",
             )
-        body.append("Steps", style="bold")
+        if routine.summary:
+            body.append(routine.summary + "\n")
+        if routine.needs:
+            body.append("You will need: ", style="bold")
+            body.append(", ".join(routine.needs) + "\n")
+        body.append_text(self._points(routine))
+        body.append("\nBreathing: ", style="bold")
+        body.append(f"{routine.breathing.label}\n")
+        caution = caution_preview(routine)
+        if caution:
+            body.append(f"{glyphs.warning} Caution: ", style="bold")
+            body.append(caution + "\n")
+        body.append_text(self._chart(routine))
+        body.rstrip()
+        heading = Text("Steps", style="bold")
         keys = f"shift+{glyphs.up}{glyphs.down} move, +/{glyphs.minus} time, delete remove"
-        body.append(f"  (tab to edit: {keys})", style="dim")
+        heading.append(f"  (tab to edit: {keys})", style="dim")
+        self.query_one("#steps-heading", Static).update(plain_text(heading, glyphs))
         text.update(plain_text(body, glyphs))
         if self._preview_id != routine.id:
             self.query_one("#preview-about", VerticalScroll).scroll_home(animate=False)
@@ -403,14 +415,43 @@ class PickerScreen(Screen[None]):
         self._show_step_on_map()
 
     @staticmethod
+    def _points(routine: Routine) -> Text:
+        """The points the routine presses, each with where it is."""
+        text = Text()
+        points = routine_points(routine)
+        if points:
+            text.append("Points: ", style="bold")
+            text.append(
+                "; ".join(
+                    f"{point.id} {point.name.split(' (')[0]} ({point.place}"
+                    + (", avoided in pregnancy)" if point.avoided_in_pregnancy else ")")
+                    for point in points
+                )
+                + "\n"
+            )
+        return text
+
+    @staticmethod
+    def _chart(routine: Routine) -> Text:
+        """What reflexology's chart links the routine's zones to, as a tradition, and the one
+        line on evidence."""
+        text = Text()
+        chart = chart_summary([step.zone for step in routine.steps if not step.point])
+        if chart:
+            text.append("Reflexology's chart", style="bold")
+            text.append(f" (a tradition) links {chart}.\n")
+        text.append(EVIDENCE + "\n", style="dim italic")
+        return text
+
+    @staticmethod
     def _step_option(index: int, step: Step, glyphs: Glyphs) -> Option:
-        """Two lines, always: the title, then how long, which foot and where (the zone)."""
+        """Two lines, always: the title, then how long, which foot and where (the zone, and
+        the point when the step has one)."""
         foot = {"both": "both feet", "left": "left foot", "right": "right foot"}[step.foot]
         label = Text(f"{index + 1:>2}. {step.title}\n")
         dot = glyphs.dot
-        label.append(
-            f"    {format_clock(step.seconds)} {dot} {foot} {dot} {step.zone}", style="dim"
-        )
+        where = f"{step.zone} {dot} {step.point}" if step.point else step.zone
+        label.append(f"    {format_clock(step.seconds)} {dot} {foot} {dot} {where}", style="dim")
         return Option(plain_text(label, glyphs))
 
     def _show_step_on_map(self) -> None:
@@ -423,6 +464,7 @@ class PickerScreen(Screen[None]):
         step = routine.steps[min(index, len(routine.steps) - 1)]
         footmap.foot = step.foot
         footmap.zone = step.zone
+        footmap.point = step.point
 
     # ---- events -----------------------------------------------------------------------------
 

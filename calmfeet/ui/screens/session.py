@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -76,10 +77,21 @@ TITLE_ROWS = 3
 """Big type in a tiny window: none (plain one-row text), the pacer needs every row."""
 
 
-def big_where(foot: str, zone: str, *, ascii: bool = False) -> str:
-    """Which foot and where, short enough for big type: `Left · arch`."""
+def big_where(foot: str, zone: str, *, ascii: bool = False, point: str = "") -> str:
+    """Which foot and where, short enough for big type: `Left · arch`, or `Left · KI1` for a
+    step on a point (the line below says how to find it)."""
     dot = "-" if ascii else "·"
-    return f"{BIG_FEET.get(foot, foot)} {dot} {ZONE_WORDS.get(zone, zone)}"
+    return f"{BIG_FEET.get(foot, foot)} {dot} {point or ZONE_WORDS.get(zone, zone)}"
+
+
+def how_and_find(how: str, find: str) -> Text:
+    """What to do, then how to find the step's point (muted) on the line below: one label,
+    so a step on a point takes no more rows from the pacer than any other step."""
+    text = Text(displayable(how))
+    if find:
+        text.append("\n" if how else "")
+        text.append(displayable(find), style="dim")
+    return text
 
 
 def widest_phase_text(view: SessionView) -> str:
@@ -211,7 +223,7 @@ class SessionScreen(Screen[None]):
                     yield Pacer(ascii=self.ascii)
                 step = self.session.step
                 with BlankColumn(id="map-box"):
-                    yield FootMap(step.foot, step.zone, ascii=self.ascii)
+                    yield FootMap(step.foot, step.zone, point=step.point, ascii=self.ascii)
         yield Static(TOO_SMALL, id="too-small", markup=False)
         with BlankRow(id="footer-box"):
             yield Footer()
@@ -236,6 +248,8 @@ class SessionScreen(Screen[None]):
                     yield Static(id="next", markup=False)
             yield Static(id="notice", markup=False)
             yield Static(id="how", markup=False)
+            yield BigText(id="how-big", ascii=self.ascii, wrap=True)
+            yield Static(id="find", markup=False)
 
     def on_mount(self) -> None:
         self._pacer = self.query_one(Pacer)
@@ -255,6 +269,7 @@ class SessionScreen(Screen[None]):
         """Big type grows with the window; in a tiny one it gives its rows to the pacer."""
         width, height = self.size
         self._now.max_rows = now_rows(width, height)
+        self.query_one("#how-big", BigText).max_rows = height // 5
         self._phase.max_rows = phase_rows(width, height)
         self.query_one("#title-big", BigText).max_rows = TITLE_ROWS
         self._show_pacer_word()
@@ -401,6 +416,8 @@ class SessionScreen(Screen[None]):
             self._progress.show(view.progress_done, view.progress_count, view.progress_fraction)
             self._foot_map.foot = view.foot  # reactives: unchanged values are skipped
             self._foot_map.zone = view.zone
+            self._foot_map.point = view.point
+            self.set_class(bool(view.texts.find), "-point")
             self._show_now(view)
         self._schedule_wake(view.seconds_to_next_change)
 
@@ -428,7 +445,7 @@ class SessionScreen(Screen[None]):
         elif self.breathing_only:
             self._now.text = ""
         else:
-            self._now.text = big_where(view.foot, view.zone, ascii=self.ascii)
+            self._now.text = big_where(view.foot, view.zone, ascii=self.ascii, point=view.point)
         self.query_one("#title-big", BigText).text = displayable(texts.title)
 
     def _show_texts(self, texts: SessionTexts, before: SessionTexts) -> None:
@@ -437,13 +454,17 @@ class SessionScreen(Screen[None]):
             ("#step-of", texts.step_of, before.step_of),
             ("#title", texts.title, before.title),
             ("#where", texts.where, before.where),
-            ("#how", texts.how, before.how),
+            ("#find", texts.find, before.find),
             ("#next", texts.next, before.next),
             ("#notice", texts.notice, before.notice),
         )
         for selector, text, shown in labels:
             if text != shown:
                 self.query_one(selector, Static).update(displayable(text))
+        if (texts.how, texts.find) != (before.how, before.find):
+            self.query_one("#how", Static).update(how_and_find(texts.how, texts.find))
+        if texts.how != before.how:  # in a large window, what to do is in big type too
+            self.query_one("#how-big", BigText).text = displayable(texts.how)
         # Fixed-size labels: a new text needs no new layout.
         if texts.routine_left != before.routine_left:
             self.query_one("#routine-left", Static).update(texts.routine_left, layout=False)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from functools import lru_cache
 from typing import ClassVar
 
@@ -67,12 +68,15 @@ class BigText(Widget):
         text: str = "",
         *,
         ascii: bool = False,
+        wrap: bool = False,
         name: str | None = None,
         id: str | None = None,
         classes: str | None = None,
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self.ascii = ascii
+        self.wrap = wrap
+        """A sentence in big type over several lines (scale 1), instead of one line."""
         self.set_reactive(BigText.text, text)
         self._lines_key: tuple[object, ...] | None = None
         self._lines: list[Strip] = []
@@ -95,7 +99,26 @@ class BigText(Widget):
     def get_content_width(self, container: Size, viewport: Size) -> int:
         return max(1, len(self.text))
 
+    def wrapped(self, width: int) -> list[str] | None:
+        """A wrapping BigText's lines of words, or None when they are shown plainly: a
+        character without a glyph, a word too wide, or more rows than `max_rows`."""
+        if not self.wrap:
+            return None
+        lines = bigtype.wrap_words(self.text, width, ascii=self.ascii)
+        if lines is None or self._wrapped_rows(len(lines)) > self.max_rows:
+            return None
+        return lines
+
+    def _wrapped_rows(self, line_count: int) -> int:
+        """Each line's rows, with one blank row between lines."""
+        return line_count * (bigtype.rows_tall(ascii=self.ascii) + 1) - 1
+
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        if self.wrap:
+            lines = self.wrapped(width)
+            if lines is not None:
+                return self._wrapped_rows(len(lines))
+            return max(1, len(textwrap.wrap(self.text, max(1, width))))
         scale = self.scale_for(width, UNLIMITED_ROWS)
         return bigtype.rows_tall(ascii=self.ascii, scale=scale) if scale else 1
 
@@ -142,6 +165,8 @@ class BigText(Widget):
             return []
         base = self.rich_style
         ink = self.get_component_rich_style("big-text--ink")
+        if self.wrap:
+            return self._wrapped_lines(width, height, base, ink)
         scale = self.scale_for(width, height)
         rows = list(big_lines(self.text, scale, self.ascii)) if scale else [self.text[:width]]
         top = max(0, (height - len(rows)) // 2)
@@ -150,6 +175,25 @@ class BigText(Widget):
         strips.extend(_centred(row, width, base, ink) for row in rows[: height - top])
         strips.extend([blank] * (height - len(strips)))
         return strips
+
+    def _wrapped_lines(self, width: int, height: int, base: Style, ink: Style) -> list[Strip]:
+        """Left-aligned lines of big type, or the plain sentence wrapped when it cannot be."""
+        lines = self.wrapped(width)
+        blank = Strip.blank(width, base)
+        if lines is None:
+            plain = textwrap.wrap(self.text, max(1, width)) or [""]
+            rows = [Strip([Segment(line.ljust(width), ink)], width) for line in plain]
+        else:
+            rows = []
+            for index, line in enumerate(lines):
+                if index:
+                    rows.append(blank)
+                rows.extend(
+                    Strip([Segment(row.ljust(width)[:width], ink)], width)
+                    for row in big_lines(line, 1, self.ascii)
+                )
+        rows = rows[:height]
+        return rows + [blank] * (height - len(rows))
 
 
 def _centred(text: str, width: int, base: Style, ink: Style) -> Strip:

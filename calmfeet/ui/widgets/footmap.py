@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import textwrap
+
 from rich.segment import Segment
 from rich.style import Style
 from textual.geometry import Size
@@ -18,6 +20,7 @@ from calmfeet.core.footmap import (
     drawing_extent,
 )
 from calmfeet.core.model import FEET, ZONES
+from calmfeet.core.points import POINT_IDS
 
 
 class FootMap(Widget):
@@ -34,8 +37,10 @@ class FootMap(Widget):
     COMPONENT_CLASSES = {
         "footmap--sole",
         "footmap--highlight",
+        "footmap--point",
         "footmap--marker",
         "footmap--legend",
+        "footmap--note",
     }
 
     DEFAULT_CSS = """
@@ -53,13 +58,23 @@ class FootMap(Widget):
     FootMap > .footmap--marker {
         color: $foreground-muted;
     }
+    FootMap > .footmap--point {
+        color: $foot-highlight;
+        text-style: bold reverse;
+    }
     FootMap > .footmap--legend {
         color: $foreground;
+    }
+    FootMap > .footmap--note {
+        color: $foreground-muted;
+        text-style: italic;
     }
     """
 
     foot: reactive[str] = reactive("both")
     zone: reactive[str] = reactive("whole")
+    point: reactive[str] = reactive("")
+    """A point of the catalogue (KI1) to mark instead of the zone; empty for none."""
     ascii: reactive[bool] = reactive(False)
 
     def __init__(
@@ -67,6 +82,7 @@ class FootMap(Widget):
         foot: str = "both",
         zone: str = "whole",
         *,
+        point: str = "",
         ascii: bool = False,
         name: str | None = None,
         id: str | None = None,
@@ -75,6 +91,7 @@ class FootMap(Widget):
         super().__init__(name=name, id=id, classes=classes)
         self.set_reactive(FootMap.foot, self.validate_foot(foot))
         self.set_reactive(FootMap.zone, self.validate_zone(zone))
+        self.set_reactive(FootMap.point, self.validate_point(point))
         self.set_reactive(FootMap.ascii, ascii)
         self._lines_key: tuple[object, ...] | None = None
         self._lines: list[Strip] = []
@@ -90,13 +107,18 @@ class FootMap(Widget):
             raise ValueError(f"unknown zone {zone!r}; expected one of {', '.join(ZONES)}")
         return zone
 
+    def validate_point(self, point: str) -> str:
+        if point and point not in POINT_IDS:
+            raise ValueError(f"unknown point {point!r}; expected one of {', '.join(POINT_IDS)}")
+        return point
+
     @property
     def drawing(self) -> FootDrawing | None:
         """What is on screen now (None when only the one-line description fits)."""
         size = choose_size(self.size.width, self.size.height)
         if size is None:
             return None
-        return draw_feet(self.foot, self.zone, ascii=self.ascii, size=size)
+        return draw_feet(self.foot, self.zone, ascii=self.ascii, size=size, point=self.point)
 
     def get_content_width(self, container: Size, viewport: Size) -> int:
         return drawing_extent("large", legend_lines=2)[0]
@@ -111,7 +133,7 @@ class FootMap(Widget):
 
     def render_line(self, y: int) -> Strip:
         width, height = self.size
-        key = (width, height, self.foot, self.zone, self.ascii)
+        key = (width, height, self.foot, self.zone, self.point, self.ascii)
         if key != self._lines_key:
             self._lines = self._build_lines(width, height)
             self._lines_key = key
@@ -130,26 +152,31 @@ class FootMap(Widget):
         base = self.rich_style
         drawing = self.drawing
         if drawing is None:
-            summary = describe(self.foot, self.zone)
+            summary = describe(self.foot, self.zone, self.point)
             if self.ascii:
                 summary = summary.replace("·", "-")
             line = Strip([Segment(summary, self._style("footmap--legend"))])
             return [self._fit(line, width, base)]
 
         highlight = self._style("footmap--highlight")
+        point = self._style("footmap--point")
         sole = self._style("footmap--sole")
         marker = self._style("footmap--marker")
         legend = self._style("footmap--legend")
 
         def cell_style(cell: Cell, words: Style) -> Style:
+            if cell.point is not None:
+                return point
             if cell.highlighted:
                 return highlight
             if cell.zone in ("top", "ankle"):
                 return marker
             return sole if cell.zone is not None else words
 
-        legend_lines = drawing.legend[: max(0, height - len(drawing.rows))]
-        block_height = len(drawing.rows) + len(legend_lines)
+        room = max(0, height - len(drawing.rows))
+        legend_lines = drawing.legend[:room]
+        notes = self._notes(drawing, width, room - len(legend_lines))
+        block_height = len(drawing.rows) + len(legend_lines) + len(notes)
         top = max(0, (height - block_height) // 2)
         strips = [Strip.blank(width, base)] * top
         for cells, words in [(row, base) for row in drawing.rows] + [
@@ -159,7 +186,24 @@ class FootMap(Widget):
             segments = [Segment(" " * left, base)]
             segments.extend(Segment(cell.char, cell_style(cell, words)) for cell in cells)
             strips.append(self._fit(Strip(Segment.simplify(segments)), width, base))
+        note_style = self._style("footmap--note")
+        for note in notes:
+            left = max(0, (width - len(note)) // 2)
+            segments = [Segment(" " * left, base), Segment(note, note_style)]
+            strips.append(self._fit(Strip(segments), width, base))
         return strips
+
+    @staticmethod
+    def _notes(drawing: FootDrawing, width: int, rows: int) -> list[str]:
+        """The drawing's notes wrapped to the width, each shown whole or not at all."""
+        shown: list[str] = []
+        wrap_width = max(20, min(width, 2 * drawing.width))
+        for note in drawing.notes:
+            lines = textwrap.wrap(note, wrap_width)
+            if len(shown) + len(lines) > rows or any(len(line) > width for line in lines):
+                break
+            shown.extend(lines)
+        return shown
 
     @staticmethod
     def _fit(strip: Strip, width: int, style: Style) -> Strip:

@@ -1,0 +1,1 @@
+"""calmfeet in a browser: `calmfeet serve` (the optional `web` extra)."""
