@@ -45,13 +45,13 @@ SCREEN_LAG_SECONDS = 0.015
 """A change reaches the eye about this long after its moment: Textual draws it, the terminal
 paints it (measured through tmux: 13-22 ms, more for a new step, which redraws more). Sounds
 are placed that much later, so each is heard with what is seen, not before it."""
-AHEAD_SECONDS = 0.5
+AHEAD_SECONDS = 1.0
 """The player's thread renders this far ahead of the device, as 16-bit samples: the device's
-pull (20-35 times a second) only copies bytes. A thread that sleeps between calls pays for
+pull (about 33 times a second) only copies bytes. A thread that sleeps between calls pays for
 each numpy call many times over (cold caches), so rendering half a second at a time costs a
 fraction of rendering each block as it is pulled. When the plan changes, what the device has
 not taken yet is taken back and rendered again: a new chime is as prompt either way."""
-CHECK_SECONDS = 0.2
+CHECK_SECONDS = 0.5
 """How often the player's thread wakes when there is no job: to render ahead, keep to the
 device's timing, pass on a failure, and close the output once the last sound has rung out."""
 DRIFT_SECONDS = 0.004
