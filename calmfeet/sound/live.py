@@ -41,10 +41,11 @@ SAMPLE_RATE = 44100
 BUFFER_MS = 30
 """The device's buffer: short, so a cue a key press asks for is heard soon after the screen
 changes (the speaker is always this far behind what the mixer has made)."""
-SCREEN_LAG_SECONDS = 0.015
+SCREEN_LAG_SECONDS = 0.020
 """A change reaches the eye about this long after its moment: Textual draws it, the terminal
-paints it (measured through tmux: 13-22 ms, more for a new step, which redraws more). Sounds
-are placed that much later, so each is heard with what is seen, not before it."""
+paints it (measured through tmux: 13-22 ms for a phase word, 5-10 ms more for a new step, which
+redraws more). Sounds are placed that much later, so each is heard with what is seen rather
+than before it (a sound a little late goes unnoticed; one early is heard as early)."""
 AHEAD_SECONDS = 1.0
 """The player's thread renders this far ahead of the device, as 16-bit samples: the device's
 pull (about 33 times a second) only copies bytes. A thread that sleeps between calls pays for
