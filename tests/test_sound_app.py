@@ -374,6 +374,7 @@ async def test_no_sound_device_is_one_notice_for_the_whole_run_never_an_error(
             await sounding.settle(pilot)
             assert isinstance(sounding.app.screen, SessionScreen)
             await sounding.advance(pilot, 2)
+            assert "Mute" not in footer(sounding.app, screen_text)  # nothing to mute
             await pilot.press("space")
             await sounding.settle(pilot)
             await pilot.press("escape")

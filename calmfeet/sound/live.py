@@ -4,9 +4,14 @@ The UI thread owns the session. Whenever the person changes its course it plans 
 is plain Python and takes a millisecond) and hands the plan, with the clock's reading at that
 moment, to the player's own thread. That thread loads numpy and miniaudio, opens the output,
 makes every buffer before it is needed, and puts each plan on the mixer from
-`output.frame_at(moment)`: the frame the speaker plays at that moment. A cue `at` seconds into
-the plan is then heard `at` seconds after the screen read the session, so a step's chime sounds
-as its step appears. Steps that end by themselves need no new plan: the last one holds them.
+`output.frame_at(moment + SCREEN_LAG_SECONDS)`: the frame the speaker plays as the screen shows
+that moment. A cue `at` seconds into the plan is then heard `at` seconds after that, so a
+step's chime sounds as its step appears. Steps that end by themselves need no new plan: the
+last one holds them. A cue due at once (a key press, the start) cannot be heard before what
+the device already holds: it starts whole right after, a buffer (about 30 ms) late.
+
+The same thread renders the mixer a second ahead of the device (`Ahead`), so the device's
+pull only copies bytes; when the plan changes, what the device has not taken is taken back.
 
 The device's clock and the session's drift apart slowly (a sound card's crystal is not the
 computer's), and a device that ran dry (a busy computer) plays on later than planned: the

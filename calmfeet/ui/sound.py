@@ -61,6 +61,7 @@ class SoundDesk:
         self._ringing: list[LivePlayer] = []
         self._said: set[str] = set()
         self._playing = False
+        self._silent = False  # the session's player found no device (or failed)
         self.preparing = False
         """A player is opening the device and making the session's sounds: the session
         screen waits (briefly) to start its clock, so the first chime starts with it."""
@@ -74,8 +75,10 @@ class SoundDesk:
 
     def wanted(self, prefs: Preferences) -> bool:
         """Whether the session on screen makes any sound (muted or not): the footer offers
-        `m`. False with no session, without loading the cue schedule."""
-        return self.session is not None and self.settings(prefs).anything_to_hear
+        `m`. False with no session (without loading the cue schedule) or no device."""
+        if self.session is None or self._silent:
+            return False
+        return self.settings(prefs).anything_to_hear
 
     # ---- a session's life --------------------------------------------------------------------
 
@@ -98,6 +101,7 @@ class SoundDesk:
             self._tell(number, news)
 
         self._playing = False
+        self._silent = False
         self.preparing = True
         self.player = LivePlayer(
             settings,
@@ -153,6 +157,7 @@ class SoundDesk:
         current = number == self._number and self.player is not None
         if current and news.playing is not None:
             self._playing = news.playing
+            self._silent = not news.playing
             self.preparing = False
         notices: tuple[str, ...] = ()
         if news.notice and news.notice not in self._said:
