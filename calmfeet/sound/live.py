@@ -36,13 +36,13 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 from calmfeet.core.clock import Clock
 from calmfeet.core.cues import Cue, CueSettings, plan_cues
 from calmfeet.core.session import Session
+from calmfeet.sound import SAMPLE_RATE
 
 if TYPE_CHECKING:
     from calmfeet.sound.guide import Guide
     from calmfeet.sound.mixer import Mixer
     from calmfeet.sound.voice import Voice
 
-SAMPLE_RATE = 44100
 BUFFER_MS = 30
 """The device's buffer: short, so a cue a key press asks for is heard soon after the screen
 changes (the speaker is always this far behind what the mixer has made)."""
@@ -54,9 +54,10 @@ than before it (a sound a little late goes unnoticed; one early is heard as earl
 AHEAD_SECONDS = 1.0
 """The player's thread renders this far ahead of the device, as 16-bit samples: the device's
 pull (about 33 times a second) only copies bytes. A thread that sleeps between calls pays for
-each numpy call many times over (cold caches), so rendering half a second at a time costs a
-fraction of rendering each block as it is pulled. When the plan changes, what the device has
-not taken yet is taken back and rendered again: a new chime is as prompt either way."""
+each numpy call many times over (cold caches), so rendering in a few large pieces, topped up
+every CHECK_SECONDS, costs a fraction of rendering each block as it is pulled. When the plan
+changes, what the device has not taken is taken back and rendered again: a new chime is as
+prompt either way."""
 CHECK_SECONDS = 0.5
 """How often the player's thread wakes when there is no job: to render ahead, keep to the
 device's timing, pass on a failure, and close the output once the last sound has rung out."""
@@ -182,7 +183,6 @@ class LivePlayer:
         """The time a new device timing must hold for is real time, whatever the clock."""
         self._moving: tuple[int, float] | None = None
         """A new device timing seen: by how many frames, and since when (real time)."""
-
         self._jobs: queue.Queue[_Job] = queue.Queue()
         self._lock = threading.Lock()
         self._output: OutputStream | None = None
