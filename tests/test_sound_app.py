@@ -479,3 +479,38 @@ def test_serve_passes_sound_and_voice_on_to_every_tabs_calmfeet(
     assert main(["--no-sound", "serve", "--voice"], paths=paths) == 0
     assert main(["serve"], paths=paths) == 0
     assert forwarded == [["--no-sound", "--voice"], []]
+
+
+async def test_the_real_device_path_on_miniaudios_null_backend(
+    make_app: MakeApp, paths: Paths, routines: Path, screen_text: ScreenText
+) -> None:
+    """The app as it runs, on the real clock, playing through miniaudio's NULL backend (set for
+    every test in conftest.py): the device pulls, m mutes it, and quitting releases it."""
+    from calmfeet.core.clock import SystemClock
+    from calmfeet.sound.output import Output
+
+    app: CalmFeetApp = make_app(
+        paths,
+        clock=SystemClock(),
+        library=Library(routines=[load_routine(routines / "two-feet.toml")]),
+        run_routine="two-feet",
+        interludes=False,
+        sound=None,
+    )
+    async with app.run_test(size=(100, 30)) as pilot:
+        player = app.sound.player
+        assert player is not None
+        for _ in range(1000):  # the real device and thread: wait, a few ms at a time
+            await pilot.pause(0.01)
+            if player.placed and player.guide is not None and player.guide.mixer.position:
+                break
+        output = player.output
+        assert isinstance(output, Output) and output.backend == "Null"
+        assert "m Mute" in footer(app, screen_text)
+        await pilot.press("m")
+        await pilot.pause()
+        assert player.flush()
+        guide = player.guide
+        assert guide is not None and guide.mixer.muted
+        assert "No sound device" not in screen_text(app)
+    assert output.closed
