@@ -11,12 +11,14 @@ from typing import Any
 from rich.segment import Segment
 from textual.pilot import Pilot
 
+from calmfeet.core.authoring import draft_from_routine, replace_step
 from calmfeet.core.history import SessionRecord
 from calmfeet.core.stats import local_today
 from calmfeet.ui.app import CalmFeetApp
 from calmfeet.ui.screens.caution import CautionScreen
 from calmfeet.ui.screens.complete import CompleteScreen
 from calmfeet.ui.screens.confirm import ConfirmScreen
+from calmfeet.ui.screens.editor import EditorScreen
 from calmfeet.ui.screens.new_id import NewIdScreen
 from calmfeet.ui.screens.pregnancy import PregnancyScreen
 from calmfeet.ui.screens.session import SessionScreen
@@ -34,6 +36,7 @@ SCREENS = [
     "complete",
     "stats",
     "new-id",
+    "editor",
 ]
 CAUTIONED = "ankle-mobility"
 """A built-in routine with a caution, so the caution dialog has words to show."""
@@ -100,6 +103,21 @@ async def every_screen(app: CalmFeetApp, pilot: Pilot[Any]) -> AsyncIterator[str
         yield name
         app.pop_screen()
         await pilot.pause()
+    # The editor with a problem in a step, so its warnings are drawn too.
+    await app.push_screen(
+        EditorScreen(
+            replace_step(draft_from_routine(routine), 0, length="0"),
+            paths=app.config.paths,
+            loaded_ids=app.library.ids,
+            heading=f"Editing {routine.name}",
+            editing=routine,
+            ascii=app.config.ascii,
+        )
+    )
+    await pilot.pause()
+    yield "editor"
+    app.pop_screen()
+    await pilot.pause()
 
 
 def _practice(app: CalmFeetApp) -> list[SessionRecord]:

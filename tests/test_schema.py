@@ -85,14 +85,23 @@ def corpus_documents() -> list[Path]:
     return sorted(CORPUS.glob("*.toml"))
 
 
-@pytest.mark.parametrize("path", corpus_documents(), ids=lambda p: p.stem)
+def toml_documents() -> list[Path]:
+    """The corpus files that are TOML at all: an editor's schema never sees the others."""
+    kept = []
+    for path in corpus_documents():
+        try:
+            tomli.loads(read_routine_text(path))
+        except (RoutineFileError, tomli.TOMLDecodeError, RecursionError, ValueError):
+            continue
+        kept.append(path)
+    return kept
+
+
+@pytest.mark.parametrize("path", toml_documents(), ids=lambda p: p.stem)
 def test_what_the_schema_refuses_validate_refuses_too(
     path: Path, paths: Paths, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    try:
-        document = tomli.loads(read_routine_text(path))
-    except (RoutineFileError, tomli.TOMLDecodeError, RecursionError, ValueError):
-        pytest.skip("not TOML at all: no editor's schema gets to see it")
+    document = tomli.loads(read_routine_text(path))
     exit_code = main(["validate", str(path)], paths=paths)
     capsys.readouterr()
     if not schema_accepts(document):

@@ -12,9 +12,14 @@ from calmfeet.core.library import shadowed_routine
 from calmfeet.core.model import BREATHING_ONLY_ID, Routine, Step
 from calmfeet.core.paths import Paths
 from calmfeet.core.routines import MAX_FILE_BYTES, RoutineFileError, load_routine
+from calmfeet.core.safe_text import displayable
 from calmfeet.core.schema import SCHEMA_DIRECTIVE, write_schema_beside
 
 MARKER = "# calmfeet: your own version of"
+ROUTINE_MARKER = "# calmfeet: your own routine"
+"""The first line of a routine the person made in calmfeet's editor: written by calmfeet, so
+calmfeet may save it again, but a version of nothing, so there is no original to go back to."""
+MARKERS = (MARKER, ROUTINE_MARKER)
 MIN_STEP_SECONDS = 5.0
 
 
@@ -79,17 +84,28 @@ def routine_document(routine: Routine, steps: Sequence[Step]) -> dict[str, objec
     return document
 
 
-def is_own_copy(path: Path) -> bool:
-    """True for a file whose first line is calmfeet's marker (read through a link), or whose
-    second is, after the `#:schema` line editors read."""
+def _first_marker(path: Path) -> str | None:
+    """Which of calmfeet's markers the file starts with (read through a link), if any: on its
+    first line, or on its second after the `#:schema` line editors read."""
     try:
         data = read_capped(path, MAX_FILE_BYTES)
     except FileTrouble:  # gone, too big, or not a file at all: not one calmfeet wrote
-        return False
+        return None
     directive = SCHEMA_DIRECTIVE.encode("utf-8") + b"\n"
     if data.startswith(directive):
         data = data[len(directive) :]
-    return data.startswith(MARKER.encode("utf-8"))
+    return next((m for m in MARKERS if data.startswith(m.encode("utf-8"))), None)
+
+
+def is_own_copy(path: Path) -> bool:
+    """True for a file that starts with one of calmfeet's markers (read through a link): a
+    version of a routine, or a routine made in the editor."""
+    return _first_marker(path) is not None
+
+
+def is_made_in_editor(path: Path) -> bool:
+    """True for a routine the person made in calmfeet's editor (not a version of another)."""
+    return _first_marker(path) == ROUTINE_MARKER
 
 
 def _in_routines_folder(path: Path, paths: Paths) -> bool:
@@ -105,6 +121,12 @@ def is_calmfeet_copy(path: Path, paths: Paths) -> bool:
     """A version calmfeet saved itself: the marker, in the person's routines folder. The only
     kind of file calmfeet ever overwrites or removes; a marker copied elsewhere is not enough."""
     return _in_routines_folder(path, paths) and is_own_copy(path)
+
+
+def is_calmfeet_version(path: Path, paths: Paths) -> bool:
+    """A version of another routine that calmfeet saved in the routines folder: one that
+    ctrl+o can take away to bring the original back (not a routine made in the editor)."""
+    return _in_routines_folder(path, paths) and _first_marker(path) == MARKER
 
 
 def own_copy_path(paths: Paths, routine_id: str) -> Path:
@@ -183,45 +205,58 @@ def original_source(routine: Routine) -> Path | None:
     return routine.shadows[-1] if routine.shadows else None
 
 
-def save_own_copy(
-    paths: Paths, routine: Routine, steps: Sequence[Step], *, new_id: str | None = None
-) -> Routine:
-    """Write the person's version to their routines folder, shadowing the original.
-
-    Only a version calmfeet saved itself is ever replaced: IdInUse when the person's own file
-    holds the place, so they can choose `new_id` (a routine of its own, shadowing nothing).
-
-    A version that is a link (say into a dotfiles folder) is written through the link: the new
-    text replaces the file it points to, atomically in that file's folder, and the link stays.
-    Replacing the link with a copy would quietly cut the person's file loose from calmfeet.
-    """
-    if not steps:
-        raise CustomiseError("A routine needs at least one step; restore the original instead.")
-    routine_id = routine.id if new_id is None else new_id
-    target = own_copy_path(paths, routine_id)
-    if new_id is not None:
-        problem = id_problem(paths, new_id, ())
-        if problem is not None:
-            raise CustomiseError(problem)
-    elif (taken := hand_written_file(paths, routine_id)) is not None:
+def check_version_place(paths: Paths, routine: Routine) -> None:
+    """IdInUse unless a version of `routine` can be saved under its own id: the place in the
+    routines folder is free or holds a version calmfeet saved, and no folder read after the
+    person's would hide it."""
+    if (taken := hand_written_file(paths, routine.id)) is not None:
         raise IdInUse(taken)
-    elif _outranks_your_folder(routine, paths):
+    if _outranks_your_folder(routine, paths):
         raise IdInUse(
             routine.source,
             f"{routine.name} comes from {routine.source.parent}, which calmfeet reads after "
             "your routines folder, so a version under the same id would be hidden next time.",
         )
-    from_copy = is_calmfeet_copy(routine.source, paths)
-    origin = original_source(routine) if from_copy else routine.source
-    where = f" (from {origin})" if origin is not None else ""
-    header = (
+
+
+def version_header(paths: Paths, routine: Routine, name: str) -> str:
+    """The comment a saved version of `routine` starts with: the `#:schema` line, the marker.
+
+    A routine made in the editor keeps its own first line when saved again: it is still
+    nobody's version."""
+    if is_calmfeet_copy(routine.source, paths):
+        if is_made_in_editor(routine.source):
+            return routine_header(name)
+        origin = original_source(routine)
+    else:
+        origin = routine.source
+    where = f" (from {displayable(str(origin), one_line=True)})" if origin is not None else ""
+    return (
         f"{SCHEMA_DIRECTIVE}\n"
-        f"{MARKER} {routine.name!r}{where}.\n"
+        f"{MARKER} {name!r}{where}.\n"
         "# Delete this file, or press o on it in calmfeet, to go back to the original.\n"
     )
-    import tomli_w  # only when saving: not at start-up
 
-    text = header + tomli_w.dumps(routine_document(routine, steps))
+
+def routine_header(name: str) -> str:
+    """The comment a routine made in the editor starts with: the `#:schema` line, the marker."""
+    return (
+        f"{SCHEMA_DIRECTIVE}\n"
+        f"{ROUTINE_MARKER} {name!r}.\n"
+        "# Made in calmfeet's routine editor (ctrl+r on it there edits it again). You can edit\n"
+        "# it by hand as well: `calmfeet validate` on this file checks it.\n"
+    )
+
+
+def write_routine_file(paths: Paths, target: Path, text: str, *, new: bool = False) -> Routine:
+    """Put `text` at `target` in the routines folder atomically, once it loads as a routine;
+    the routine as loaded (id and source still to be set by the caller). `new`: the target
+    must not exist, even if a file appears there while this writes (CustomiseError then).
+
+    A target that is a link (say into a dotfiles folder) is written through the link: the new
+    text replaces the file it points to, atomically in that file's folder, and the link stays.
+    Replacing the link with a copy would quietly cut the person's file loose from calmfeet.
+    """
     saved: Routine | None = None
 
     def check_what_was_written(temp: Path) -> None:
@@ -234,7 +269,13 @@ def save_own_copy(
         raise CustomiseError(f"Cannot save to {paths.routines_dir}: {error.strerror}") from None
     try:
         destination = target.resolve() if target.is_symlink() else target
-        write_atomically(destination, text.encode("utf-8"), check=check_what_was_written)
+        write_atomically(
+            destination, text.encode("utf-8"), check=check_what_was_written, overwrite=not new
+        )
+    except FileExistsError:
+        raise CustomiseError(
+            f"{target.name} is already in your routines folder; choose another id."
+        ) from None
     except RoutineFileError as error:
         raise CustomiseError(f"Could not save your version: {error}") from None
     except (OSError, RuntimeError) as error:
@@ -242,12 +283,45 @@ def save_own_copy(
         raise CustomiseError(f"Cannot save to {target}: {reason}") from None
     assert saved is not None  # the check ran before the file was put in place
     write_schema_beside(paths.routines_dir)  # what the #:schema line points at
+    return saved
+
+
+def version_shadows(paths: Paths, routine: Routine) -> tuple[Path, ...]:
+    """What a version of `routine` saved under its id shadows: the files below it."""
+    if is_calmfeet_copy(routine.source, paths):
+        return routine.shadows
+    return (*routine.shadows, routine.source)
+
+
+def save_own_copy(
+    paths: Paths, routine: Routine, steps: Sequence[Step], *, new_id: str | None = None
+) -> Routine:
+    """Write the person's version to their routines folder, shadowing the original.
+
+    Only a version calmfeet saved itself is ever replaced: IdInUse when the person's own file
+    holds the place, so they can choose `new_id` (a routine of its own, shadowing nothing).
+    A version that is a link is written through the link (see `write_routine_file`).
+    """
+    if not steps:
+        raise CustomiseError("A routine needs at least one step; restore the original instead.")
+    routine_id = routine.id if new_id is None else new_id
+    target = own_copy_path(paths, routine_id)
     if new_id is not None:
-        shadows: tuple[Path, ...] = ()
-    elif from_copy:
-        shadows = routine.shadows
+        problem = id_problem(paths, new_id, ())
+        if problem is not None:
+            raise CustomiseError(problem)
     else:
-        shadows = (*routine.shadows, routine.source)
+        check_version_place(paths, routine)
+    import tomli_w  # only when saving: not at start-up
+
+    header = version_header(paths, routine, routine.name)
+    saved = write_routine_file(
+        paths,
+        target,
+        header + tomli_w.dumps(routine_document(routine, steps)),
+        new=new_id is not None,
+    )
+    shadows = () if new_id is not None else version_shadows(paths, routine)
     return replace(saved, id=routine_id, source=target, builtin=False, shadows=shadows)
 
 
@@ -268,6 +342,8 @@ def restore_original(paths: Paths, routine: Routine) -> Routine:
     it points to stays where the person put it.
     """
     source = routine.source
+    if is_made_in_editor(source):
+        raise NothingToRestore(f"{routine.name} is a routine of your own: it has no original.")
     if not is_calmfeet_copy(source, paths):
         if is_own_copy(source):
             raise RestoreRefused(

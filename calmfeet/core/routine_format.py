@@ -56,7 +56,9 @@ ROUTINE_FIELDS: dict[str, Field] = {
         "The routine's breathing pattern (default resonance): a name, seconds like "
         '"4-2-6", or a table like { inhale = 4, exhale = 6 }.',
     ),
-    "caution": Field("text", "A safety note, shown once before the first session.", max_length=600),
+    "caution": Field(
+        "text", "A safety note, shown once before the first session.", max_length=1200
+    ),
     "needs": Field(
         "names",
         'Props to have at hand, named while you get ready, e.g. ["tennis ball"].',

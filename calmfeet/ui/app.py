@@ -791,6 +791,22 @@ class CalmFeetApp(App[int]):
             yield SystemCommand(
                 "Stats", "Your practice: sessions, minutes, streaks", self.show_stats
             )
+            yield SystemCommand(
+                "New routine", "Write a routine of your own from scratch", screen.action_new_routine
+            )
+            highlighted = screen.highlighted
+            if highlighted is not None:
+                name = palette_text(highlighted.name)
+                yield SystemCommand(
+                    f"Copy {name} into a new routine",
+                    "Write a routine of your own, starting from this one",
+                    screen.action_copy_routine,
+                )
+                yield SystemCommand(
+                    f"Edit {name}",
+                    "Change its name, steps and the rest; a built-in one is kept",
+                    screen.action_edit_routine,
+                )
             for routine in self.library.routines:
                 yield SystemCommand(
                     f"Start {palette_text(routine.name)}",

@@ -12,6 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
 from calmfeet.core.points import EVIDENCE
+from calmfeet.ui.screens.editor import EditorScreen, EditorStepList
 from calmfeet.ui.screens.picker import PickerScreen, RoutineList, StepList
 from calmfeet.ui.screens.session import SessionScreen
 from calmfeet.ui.screens.stats import StatsScreen
@@ -23,6 +24,11 @@ KeyRow = tuple[str, str]
 
 PICKER_TYPING: list[KeyRow] = [
     ("letters", "Filter by name (escape clears it)"),
+]
+EDITOR_TYPING: list[KeyRow] = [
+    ("tab", "Next field (shift+tab: the one before)"),
+    ("left or right", "Change a foot or a zone (or type its first letter)"),
+    ("enter or space", "Tick or untick a focus"),
 ]
 
 
@@ -58,6 +64,16 @@ def key_groups(
         (PickerScreen, "Picker, editing steps (tab)", key_rows(StepList.BINDINGS, shown_key)),
         (SessionScreen, "Session", key_rows(SessionScreen.BINDINGS, shown_key)),
         (StatsScreen, "Stats", key_rows(StatsScreen.BINDINGS, shown_key)),
+        (
+            EditorScreen,
+            "Routine editor",
+            EDITOR_TYPING + key_rows(EditorScreen.BINDINGS, shown_key),
+        ),
+        (
+            EditorScreen,
+            "Routine editor, in the steps",
+            key_rows(EditorStepList.BINDINGS, shown_key),
+        ),
     ]
     screens.sort(key=lambda group: not isinstance(here, group[0]))  # stable: order kept
     everywhere_rows = [*key_rows(everywhere, shown_key), ("ctrl+p", "Command palette")]

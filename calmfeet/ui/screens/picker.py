@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from rich.text import Span, Text
 from textual import on
@@ -34,6 +35,9 @@ from calmfeet.ui.messages import (
 )
 from calmfeet.ui.screens.new_id import NewIdScreen
 from calmfeet.ui.widgets.footmap import FootMap
+
+if TYPE_CHECKING:
+    from calmfeet.core.authoring import RoutineDraft
 
 
 def plain_text(text: Text, glyphs: Glyphs) -> Text:
@@ -120,8 +124,22 @@ class StepList(OptionList):
             type_into_filter(self.screen, event)
 
 
+COMPACT_FOOTER_BELOW = 100
+"""Columns under which the footer leaves out the space between keys."""
+
 ROUTINE_ACTIONS = frozenset(
-    {"favourite", "unfavourite", "hide", "unhide", "cycle_focus", "stats", "edit_steps"}
+    {
+        "favourite",
+        "unfavourite",
+        "hide",
+        "unhide",
+        "cycle_focus",
+        "stats",
+        "edit_steps",
+        "new_routine",
+        "copy_routine",
+        "edit_routine",
+    }
 )
 """The list's commands, set aside while the step list has the focus."""
 
@@ -177,6 +195,28 @@ class PickerScreen(Screen[None]):
             tooltip="Cycle the focus filter: stress, circulation, pain, sleep, energy…",
         ),
         Binding("ctrl+s", "stats", "Stats", id="picker.stats"),
+        Binding(
+            "ctrl+n",
+            "new_routine",
+            "New",
+            id="picker.new_routine",
+            tooltip="Write a new routine from scratch",
+        ),
+        Binding(
+            "ctrl+y",
+            "copy_routine",
+            "Copy",
+            id="picker.copy_routine",
+            tooltip="Write a new routine, starting from a copy of this one",
+        ),
+        Binding(
+            "ctrl+r",
+            "edit_routine",
+            "Edit",
+            id="picker.edit_routine",
+            show=False,
+            tooltip="Edit this routine (a built-in one is kept: yours shows instead)",
+        ),
         Binding(
             "ctrl+e",
             "edit_steps",
@@ -261,6 +301,8 @@ class PickerScreen(Screen[None]):
         self._show_preview(self.highlighted)
 
     def on_resize(self, event: Resize) -> None:
+        # Below 100 columns the footer's keys sit closer, so every one fits in 80.
+        self.query_one(Footer).compact = event.size.width < COMPACT_FOOTER_BELOW
         self.set_class(event.size.width < 70, "-narrow")
         self.set_class(event.size.height < 24, "-short")
         self.set_class(event.size.height >= 40, "-tall")
@@ -377,7 +419,7 @@ class PickerScreen(Screen[None]):
         body = Text()
         body.append(routine.name, style="bold")
         body.append(f"  {format_clock(routine.total_seconds)}\n", style="dim")
-        if routine.shadows and customise.is_calmfeet_copy(routine.source, self.paths):
+        if routine.shadows and customise.is_calmfeet_version(routine.source, self.paths):
             body.append(
                 f"Your version (original: {routine.shadows[-1].name}); ctrl+o restores it\n",
                 "italic",
@@ -600,7 +642,7 @@ class PickerScreen(Screen[None]):
                 "hide": not hidden,
                 "unhide": hidden,
             }[action]
-        if action in ("start", "edit_steps") and routine is None:
+        if action in ("start", "edit_steps", "copy_routine", "edit_routine") and routine is None:
             return None
         return True
 
@@ -646,6 +688,63 @@ class PickerScreen(Screen[None]):
     def action_edit_steps(self) -> None:
         if self.highlighted is not None:
             self.query_one(StepList).focus()
+
+    # ---- the routine editor ---------------------------------------------------------------
+
+    def action_new_routine(self) -> None:
+        from calmfeet.core.authoring import RoutineDraft
+
+        self._open_editor(RoutineDraft(), "New routine")
+
+    def action_copy_routine(self) -> None:
+        from calmfeet.core.authoring import copy_name, draft_from_routine
+
+        routine = self.highlighted
+        if routine is not None:
+            draft = draft_from_routine(routine, name=copy_name(routine.name), copy=True)
+            self._open_editor(draft, f"New routine, from a copy of {routine.name}")
+
+    def action_edit_routine(self) -> None:
+        from calmfeet.core.authoring import draft_from_routine
+
+        routine = self.highlighted
+        if routine is not None:
+            self._open_editor(draft_from_routine(routine), f"Editing {routine.name}", routine)
+
+    def _open_editor(
+        self, draft: RoutineDraft, heading: str, editing: Routine | None = None
+    ) -> None:
+        """The editor, over the picker; what it saves comes back here to be shown."""
+        from calmfeet.ui.screens.editor import EditorScreen
+
+        screen = EditorScreen(
+            draft,
+            paths=self.paths,
+            loaded_ids=self.library.ids,
+            heading=heading,
+            editing=editing,
+            ascii=self._ascii,
+        )
+        self.app.push_screen(screen, self._routine_written)
+
+    def _routine_written(self, saved: Routine | None) -> None:
+        """Tell the app, then show the routine: highlighted, with the filters widened if they
+        would hide it."""
+        if saved is None:
+            return
+        prefs = self.prefs
+        routines = self.library.replace(saved).routines
+        shown = catalogue.visible_ids(
+            routines, prefs.order, prefs.favourites, prefs.hidden, self.routine_filter
+        )
+        if saved.id not in shown:
+            self.query_one("#filter", Input).value = ""
+            self.routine_filter = catalogue.RoutineFilter(show_hidden=saved.id in prefs.hidden)
+        self._step_cursor_after_update = 0
+        self._highlight_after_update = saved.id
+        self.post_message(RoutineReplaced(saved))
+        self.query_one(RoutineList).focus()
+        self.notify(f"Saved {saved.name} in {saved.source}.", timeout=5, markup=False)
 
     # ---- the person's own version ----------------------------------------------------------
 
