@@ -61,7 +61,9 @@ class UsageError(Exception):
     """A mistake in how the command was called: one line on stderr, exit code 2."""
 
 
-def _option_parents(top: bool) -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
+def _option_parents(
+    top: bool,
+) -> tuple[argparse.ArgumentParser, argparse.ArgumentParser, argparse.ArgumentParser]:
     """Options allowed before and after the command; only the top level sets their defaults,
     so `calmfeet --theme moss run x` and `calmfeet run x --theme moss` mean the same."""
     default: Any = None if top else argparse.SUPPRESS
@@ -90,17 +92,31 @@ def _option_parents(top: bool) -> tuple[argparse.ArgumentParser, argparse.Argume
         default=False if top else argparse.SUPPRESS,
         help="draw with ASCII only",
     )
-    return routines, looks
+    sound = argparse.ArgumentParser(add_help=False)
+    sound.add_argument(
+        "--sound",
+        action=argparse.BooleanOptionalAction,
+        default=default,
+        help="play sound (unmuted) or none at all, this time (default: your sound settings)",
+    )
+    sound.add_argument(
+        "--voice",
+        action=argparse.BooleanOptionalAction,
+        default=default,
+        help="speak each step, or not, this time (default: your sound settings; needs "
+        "espeak-ng or macOS say)",
+    )
+    return routines, looks, sound
 
 
 def build_parser() -> argparse.ArgumentParser:
-    top_routines, top_looks = _option_parents(top=True)
-    routines, looks = _option_parents(top=False)
+    top_routines, top_looks, top_sound = _option_parents(top=True)
+    routines, looks, sound = _option_parents(top=False)
 
     parser = argparse.ArgumentParser(
         prog="calmfeet",
         description="A calm terminal companion for foot massage. Without a command, opens the app.",
-        parents=[top_routines, top_looks],
+        parents=[top_routines, top_looks, top_sound],
     )
     parser.add_argument("--version", action="version", version=f"calmfeet {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -140,12 +156,12 @@ def build_parser() -> argparse.ArgumentParser:
     new.add_argument("new_id", metavar="ID")  # not `routine_id`: no existing id completes it
 
     run = commands.add_parser(
-        "run", parents=[routines, looks], help="start a routine's session straight away"
+        "run", parents=[routines, looks, sound], help="start a routine's session straight away"
     )
     run.add_argument("routine_id", metavar="ROUTINE_ID")
 
     breathe = commands.add_parser(
-        "breathe", parents=[looks], help="just the breathing pacer, no massage steps"
+        "breathe", parents=[looks, sound], help="just the breathing pacer, no massage steps"
     )
     breathe.add_argument("pattern", nargs="?", metavar="PATTERN", help="default: resonance")
     breathe.add_argument("--minutes", type=float, default=5.0, metavar="N", help="default: 5")
@@ -162,7 +178,7 @@ def build_parser() -> argparse.ArgumentParser:
     audio.add_argument(
         "--voice",
         action=argparse.BooleanOptionalAction,
-        default=None,
+        default=argparse.SUPPRESS,  # the top level sets None: `calmfeet --voice audio` works
         help="speak each step (default: your sound settings; needs espeak-ng or macOS say)",
     )
 
@@ -181,7 +197,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     serve = commands.add_parser(
         "serve",
-        parents=[routines, looks],
+        parents=[routines, looks, sound],
         help="the app in a browser, for a phone or tablet (needs calmfeet[web])",
         description="Serve calmfeet to a browser: each tab runs its own calmfeet on this "
         "computer, and sound plays here. Binds 127.0.0.1 unless --host says otherwise; any other "
@@ -263,6 +279,9 @@ def _main(argv: Sequence[str] | None, paths: Paths, out: TextIO, err: TextIO) ->
     )
     if command in printing:
         given = [flag for name, flag in APP_ONLY_OPTIONS if getattr(args, name, None)]
+        for name in ("sound", "voice") if command != "audio" else ("sound",):
+            if getattr(args, name, None) is not None:
+                given.append(f"--{name}" if getattr(args, name) else f"--no-{name}")
         if given:
             raise UsageError(f"{given[0]} applies only when calmfeet opens; `{command}` prints")
     if command == "list":
@@ -310,6 +329,10 @@ def cmd_serve(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.theme:
         forwarded += ["--theme", args.theme]
     forwarded += [flag for name, flag in APP_ONLY_OPTIONS[1:] if getattr(args, name, False)]
+    for name in ("sound", "voice"):  # sound plays on this computer, from each tab's calmfeet
+        wanted = getattr(args, name, None)
+        if wanted is not None:
+            forwarded.append(f"--{name}" if wanted else f"--no-{name}")
     return serve(args.host, args.port, forwarded, out, err)
 
 

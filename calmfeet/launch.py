@@ -22,6 +22,7 @@ from calmfeet.exit_codes import EXIT_OK, EXIT_USAGE
 
 if TYPE_CHECKING:
     from calmfeet.core.history import History
+    from calmfeet.sound.live import FindVoice, OpenOutput
     from calmfeet.ui.app import CalmFeetApp
     from calmfeet.ui.themes import ThemeCatalog
 
@@ -60,10 +61,16 @@ def make_app(
     breathe: BreathingPattern | None = None,
     breathe_minutes: float = 5.0,
     load_own_routines_later: bool = False,
+    sound: bool | None = None,
+    voice: bool | None = None,
+    open_output: OpenOutput | None = None,
+    find_voice: FindVoice | None = None,
 ) -> CalmFeetApp:
     """The app as `calmfeet` starts it; anything not given is read from `paths`.
 
     `load_own_routines_later` shows the built-ins at once and reads the rest in a thread.
+    `sound` and `voice` are `--sound/--no-sound` and `--voice/--no-voice` (None: as saved);
+    `open_output` and `find_voice` stand in for the sound device and voice engine in tests.
     """
     from calmfeet.ui.app import AppConfig, CalmFeetApp
     from calmfeet.ui.themes import discover_themes
@@ -94,6 +101,10 @@ def make_app(
             if load_own_routines_later
             else None
         ),
+        sound=sound,
+        voice=voice,
+        open_output=open_output,
+        find_voice=find_voice,
     )
     return CalmFeetApp(config)
 
@@ -162,6 +173,8 @@ def run_app(args: argparse.Namespace, paths: Paths, err: TextIO) -> int:
         breathe=breathe,
         breathe_minutes=minutes,
         load_own_routines_later=later,
+        sound=getattr(args, "sound", None),
+        voice=getattr(args, "voice", None),
     )
     app.run()
     app.close_practice()

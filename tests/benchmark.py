@@ -20,6 +20,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 SOCKET = "calmfeet-bench"
 WIDTH, HEIGHT = 100, 30
@@ -295,11 +296,17 @@ class Bench:
     # ---- launching ---------------------------------------------------------------------------
 
     def launch(
-        self, label: str, argv: Sequence[str], ready: Callable[[str], bool], interval: float = 0.01
+        self,
+        label: str,
+        argv: Sequence[str],
+        ready: Callable[[str], bool],
+        interval: float = 0.01,
+        env: dict[str, str] | None = None,
     ) -> Launched:
-        """Start in a fresh pane and poll every `interval` until `ready(text)`."""
+        """Start in a fresh pane and poll every `interval` until `ready(text)`; `env` is added
+        to the app's environment."""
         spawned = time.perf_counter()
-        name, pane_pid = self.tmux.spawn(label, argv, self.app_env)
+        name, pane_pid = self.tmux.spawn(label, argv, {**self.app_env, **(env or {})})
         deadline = spawned + PAINT_TIMEOUT
         frame = self.tmux.capture(name)
         while not ready(frame.text):
@@ -329,9 +336,13 @@ class Bench:
 
     @contextlib.contextmanager
     def running(
-        self, label: str, argv: Sequence[str], ready: Callable[[str], bool]
+        self,
+        label: str,
+        argv: Sequence[str],
+        ready: Callable[[str], bool],
+        env: dict[str, str] | None = None,
     ) -> Iterator[Launched]:
-        launched = self.launch(label, argv, ready)
+        launched = self.launch(label, argv, ready, env=env)
         try:
             yield launched
         finally:
@@ -495,7 +506,8 @@ def session_ready(text: str) -> bool:
 def measure_cpu(bench: Bench, routines: Path) -> list[Row]:
     settings = bench.settings
     rows: list[Row] = []
-    argv = bench.cf("run", "bench-pacer", "--routines", str(routines))
+    # Silent, as these rows always were: the sound rows (8) measure what sound adds.
+    argv = bench.cf("run", "bench-pacer", "--routines", str(routines), "--no-sound")
     with bench.running("cf-busy", argv, session_ready) as launched:
         time.sleep(1.0)  # past the first frames and any start-up work
         busy = bench.sample(launched, settings.busy_window)
@@ -614,7 +626,7 @@ def match(expected: Sequence[Change], observed: Sequence[Change], tolerance: flo
 def measure_timing(bench: Bench, routine_file: Path, hz: float) -> list[Row]:
     phases_expected, steps_expected = expected_changes(routine_file)
     total = steps_expected[-1].t
-    argv = bench.cf("run", routine_file.stem, "--routines", str(routine_file.parent))
+    argv = bench.cf("run", routine_file.stem, "--routines", str(routine_file.parent), "--no-sound")
     # The phase word is read as text, which the detail view prints in one row; the big view
     # draws the same word, changed by the same wake-up, in big type.
     detail = bench.root / "config-detail"
@@ -968,6 +980,239 @@ def measure_preferences(bench: Bench, builtin_ids: Sequence[str]) -> list[Row]:
     ]
 
 
+# ---- 8: sound ---------------------------------------------------------------------------------
+
+SOUND_STEP_SECONDS = 6.0
+SOUND_BREATHING = "4-6"
+"""In 4 s, out 6 s: with 6 s steps no phase change falls on a step change."""
+SOUND_CPU_TARGET = 1.0
+"""Percentage points of one core that sound may add while the pacer runs."""
+SOUND_OFFSET_TARGET = 0.020
+RENDER_MINUTES = 15.0
+RENDER_TARGET = 10.0
+TESTS = Path(__file__).resolve().parent
+
+
+@contextlib.contextmanager
+def sound_server() -> Iterator[tuple[dict[str, str], str, Any]]:
+    """Somewhere for calmfeet to play: a private PulseAudio null sink (tests/pulse.py), whose
+    monitor can be recorded, or without PulseAudio miniaudio's NULL backend (no recording).
+    Yields (variables for the app, what it is, the sink or None)."""
+    if str(TESTS) not in sys.path:
+        sys.path.insert(0, str(TESTS))
+    import pytest
+    from pulse import running_pulse_sink
+
+    with contextlib.ExitStack() as stack:
+        try:
+            sink = stack.enter_context(running_pulse_sink())
+        except pytest.skip.Exception:
+            yield {"CALMFEET_AUDIO_BACKEND": "null"}, "miniaudio NULL backend", None
+            return
+        except pytest.fail.Exception as error:
+            raise BenchError(f"PulseAudio would not start: {error}") from None
+        yield dict(sink.variables), "PulseAudio null sink", sink
+
+
+def measure_sound(bench: Bench, routines: Path) -> list[Row]:
+    """What sound costs and how well it keeps to the screen; the track's rendering time."""
+    rows: list[Row] = []
+    with sound_server() as (variables, where, sink):
+        rows.append(measure_sound_cpu(bench, routines, variables, where, sink))
+        if sink is None:
+            rows.append(
+                Row(
+                    "Audio-to-screen offset: could not measure",
+                    "PulseAudio is not installed (tests/check.sh installs it as root)",
+                    verdict="error",
+                )
+            )
+        else:
+            rows.extend(measure_sound_offset(bench, routines, sink))
+    rows.append(measure_track_render(bench))
+    return rows
+
+
+def measure_sound_cpu(
+    bench: Bench, routines: Path, variables: dict[str, str], where: str, sink: Any
+) -> Row:
+    """The same pacing session with --no-sound and with --sound (the default settings: breath
+    tones and chimes), alternately (twice each in full mode: CPU from /proc moves in steps of
+    a clock tick and with the machine's load), CPU of the app's process (every thread)."""
+    window = bench.settings.busy_window
+    rounds = 1 if bench.settings.short else 2
+    samples: dict[str, list[dict[str, float]]] = {"off": [], "on": []}
+    streams: list[int] = []
+    screen = ""
+    for _ in range(rounds):
+        for label, flag in (("off", "--no-sound"), ("on", "--sound")):
+            argv = bench.cf("run", "bench-pacer", "--routines", str(routines), flag)
+            env = variables if flag == "--sound" else {}
+            with contextlib.ExitStack() as stack:
+                if sink is not None:  # a reader keeps the null sink awake, as a device would be
+                    stack.enter_context(sink.record(bench.root / f"cpu-sound-{label}.wav"))
+                launched = stack.enter_context(
+                    bench.running(f"cf-sound-{label}", argv, session_ready, env=env)
+                )
+                time.sleep(1.0)  # past the first frames and the sounds being made
+                samples[label].append(bench.sample(launched, window))
+                if flag == "--sound":
+                    screen = bench.tmux.capture(launched.name).text
+                    streams.append(sink.players() if sink is not None else 1)
+    if "silent" in screen or "Sound stopped" in screen:
+        raise BenchError(f"calmfeet played no sound ({where}): {screen.strip()[-200:]}")
+    if min(streams) < 1:
+        raise BenchError("calmfeet opened no stream on the PulseAudio null sink")
+    on = statistics.mean(sample["cpu_percent"] for sample in samples["on"])
+    off = statistics.mean(sample["cpu_percent"] for sample in samples["off"])
+    each = f"{rounds}× {window:g} s each" if rounds > 1 else f"{window:g} s each"
+    return Row(
+        f"CPU while pacing, sound on ({where}) vs --no-sound ({each}, % of a core)",
+        f"{on:.2f} %",
+        f"{off:.2f} % sound off",
+        f"{on - off:+.2f} pp",
+        f"≤ +{SOUND_CPU_TARGET:g} pp",
+        verdict(on - off <= SOUND_CPU_TARGET),
+        {"on": samples["on"], "off": samples["off"], "where": where},
+    )
+
+
+def watch_changes(
+    bench: Bench, name: str, pane_pid: int, until: str, patience: float
+) -> list[tuple[float, str]]:
+    """(time.monotonic(), what) for each change on screen ("Step N", a phase word, `until`),
+    at the middle of the capture that first showed it and the one before."""
+    seen: list[tuple[float, str]] = []
+    shown: dict[str, str] = {}
+    before = time.monotonic()
+    end = before + patience
+    while time.monotonic() < end and proc_alive(pane_pid):
+        text = bench.tmux.capture(name).text
+        after = time.monotonic()
+        when = (before + after) / 2
+        before = after
+        for kind, found in (("step", STEP_OF.search(text)), ("phase", PHASE_WORD.search(text))):
+            if found is None:
+                continue
+            value = f"Step {found.group(1)}" if kind == "step" else found.group(1)
+            if shown.get(kind) != value:
+                shown[kind] = value
+                seen.append((when, value))
+        if until in text:
+            seen.append((when, until))
+            return seen
+        time.sleep(0.003)
+    raise BenchError(f"{until!r} never appeared; saw {[what for _, what in seen]}")
+
+
+def measure_sound_offset(bench: Bench, routines: Path, sink: Any) -> list[Row]:
+    """The installed calmfeet plays a short routine into the null sink while this process
+    records the sink's monitor with each sample's time.monotonic() (tests/pulse.py): each step
+    change's chime and each new breath tone is timed against the change on screen, in the same
+    clock, with no alignment. The first step's chime (due as the clock starts) is shown apart."""
+    from test_audio_track import breath_onset, chime_onset
+
+    steps = 2 if bench.settings.short else 3
+    (routines / "bench-sound.toml").write_text(
+        routine_toml("Bench sound", SOUND_BREATHING, [(SOUND_STEP_SECONDS, None)] * steps)
+    )
+    config = bench.root / "config-sound"
+    (config / "calmfeet").mkdir(parents=True, exist_ok=True)
+    (config / "calmfeet" / "preferences.toml").write_text(
+        NO_INTERLUDES + 'session_view = "detail"\nsound_volume = 100\n', encoding="utf-8"
+    )
+    argv = bench.cf("run", "bench-sound", "--routines", str(routines), "--sound")
+    env = {**bench.app_env, "XDG_CONFIG_HOME": str(config), **sink.variables}
+    saved = {key: os.environ.get(key) for key in sink.variables}
+    os.environ.update(sink.variables)  # the capture below is a client of the same server
+    try:
+        with sink.capture(44100) as capture:
+            name, pane_pid = bench.tmux.spawn("cf-sound-timing", argv, env)
+            try:
+                total = steps * SOUND_STEP_SECONDS
+                changes = watch_changes(bench, name, pane_pid, COMPLETE, PAINT_TIMEOUT + total)
+                time.sleep(0.5)  # the closing chime's first notes reach the capture
+            finally:
+                bench.tmux.kill(name)
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+    rate = capture.sample_rate
+    samples = capture.samples() * 32768.0  # the analysis works in 16-bit units
+    start_time = capture.time_of(0)
+    steps_seen = [(when, what) for when, what in changes if what.startswith("Step ")]
+    phases = [(when, what) for when, what in changes if what in ("Inhale", "Exhale")]
+    if len(steps_seen) != steps or len(phases) < 3:
+        raise BenchError(f"unexpected changes on screen: {[what for _, what in changes]}")
+    # The first step shows while its sounds are made; its clock starts a moment later, which
+    # the screen shows as the first exhale, 4 s on.
+    counting_from = phases[1][0] - 4.0
+    events = [(when, what, breath_onset) for when, what in phases[1:]]
+    events += [(when, what, chime_onset) for when, what in steps_seen[1:]]
+    offsets: dict[str, float] = {}
+    for when, what, listen in events:
+        scheduled = round(when - counting_from)  # whole seconds in this routine
+        near = counting_from + scheduled - start_time
+        heard = capture.time_of(listen(samples, near) * rate)
+        offsets[f"{what} at {scheduled} s"] = heard - when
+    first = capture.time_of(chime_onset(samples, counting_from - start_time) * rate)
+    values = list(offsets.values())
+    median = statistics.median(values)
+    worst = max(values, key=abs)
+    detail = ", ".join(f"{what} {1000 * o:+.0f} ms" for what, o in offsets.items())
+    data = {"offsets_s": offsets, "first_chime_s": first - counting_from}
+    return [
+        Row(
+            f"Audio-to-screen offset, median of {len(values)} changes (audio − screen; "
+            "chimes and breath tones, PulseAudio null sink)",
+            f"{1000 * median:+.0f} ms",
+            target=f"within ±{1000 * SOUND_OFFSET_TARGET:.0f} ms",
+            verdict=verdict(abs(median) <= SOUND_OFFSET_TARGET),
+            data=data,
+        ),
+        Row(
+            f"Audio-to-screen offset, worst change ({detail})",
+            f"{1000 * worst:+.0f} ms",
+            target=f"within ±{1000 * SOUND_OFFSET_TARGET:.0f} ms",
+            verdict=verdict(abs(worst) <= SOUND_OFFSET_TARGET),
+        ),
+        Row(
+            "First step's chime after the clock starts (due at once: after the device's buffer)",
+            f"{1000 * (first - counting_from):+.0f} ms",
+        ),
+    ]
+
+
+def measure_track_render(bench: Bench) -> Row:
+    """calmfeet.sound.track.render_seconds in the installed calmfeet's Python: the whole-foot
+    tour stretched to 15 minutes, voice included where espeak-ng is installed."""
+    code = (
+        "from calmfeet.sound.track import render_seconds\n"
+        f"print(render_seconds(routine_minutes={RENDER_MINUTES!r}))\n"
+    )
+    done = subprocess.run(
+        [bench.python, "-c", code],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **bench.app_env},
+        check=False,
+    )
+    if done.returncode != 0:
+        raise BenchError(f"render_seconds failed: {done.stderr.strip()[-300:]}")
+    seconds = float(done.stdout.strip().splitlines()[-1])
+    voice = "espeak-ng voice" if shutil.which("espeak-ng") or shutil.which("espeak") else "no voice"
+    return Row(
+        f"Time to render a {RENDER_MINUTES:g}-minute routine's track ({voice})",
+        f"{seconds:.2f} s",
+        target=f"< {RENDER_TARGET:g} s",
+        verdict=verdict(seconds < RENDER_TARGET),
+        data={"seconds": seconds, "minutes": RENDER_MINUTES},
+    )
+
+
 # ---- output -----------------------------------------------------------------------------------
 
 HEADERS = ("what", "calmfeet", "baseline", "ratio", "target", "verdict")
@@ -1099,8 +1344,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--only",
         metavar="PARTS",
-        default="startup,cpu,timing,scale,prefs,web",
-        help="comma-separated parts to run: startup, cpu, timing, scale, prefs, web (default: all)",
+        default="startup,cpu,timing,scale,prefs,web,sound",
+        help="comma-separated parts to run: startup, cpu, timing, scale, prefs, web, sound "
+        "(default: all)",
     )
     args = parser.parse_args(argv)
     parts = {part.strip() for part in args.only.split(",")}
@@ -1178,6 +1424,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 section(rows, "preferences", lambda: measure_preferences(bench, builtin_ids))
             if "web" in parts:
                 section(rows, "browser", lambda: measure_web(settings, calmfeet))
+            if "sound" in parts:
+                section(rows, "sound", lambda: measure_sound(bench, routines))
         finally:
             bench.tmux.stop()
 

@@ -79,6 +79,13 @@ def awake_log(monkeypatch: pytest.MonkeyPatch) -> AwakeLog:
     return log
 
 
+@pytest.fixture(autouse=True)
+def _no_real_speakers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A sound device opened by accident in a test plays into miniaudio's NULL backend: never
+    out of the developer's speakers, never a "no device" toast on a snapshot."""
+    monkeypatch.setenv("CALMFEET_AUDIO_BACKEND", "null")
+
+
 @pytest.fixture
 def paths(tmp_path: Path) -> Paths:
     return Paths(config_dir=tmp_path / "config", data_dir=tmp_path / "data")
@@ -94,8 +101,12 @@ def make_app() -> MakeApp:
 
     def build(paths: Paths, *, interludes: bool = True, **options: Any) -> Any:
         """`interludes=False` saves the get-ready and switch-feet pauses as off first, for
-        tests about something else whose clock is the steps' own time."""
+        tests about something else whose clock is the steps' own time.
+
+        Sessions are silent (`--no-sound`) unless a test passes `sound=` (and, to hear what
+        plays, `open_output=` a tests/fake_sound.py FakeOutputs)."""
         options.setdefault("clock", FakeClock())
+        options.setdefault("sound", False)
         if not interludes:
             from calmfeet.core.preferences import PreferencesStore
 

@@ -50,6 +50,8 @@ def halfway_reset() -> str:
     text = (builtin_routines_dir() / "quick-reset.toml").read_text(encoding="utf-8")
     marker = 'title = "Ankle circles"\n'
     assert marker in text
+    if 'halfway = "Change direction"' in text:
+        return text  # the built-in has it now
     return text.replace(marker, marker + 'halfway = "Change direction"\n')
 
 

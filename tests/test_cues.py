@@ -29,10 +29,12 @@ from calmfeet.core.cues import (
     CueSettings,
     Layer,
     plan_cues,
+    settings_from_preferences,
 )
 from calmfeet.core.glyphs import whole_seconds
 from calmfeet.core.model import Foot, Routine, Step
 from calmfeet.core.paths import builtin_routines_dir
+from calmfeet.core.preferences import Preferences
 from calmfeet.core.routines import load_routine
 from calmfeet.core.safe_text import speakable
 from calmfeet.core.session import (
@@ -504,6 +506,50 @@ def test_styles_and_layers_choose_what_is_planned() -> None:
     assert layers(CueSettings(breath=False, voice=False)) == {Layer.STEPS}
     assert not of(plan_cues(session, CueSettings()), CueKind.TICK)  # ticks are asked for
     assert of(plan_cues(session, CueSettings(ticks=True)), CueKind.TICK)
+
+
+def test_saved_sound_preferences_become_the_plan_s_settings() -> None:
+    saved = Preferences(
+        sound="chimes",
+        sound_volume=50,
+        sound_muted=True,
+        sound_breath=False,
+        sound_steps_volume=80,
+        sound_ticks=True,
+        voice=True,
+        voice_volume=25,
+        voice_how=True,
+        voice_phase_words=True,
+    )
+    assert settings_from_preferences(saved) == CueSettings(
+        style="chimes",
+        breath=False,
+        steps=True,
+        voice=True,
+        ticks=True,
+        voice_how=True,
+        voice_phase_words=True,
+        breath_volume=1.0,
+        steps_volume=0.8,
+        voice_volume=0.25,
+        volume=0.5,
+        muted=True,
+    )
+    first_run = settings_from_preferences(None)
+    assert first_run == settings_from_preferences(Preferences())
+    assert (first_run.style, first_run.voice, first_run.muted) == ("tones", False, False)
+    assert first_run.volume < 1.0  # soft by default
+
+
+def test_the_command_line_overrides_sound_and_voice_for_one_run() -> None:
+    muted_off = Preferences(sound="off", sound_muted=True, voice=True)
+    assert not settings_from_preferences(muted_off, sound=False).anything_to_hear
+    played = settings_from_preferences(muted_off, sound=True)
+    assert (played.style, played.muted, played.voice) == ("tones", False, True)
+    assert settings_from_preferences(Preferences(), voice=True).voice
+    assert not settings_from_preferences(Preferences(voice=True), voice=False).voice
+    assert settings_from_preferences(Preferences(sound="off"), voice=True).anything_to_hear
+    assert not settings_from_preferences(Preferences(sound="off")).anything_to_hear
 
 
 def test_without_a_chime_the_words_come_on_the_moment() -> None:

@@ -12,6 +12,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -434,3 +435,144 @@ def test_a_bad_breathing_pattern_is_one_line(env: dict[str, str], pattern: str) 
     assert len(done.stderr.strip().splitlines()) == 1
     assert done.stderr.startswith("calmfeet: ")
     assert done.stdout == ""
+
+
+# --- (f) sound and screen together, through a real sound server ------------------------------
+
+SOUND_STEP_SECONDS = 6.0
+SOUND_ROUTINE = """\
+name = "Sound check"
+breathing = "4-6"
+{steps}"""
+SOUND_TOLERANCE = 0.050
+"""The issue's bound: each cue within 50 ms of its change on screen, once the recording's
+start is aligned with the screen's clock."""
+
+
+def _watch_changes(term: Terminal, until: str) -> list[tuple[float, str, float]]:
+    """(time.monotonic(), what, give or take) for each change seen on screen: "Step N", a
+    phase word, and `until`; each at the middle between the capture that first showed it and
+    the one before, give or take half the time between them."""
+    import re
+
+    step_of = re.compile(r"\bStep (\d+) of \d+\b")
+    phase_word = re.compile(r"\b(Inhale|Exhale)\b")
+    seen: list[tuple[float, str, float]] = []
+    shown: dict[str, str] = {}
+    before = time.monotonic()
+    end = before + DEADLINE + 3 * SOUND_STEP_SECONDS
+    while time.monotonic() < end:
+        text = term.text()
+        after = time.monotonic()
+        when = (before + after) / 2
+        previous, before = before, after
+        step = step_of.search(text)
+        word = phase_word.search(text)
+        for kind, found in (("step", step), ("phase", word)):
+            if found is None:
+                continue
+            value = f"Step {found.group(1)}" if kind == "step" else found.group(1)
+            if shown.get(kind) != value:
+                shown[kind] = value
+                seen.append((when, value, (after - previous) / 2))
+        if until in text:
+            seen.append((when, until, (after - previous) / 2))
+            return seen
+        time.sleep(0.002)
+    pytest.fail(f"{until!r} never appeared; the screen shows:\n{term.text()}")
+
+
+@pytest.mark.slow
+def test_chimes_and_breath_tones_are_heard_with_the_changes_on_screen(
+    pulse_sink: Any, env: dict[str, str], tmp_path: Path
+) -> None:
+    """The installed calmfeet plays into a PulseAudio null sink while parecord records its
+    monitor: each step change's chime and each new breath tone starts within 50 ms of the
+    change on screen (the recording's start aligned by the median offset)."""
+    if CALMFEET is None or TMUX is None:
+        pytest.skip("needs the calmfeet command and tmux")
+    import numpy as np
+    from audio_analysis import onsets, read_wav
+    from test_audio_track import breath_onset, chime_onset
+
+    root = Path(__file__).resolve().parent.parent
+    sound_env = {k: v for k, v in env.items() if k != "CALMFEET_AUDIO_BACKEND"}
+    sound_env.update(pulse_sink.variables)
+    sound_env["PYTHONPATH"] = str(root)  # this checkout's calmfeet, whatever is installed
+    config = Path(sound_env["XDG_CONFIG_HOME"]) / "calmfeet" / "preferences.toml"
+    config.write_text(
+        'lead_in_seconds = 0\nswitch_seconds = 0\nsession_view = "detail"\nsound_volume = 100\n',
+        encoding="utf-8",
+    )
+    steps = "".join(
+        STEP.format(title=f"Part {n + 1}", seconds=SOUND_STEP_SECONDS, zone="arch")
+        for n in range(3)
+    )
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "sound-check.toml").write_text(SOUND_ROUTINE.format(steps=steps), encoding="utf-8")
+    recording = tmp_path / "sink.wav"
+    terminal = Terminal(sound_env)
+    try:
+        with pulse_sink.record(recording):
+            terminal.start("run", "sound-check", "--routines", str(folder))
+            terminal.wait_for("Step 1 of 3")
+            changes = _watch_changes(terminal, "Routine complete")
+            time.sleep(1.0)  # the closing chime's first notes reach the recording
+            screen = terminal.text()
+            terminal.send("Enter")
+            assert terminal.exit_code() == 0
+    finally:
+        terminal.close()
+    assert "ALSA" not in screen and "Traceback" not in screen
+    assert "No sound device" not in screen
+
+    signal, rate = read_wav(recording)
+    assert rate == 44100, rate
+    samples = signal * 32768.0  # the analysis works in 16-bit units
+    steps_seen = [(when, what, wide) for when, what, wide in changes if what.startswith("Step ")]
+    phases = [(when, what, wide) for when, what, wide in changes if what in ("Inhale", "Exhale")]
+    assert [what for _, what, _ in steps_seen] == ["Step 1", "Step 2", "Step 3"], changes
+    assert [what for _, what, _ in phases] == ["Inhale", "Exhale", "Inhale", "Exhale"], changes
+    # The first step is on screen while its sounds are made; its clock starts a moment later,
+    # which the screen shows as its first exhale 4 s on. The changes checked come after.
+    counting_from = phases[1][0] - 4.0
+    last_step = steps_seen[2]
+    on_screen = {
+        "Exhale at 4 s": phases[1],
+        "Step 2 at 6 s": steps_seen[1],
+        "Inhale at 10 s": phases[2],
+        "Step 3 at 12 s": last_step,
+        "Exhale at 14 s": phases[3],
+        # "Routine complete" takes its own screen a moment to build: the closing chime is
+        # timed against the last step's change and its length instead.
+        "end at 18 s": (last_step[0] + SOUND_STEP_SECONDS, "end", last_step[2]),
+    }
+    scheduled = {"Exhale at 4 s": 4.0, "Step 2 at 6 s": 6.0, "Inhale at 10 s": 10.0}
+    scheduled |= {"Step 3 at 12 s": 12.0, "Exhale at 14 s": 14.0, "end at 18 s": 18.0}
+    # Where the clock's start falls in the recording, roughly: the first sound after silence.
+    rough = onsets(signal, rate)[0] - counting_from
+    offsets: dict[str, float] = {}
+    for what, (when, _, _) in on_screen.items():
+        near = counting_from + scheduled[what] + rough  # searched near its schedule
+        listen = breath_onset if what[0] in "EI" else chime_onset
+        offsets[what] = listen(samples, near) - when
+    aligned = float(np.median(list(offsets.values())))
+    report = ", ".join(
+        f"{what}: {1000 * (offsets[what] - aligned):+.0f} ms (± {1000 * wide:.0f})"
+        for what, (_, _, wide) in on_screen.items()
+    )
+    # The first chime, due the moment the clock starts, comes as soon as the device can play
+    # it: after what its buffer already holds (about 30-50 ms). Said, not checked.
+    first = chime_onset(samples, counting_from + aligned) - counting_from - aligned
+    print(
+        f"sound against screen, the recording's start aligned by the median: {report}; "
+        f"the first step's chime (at the clock's start) {1000 * first:+.0f} ms"
+    )
+    # Each change is known on screen only to within the time between two captures.
+    late = [
+        w
+        for w, (_, _, wide) in on_screen.items()
+        if abs(offsets[w] - aligned) > SOUND_TOLERANCE + wide
+    ]
+    assert late == [], report

@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import Any, cast
 
 import filelock
 import pytest
@@ -421,6 +422,12 @@ ids = st.lists(st.text(min_size=1, max_size=12), max_size=5, unique=True).map(tu
         bell=st.booleans(),
         reduced_motion=st.booleans(),
         confirmed_cautions=ids,
+        sound=st.sampled_from(["tones", "chimes", "off"]),
+        sound_volume=st.integers(0, 100),
+        sound_muted=st.booleans(),
+        sound_breath_volume=st.integers(0, 100),
+        voice=st.booleans(),
+        voice_how=st.booleans(),
         extra=st.dictionaries(st.sampled_from(["x", "y", "new key"]), st.integers()),
     )
 )
@@ -723,3 +730,67 @@ def test_a_caution_is_confirmed_for_its_text_not_just_its_id(
     assert not prefs.caution_confirmed("stress-release", "Not when pregnant."), "edited"
     assert not prefs.caution_confirmed("quick-reset", "Not on broken skin."), "another routine"
     assert reloaded(paths).caution_confirmed("stress-release", "Not on broken skin.")
+
+
+# --- sound ---------------------------------------------------------------------------------
+
+
+def test_first_run_sound_is_soft_and_the_voice_is_off(store: PreferencesStore) -> None:
+    """Many people find a voice distracting: it is asked for; the tones play, softly."""
+    prefs = store.load()
+    assert (prefs.sound, prefs.sound_muted, prefs.voice) == ("tones", False, False)
+    assert 0 < prefs.sound_volume < 100
+
+
+def test_every_sound_setting_is_saved_and_read_back(store: PreferencesStore, paths: Paths) -> None:
+    store.load()
+    store.set_sound("chimes")
+    store.set_sound_muted(True)
+    store.set_sound_setting("voice", True)
+    store.set_sound_setting("voice_how", True)
+    store.set_sound_setting("voice_phase_words", True)
+    store.set_sound_setting("sound_ticks", True)
+    store.set_sound_setting("sound_breath", False)
+    store.set_sound_setting("sound_steps_volume", 140)  # clamped
+    store.set_sound_setting("voice_volume", -5)
+    store.set_sound_setting("sound_volume", 35)
+    expected = Preferences(
+        sound="chimes",
+        sound_muted=True,
+        voice=True,
+        voice_how=True,
+        voice_phase_words=True,
+        sound_ticks=True,
+        sound_breath=False,
+        sound_steps_volume=100,
+        voice_volume=0,
+        sound_volume=35,
+    )
+    assert store.current == expected
+    assert reloaded(paths) == expected
+    text = paths.preferences_file.read_text()
+    assert 'sound = "chimes"\n' in text and "sound_muted = true\n" in text
+    with pytest.raises(ValueError, match="not a sound setting"):
+        store.set_sound_setting(cast(Any, "bell"), True)
+
+
+@pytest.mark.parametrize(
+    ("line", "problem"),
+    [
+        ("sound_volume = 150", "line 2: sound_volume must be from 0 to 100, not 150"),
+        (
+            "voice_volume = 0.5",
+            "line 2: voice_volume must be a whole number from 0 to 100, not a number (0.5)",
+        ),
+        ('sound = "loud"', 'line 2: sound must be "tones" or "chimes" or "off", not text'),
+        ("sound_muted = 1", "line 2: sound_muted must be true or false, not a number (1)"),
+    ],
+)
+def test_a_bad_sound_setting_is_named_by_line_and_key_and_the_rest_are_kept(
+    store: PreferencesStore, paths: Paths, line: str, problem: str
+) -> None:
+    write_file(paths, f'theme = "dusk"\n{line}\nvoice = true\n')
+    prefs = store.load()
+    [notice] = store.notices
+    assert problem in notice
+    assert (prefs.theme, prefs.voice) == ("dusk", True)

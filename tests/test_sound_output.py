@@ -78,6 +78,14 @@ def test_samples_beyond_full_scale_are_clipped_not_wrapped() -> None:
     assert decode(pcm16(block, 6)) == [0, 16383, 32767, 32767, -32767, -32767]
 
 
+def test_a_block_already_in_16_bit_bytes_is_passed_on_fitted_to_length() -> None:
+    """The live player converts its own blocks (cheaper in the audio thread)."""
+    block = np.array([0, 1000, -1000], dtype="<i2").tobytes()
+    assert pcm16(block, 3) is block
+    assert decode(pcm16(block, 4)) == [0, 1000, -1000, 0]
+    assert decode(pcm16(block, 2)) == [0, 1000]
+
+
 def test_nan_is_silence_and_infinities_are_full_scale() -> None:
     block = np.array([np.nan, np.inf, -np.inf, 0.25], dtype=np.float32)
     assert decode(pcm16(block, 4)) == [0, 32767, -32767, 8191]

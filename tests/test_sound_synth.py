@@ -274,6 +274,96 @@ def test_a_sound_scheduled_in_the_past_joins_part_way_faded_in() -> None:
     assert np.max(np.abs(np.diff(out[:15000]))) < 0.2 / fade * 1.5
 
 
+def test_a_replan_from_a_frame_already_given_to_the_device_cuts_nothing_under_way() -> None:
+    """A live player re-plans from the frame heard now, which the device's buffer already
+    holds: a chime struck since then rings on, a tone fades, neither stops dead."""
+    mixer = Mixer()
+    mixer.schedule(0, ones(RATE, 0.2), Layer.BREATH)
+    mixer.schedule(600, ones(RATE, 0.1), Layer.STEPS)
+    mixer.render(1000)
+    mixer.replace_from(400, [], ring_on=[Layer.STEPS])  # 400 is before the chime struck at 600
+    out = mixer.render(RATE)
+    fade = round(FADE_SECONDS * RATE)
+    assert out[0] == pytest.approx(0.3, rel=0.01)
+    assert np.max(np.abs(np.diff(out[: 2 * fade]))) < 0.2 / fade * 1.5  # the tone slopes away
+    assert out[fade + 100] == pytest.approx(0.1)  # the chime rings on
+
+
+def test_a_chime_due_before_what_was_rendered_starts_whole_not_cut_into() -> None:
+    mixer = Mixer()
+    mixer.render(2000)
+    chime = np.linspace(1.0, 0.0, 5000, dtype=np.float32) * np.float32(0.2)
+    tone = ones(5000, 0.1)
+    mixer.replace_from(
+        1500, [(1500, chime, Layer.STEPS), (1500, tone, Layer.BREATH)], whole=[Layer.STEPS]
+    )
+    out = mixer.render(6000).astype(np.float64)
+    fade = round(FADE_SECONDS * RATE)
+    assert out[0] == pytest.approx(0.2, rel=0.01)  # the strike itself, at once (the tone
+    # joins part-way, faded in from nothing)
+    assert out[fade + 10] == pytest.approx(float(chime[fade + 10]) + 0.1, rel=0.01)
+    # The tone still ends where it was planned to; the whole chime rings 500 frames later.
+    assert np.allclose(out[4500:5000], chime[4500:5000], atol=1e-7)
+    assert np.all(out[5000:] == 0)
+
+
+def test_a_shift_moves_what_is_to_come_and_leaves_what_plays() -> None:
+    """The device fell 800 frames behind: what is to come moves 800 earlier."""
+    mixer = Mixer()
+    mixer.schedule(0, ones(3000, 0.2), Layer.BREATH)  # under way: untouched
+    mixer.schedule(5000, ones(1000, 0.1), Layer.STEPS)  # to come: now 4200-5200
+    mixer.schedule(1500, ones(1000, 0.05), Layer.STEPS)  # now due at 700, rendered: whole at once
+    mixer.schedule(1200, ones(4000, 0.3), Layer.BREATH)  # now due at 400: joins, faded in
+    mixer.render(1000)
+    mixer.shift_pending(-800, whole=[Layer.STEPS])
+    out = mixer.render(5000)  # frames 1000-6000
+    fade = round(FADE_SECONDS * RATE)
+    assert out[0] == pytest.approx(0.2 + 0.05, abs=1e-3)  # the struck one, from its start
+    assert np.all(out[1000:2000] > 0.2) and np.all(np.diff(out[1000:2000]) >= 0)  # joining
+    assert np.allclose(out[fade + 10 : 3200], 0.3)  # the first tone ended where it always did
+    assert np.allclose(out[3200:3400], 0.4)  # the chime, 800 earlier, over the tone's end
+    assert np.allclose(out[3400:4200], 0.1) and np.all(out[4200:] == 0)
+
+
+def test_a_rewind_takes_back_what_was_rendered_as_if_it_never_was() -> None:
+    """A live player renders ahead of the device; what the device has not played yet can be
+    taken back and rendered again (after a new plan) without a trace."""
+    tone = breath_tone(1.0, 0.0, 1.0)
+
+    def scheduled(mixer: Mixer) -> Mixer:
+        mixer.schedule(500, tone, Layer.BREATH)
+        mixer.schedule(3000, ones(2000, 0.1), Layer.STEPS)  # starts inside the part taken back
+        mixer.schedule(30000, ones(3000, 0.05), Layer.STEPS)
+        return mixer
+
+    straight = scheduled(Mixer())
+    expected = np.concatenate(
+        [straight.render(1000), straight.render(1323), straight.render(40000)]
+    )
+    ahead = scheduled(Mixer(rewind_seconds=1.0))
+    first = ahead.render(1000)
+    given = ahead.render(8000)[:1323]  # rendered ahead; the device took only 1323 frames
+    ahead.rewind(2323)
+    again = ahead.render(40000)
+    assert np.array_equal(np.concatenate([first, given, again]), expected)
+    ahead.render(10000)
+    with pytest.raises(ValueError):
+        ahead.rewind(0)  # further back than the second it keeps
+
+
+def test_a_rewind_into_a_volume_glide_goes_on_from_where_the_device_heard_it() -> None:
+    mixer = Mixer(rewind_seconds=1.0)
+    mixer.schedule(0, ones(20000, 0.2), Layer.BREATH)
+    heard = [mixer.render(1000)]
+    mixer.muted = True
+    heard.append(mixer.render(4000)[:1000])  # the glide down, half taken back
+    mixer.rewind(2000)
+    mixer.muted = False  # and changed again
+    heard.append(mixer.render(4000))
+    out = np.concatenate(heard)
+    assert out[1999] < 0.2 and np.max(np.abs(np.diff(out))) < 0.2 / 1000  # smooth, no jump
+
+
 def test_nothing_ever_clips_however_much_is_piled_up() -> None:
     mixer = Mixer()
     for _ in range(12):
@@ -387,8 +477,9 @@ def test_settings_volumes_reach_the_mixer() -> None:
     mixer = Mixer()
     apply_volumes(mixer, CueSettings(voice_volume=0.3, volume=0.8, muted=True))
     assert (mixer.volume(Layer.VOICE), mixer.master, mixer.muted) == (0.3, 0.8, True)
-    apply_volumes(mixer, CueSettings(muted=True), live=False)
+    apply_volumes(mixer, CueSettings(volume=0.6, muted=True), live=False)
     assert not mixer.muted  # a file is never silent because the app is muted
+    assert mixer.master == 1.0  # nor soft: the phone playing it has a volume of its own
 
 
 def test_every_breath_kind_has_a_tone() -> None:

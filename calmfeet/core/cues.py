@@ -26,11 +26,13 @@ Decisions:
 from __future__ import annotations
 
 import enum
+import typing
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 from calmfeet.core.breathing import BreathingPattern, Phase, PhaseSpec
 from calmfeet.core.footmap import FOOT_WORDS
+from calmfeet.core.preferences import MAX_VOLUME, Preferences, SoundStyle
 from calmfeet.core.safe_text import speakable
 from calmfeet.core.session import (
     BREATHING_ONLY_ID,
@@ -42,7 +44,6 @@ from calmfeet.core.session import (
 
 if TYPE_CHECKING:
     from calmfeet.core.model import Step
-    from calmfeet.core.preferences import Preferences
 
 FRESH_SECONDS = 0.25
 """A step (or pause) this new when planned is treated as starting now: its cues play at once."""
@@ -63,8 +64,8 @@ ROUTINE_END_WORDS = "Routine complete."
 BREATHING_END_WORDS = "Breathing session complete."
 PHASE_WORDS = {"inhale": "in", "inhale_more": "more", "exhale": "out", "hold": "hold"}
 
-Style = Literal["tones", "chimes", "off"]
-STYLES: tuple[Style, ...] = ("tones", "chimes", "off")
+Style = SoundStyle
+STYLES: tuple[Style, ...] = typing.get_args(SoundStyle)
 
 
 class Layer(enum.Enum):
@@ -147,6 +148,11 @@ class CueSettings:
     def step_sounds(self) -> bool:
         return self.style != "off" and self.steps
 
+    @property
+    def anything_to_hear(self) -> bool:
+        """Whether a session makes any sound at all (muted or not): else no output opens."""
+        return self.breath_tones or self.step_sounds or self.voice
+
     def layer_volume(self, layer: Layer) -> float:
         return {
             Layer.BREATH: self.breath_volume,
@@ -155,10 +161,38 @@ class CueSettings:
         }[layer]
 
 
-def settings_from_preferences(prefs: Preferences | None) -> CueSettings:
-    """The person's sound settings. Hook: when `Preferences` gains sound keys, read them here
-    (the app and `calmfeet audio` both come through this one place)."""
-    return CueSettings()
+def settings_from_preferences(
+    prefs: Preferences | None, *, sound: bool | None = None, voice: bool | None = None
+) -> CueSettings:
+    """The person's sound settings (defaults for None): the app and `calmfeet audio` both
+    come through this one place. `sound` and `voice` are the command line's `--sound/--no-sound`
+    and `--voice/--no-voice` for this run: `--no-sound` silences everything, `--sound` plays
+    (unmuted, tones if the style was off) whatever was saved."""
+    if prefs is None:
+        prefs = Preferences()
+    style: Style = prefs.sound
+    muted = prefs.sound_muted
+    spoken = prefs.voice if voice is None else voice
+    if sound is False:
+        style, spoken = "off", False
+    elif sound is True:
+        muted = False
+        if style == "off":
+            style = "tones"
+    return CueSettings(
+        style=style,
+        breath=prefs.sound_breath,
+        steps=prefs.sound_steps,
+        voice=spoken,
+        ticks=prefs.sound_ticks,
+        voice_how=prefs.voice_how,
+        voice_phase_words=prefs.voice_phase_words,
+        breath_volume=prefs.sound_breath_volume / MAX_VOLUME,
+        steps_volume=prefs.sound_steps_volume / MAX_VOLUME,
+        voice_volume=prefs.voice_volume / MAX_VOLUME,
+        volume=prefs.sound_volume / MAX_VOLUME,
+        muted=muted,
+    )
 
 
 def estimated_speech_seconds(text: str) -> float:

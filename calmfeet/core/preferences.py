@@ -35,6 +35,10 @@ SessionViewChoice = Literal["big", "detail"]
 PregnancyChoice = Literal["ask", "skip", "include"]
 """What to do with steps on points traditionally avoided in pregnancy: ask the first time a
 routine has one, skip them, or include them (`Preferences.pregnancy_points`)."""
+SoundStyle = Literal["tones", "chimes", "off"]
+"""`tones`: breath tones and step chimes; `chimes`: step chimes only; `off`: no synthesized
+sound (the voice is its own setting)."""
+MAX_VOLUME = 100
 MAX_BYTES = 1024 * 1024
 LOCK_TIMEOUT = 5.0
 MAX_PAUSE_SECONDS = 60.0
@@ -72,6 +76,27 @@ class Preferences:
     """The pause to change feet between a left-foot and a right-foot step; 0 turns it off."""
     pregnancy_points: PregnancyChoice = "ask"
     """Steps on points traditionally avoided in pregnancy: asked once, then skipped or kept."""
+    sound: SoundStyle = "tones"
+    sound_volume: int = 60
+    """The whole guidance's loudness in the app, 0-100 (a soft level by default)."""
+    sound_muted: bool = False
+    """`m` in a session: nothing is heard until it is pressed again."""
+    sound_breath: bool = True
+    """The breath tone (with `sound = "tones"`)."""
+    sound_breath_volume: int = 100
+    sound_steps: bool = True
+    """Chimes at step changes, switching feet, halfway and the end; the lead-in's 3-2-1."""
+    sound_steps_volume: int = 100
+    sound_ticks: bool = False
+    """A soft tick on each of a step's last 3 seconds."""
+    voice: bool = False
+    """Spoken steps, where a voice engine is installed: off by default, since many people
+    find a voice distracting."""
+    voice_volume: int = 100
+    voice_how: bool = False
+    """The voice also reads the step's `how`."""
+    voice_phase_words: bool = False
+    """The voice says "in", "out", "hold" at each phase."""
     extra: dict[str, object] = field(default_factory=dict, hash=False)
     """Keys this calmfeet does not know (a newer one wrote them, or a person did): kept."""
 
@@ -103,6 +128,20 @@ def _setting_types() -> dict[str, object]:
 
 _SETTINGS = _setting_types()
 KNOWN_KEYS = frozenset({"schema_version", *_SETTINGS})
+SoundSetting = Literal[
+    "sound_volume",
+    "sound_breath",
+    "sound_breath_volume",
+    "sound_steps",
+    "sound_steps_volume",
+    "sound_ticks",
+    "voice",
+    "voice_volume",
+    "voice_how",
+    "voice_phase_words",
+]
+"""The sound switches (true/false) and volumes (0-100) `set_sound_setting` changes."""
+SOUND_SETTINGS: tuple[SoundSetting, ...] = typing.get_args(SoundSetting)
 
 
 # --- reading and checking ---------------------------------------------------------------
@@ -118,6 +157,15 @@ def _check(key: str, expected: object, value: object) -> tuple[object, str | Non
         if isinstance(value, bool):
             return value, None
         return None, f"{key} must be true or false, not {describe_value(value)}"
+    if expected is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            return (
+                None,
+                f"{key} must be a whole number from 0 to {MAX_VOLUME}, not {describe_value(value)}",
+            )
+        if not 0 <= value <= MAX_VOLUME:
+            return None, f"{key} must be from 0 to {MAX_VOLUME}, not {value!r}"
+        return value, None
     if expected is float:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             return None, f"{key} must be a number of seconds, not {describe_value(value)}"
@@ -564,6 +612,20 @@ class PreferencesStore:
         """Skip (or include) steps on points traditionally avoided in pregnancy; "ask" asks
         again the next time a routine has one."""
         return self.update(lambda p: replace(p, pregnancy_points=choice))
+
+    def set_sound(self, style: SoundStyle) -> Preferences:
+        return self.update(lambda p: replace(p, sound=style))
+
+    def set_sound_muted(self, muted: bool) -> Preferences:
+        return self.update(lambda p: replace(p, sound_muted=muted))
+
+    def set_sound_setting(self, key: SoundSetting, value: bool | int) -> Preferences:
+        """One of the sound or voice switches (a bool) or volumes (0-100, clamped)."""
+        if key not in SOUND_SETTINGS:
+            raise ValueError(f"not a sound setting: {key!r}")
+        value = min(MAX_VOLUME, max(0, int(value))) if _SETTINGS[key] is int else bool(value)
+        changes: dict[str, Any] = {key: value}
+        return self.update(lambda p: replace(p, **changes))
 
     def confirm_caution(self, routine_id: str, caution: str) -> Preferences:
         """Remember that this routine's caution, as worded now, was read and confirmed."""

@@ -19,6 +19,9 @@ from calmfeet.sound.voice import Voice, VoiceFailed
 CacheKey = tuple[object, ...]
 RING_ON = (Layer.STEPS,)
 """Layers whose sounds, once struck, ring out when the session changes course."""
+STRUCK = (Layer.STEPS, Layer.VOICE)
+"""Layers of sounds with a beginning that matters (a chime's strike, a first word): one due
+before what the device was already given starts whole, a moment late, never cut into."""
 
 
 def cache_key(cue: Cue) -> CacheKey:
@@ -45,6 +48,13 @@ class SoundBank:
     @property
     def voice(self) -> Voice | None:
         return self._voice
+
+    def use_voice(self, voice: Voice | None) -> None:
+        """Speak with `voice` from now on (None: no words); clips made before are kept, and
+        words asked for while there was no voice are made afresh when next needed."""
+        with self._lock:
+            self._voice = voice
+            self._cache = {key: made for key, made in self._cache.items() if made is not None}
 
     def buffer(self, cue: Cue) -> Buffer | None:
         """The sound for `cue`, made now if it was not prepared; None for words without a
@@ -96,13 +106,16 @@ class SoundBank:
         """Replace whatever the mixer had from `origin_frame` on with this plan. A chime already
         struck rings out; a breath tone or words under way fade (the plan brings back the tone
         it goes on with, joined where it was)."""
-        mixer.replace_from(origin_frame, self.sounds(cues, origin_frame), ring_on=RING_ON)
+        mixer.replace_from(
+            origin_frame, self.sounds(cues, origin_frame), ring_on=RING_ON, whole=STRUCK
+        )
 
 
 def apply_volumes(mixer: Mixer, settings: CueSettings, *, live: bool = True) -> None:
-    """The person's layer volumes and master volume; mute only when playing live (a file made
-    while muted would be silence)."""
+    """The person's layer volumes, and live only, the overall volume and mute: a file made
+    while muted would be silence, and a phone or speaker has a volume of its own, so a file
+    keeps the balance of the layers at their full level."""
     for layer in Layer:
         mixer.set_volume(layer, settings.layer_volume(layer))
-    mixer.master = settings.volume
+    mixer.master = settings.volume if live else 1.0
     mixer.muted = settings.muted and live

@@ -16,10 +16,12 @@ When to call what (live):
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from calmfeet.core.cues import Cue, CueKind, CueSettings, Layer, plan_cues
 from calmfeet.core.session import Session
 from calmfeet.sound import SAMPLE_RATE
-from calmfeet.sound.bank import SoundBank, apply_volumes
+from calmfeet.sound.bank import STRUCK, SoundBank, apply_volumes
 from calmfeet.sound.mixer import Mixer
 from calmfeet.sound.voice import Voice
 
@@ -37,9 +39,10 @@ class Guide:
         sample_rate: int = SAMPLE_RATE,
         voice: Voice | None = None,
         live: bool = True,
+        rewind_seconds: float = 0.0,
     ) -> None:
         self.settings = settings
-        self.mixer = Mixer(sample_rate)
+        self.mixer = Mixer(sample_rate, rewind_seconds=rewind_seconds)
         self.bank = SoundBank(sample_rate, voice if settings.voice else None)
         self._end_frame: int | None = None  # where the planned closing chime is
         apply_volumes(self.mixer, settings, live=live)
@@ -59,9 +62,14 @@ class Guide:
     def prepare(self, session: Session) -> list[Cue]:
         """Make every buffer the session's plan needs (slow: voice clips); returns the plan."""
         cues = self.plan(session)
+        self.prepare_plan(cues)
+        return cues
+
+    def prepare_plan(self, cues: Sequence[Cue]) -> None:
+        """`prepare` for a plan made elsewhere: the live player plans where the session lives
+        (the UI thread) and makes the buffers in its own thread."""
         self.bank.prepare(cues)
         self.bank.prepare([ENDED_EARLY_CUE])
-        return cues
 
     def replan(self, session: Session, frame: int) -> list[Cue]:
         """Throw away what was planned from `frame` on and plan afresh from the session now.
@@ -69,15 +77,41 @@ class Guide:
         A finished session keeps its closing chime ringing if it ended on time, and gets one
         now if the person ended it early."""
         if session.is_finished:
-            rate = self.sample_rate
-            on_time = self._end_frame is not None and abs(self._end_frame - frame) <= rate // 4
-            if not on_time:
-                early = [ENDED_EARLY_CUE] if self.settings.step_sounds else []
-                self.bank.schedule(self.mixer, early, frame)
-                self._end_frame = frame
+            self.ended(frame)
             return []
         cues = self.plan(session)
+        self.follow(cues, frame)
+        return cues
+
+    def follow(self, cues: Sequence[Cue], frame: int) -> None:
+        """`replan` with a plan made elsewhere (its times from the moment `frame` is heard)."""
         self.bank.schedule(self.mixer, cues, frame)
+        self._note_end(cues, frame)
+
+    def ended(self, frame: int) -> None:
+        """The session finished at `frame`: on time, its closing chime rings out as planned;
+        ended early by the person, the closing chime now."""
+        rate = self.sample_rate
+        on_time = self._end_frame is not None and abs(self._end_frame - frame) <= rate // 4
+        if not on_time:
+            early = [ENDED_EARLY_CUE] if self.settings.step_sounds else []
+            self.bank.schedule(self.mixer, early, frame)
+            self._end_frame = frame
+
+    def shift(self, frames: int) -> None:
+        """The device's timing moved by `frames`: every sound still to come moves with it,
+        and what plays goes on (nothing is cut or struck twice)."""
+        self.mixer.shift_pending(frames, whole=STRUCK)
+        if self._end_frame is not None:
+            self._end_frame += frames
+
+    def _note_end(self, cues: Sequence[Cue], frame: int) -> None:
         ends = [c for c in cues if c.kind is CueKind.END]
         self._end_frame = frame + round(ends[0].at * self.sample_rate) if ends else None
-        return cues
+
+    def use_settings(self, settings: CueSettings, voice: Voice | None) -> None:
+        """New settings mid-session: volumes and mute at once; what is planned changes with
+        the next `follow` (the caller plans again with these settings)."""
+        self.settings = settings
+        self.bank.use_voice(voice if settings.voice else None)
+        apply_volumes(self.mixer, settings, live=True)

@@ -40,8 +40,9 @@ ENV_BACKEND = "CALMFEET_AUDIO_BACKEND"
 NO_DEVICE = "No sound device, so calmfeet is silent."
 
 Samples = npt.NDArray[np.float32]
-Pull = Callable[[int], Samples]
-"""`pull(frames)` -> that many float32 mono samples in -1..1: the mixer's next block."""
+Pull = Callable[[int], "Samples | bytes"]
+"""`pull(frames)` -> that many float32 mono samples in -1..1: the mixer's next block; or that
+many little-endian 16-bit samples as bytes, already converted (passed on as they are)."""
 
 LINUX_BACKENDS = ("PULSEAUDIO", "ALSA")
 """Where miniaudio looks on Linux. PipeWire answers as PulseAudio. JACK is left out: with no JACK
@@ -105,7 +106,12 @@ class PullTimeline:
 
 def pcm16(block: Any, frames: int) -> bytes:
     """Exactly `frames` mono 16-bit samples from the mixer's float block: clipped, NaN as
-    silence, padded with silence or cut when the block has the wrong length."""
+    silence, padded with silence or cut when the block has the wrong length. A block already
+    in 16-bit bytes is passed on (fitted to length): the live player converts its own, since
+    in the audio thread, which sleeps between blocks, every numpy call costs far more."""
+    if isinstance(block, bytes):
+        size = 2 * frames
+        return block if len(block) == size else (block + bytes(size))[:size]
     samples = np.asarray(block, dtype=np.float32).reshape(-1)
     if samples.shape[0] != frames:
         fitted = np.zeros(frames, dtype=np.float32)

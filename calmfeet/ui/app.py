@@ -43,15 +43,19 @@ from calmfeet.ui.messages import (
     PreferenceUpdate,
     RoutineChosen,
     RoutineReplaced,
+    SessionCourseChanged,
     SessionEnded,
+    SoundReport,
     StatsRequested,
 )
 from calmfeet.ui.screens.picker import PickerScreen
+from calmfeet.ui.sound import SoundCommand, SoundDesk, sound_commands
 from calmfeet.ui.theme_vars import THEME_VARIABLE_DEFAULTS
 from calmfeet.ui.themes import DEFAULT_THEME, ThemeCatalog
 
 if TYPE_CHECKING:
     from calmfeet.core.history import History, Kept, SessionRecord
+    from calmfeet.sound.live import FindVoice, OpenOutput, SoundNews
 
 
 SIGNAL_EXIT_GRACE_SECONDS = 1.5
@@ -132,6 +136,14 @@ class AppConfig:
     """An open History; None opens one at `paths.history_db` when first needed."""
     full_library: Callable[[], Library] | None = None
     """When set, the library holds only the built-ins and this reads the rest in a thread."""
+    sound: bool | None = None
+    """`--sound` (True) or `--no-sound` (False) for this run; None: the saved settings."""
+    voice: bool | None = None
+    """`--voice` or `--no-voice` for this run; None: the saved setting."""
+    open_output: OpenOutput | None = None
+    """Opens the sound device (calmfeet.sound.output.open_output unless a test gives one)."""
+    find_voice: FindVoice | None = None
+    """Finds a voice engine (calmfeet.sound.voice.find_voice unless a test gives one)."""
 
 
 class CalmFeetApp(App[int]):
@@ -152,6 +164,12 @@ class CalmFeetApp(App[int]):
     """What calmfeet remembers, as last saved; screens bind to it."""
     library: var[Library] = var(Library)
     """The routines in the person's order; screens bind to it."""
+    sound_on: var[bool] = var(False)
+    """Sessions make sound (muted or not): the session screen offers `m`."""
+    chiming: var[bool] = var(False)
+    """Step changes are heard as chimes now, so the session screen rings no terminal bell."""
+    sound_preparing: var[bool] = var(False)
+    """The session's sounds are being made: its screen waits a moment to start the clock."""
 
     def __init__(self, config: AppConfig) -> None:
         # NO_COLOR: with ANSI colour on, Textual strips every colour (its NoColor filter) and
@@ -166,6 +184,14 @@ class CalmFeetApp(App[int]):
             ScrollBar.renderer = AsciiScrollBarRender
         self.set_reactive(CalmFeetApp.prefs, config.prefs.current)
         self.set_reactive(CalmFeetApp.library, config.library)
+        self.sound = SoundDesk(
+            config.clock,
+            self._tell_sound,
+            sound=config.sound,
+            voice=config.voice,
+            open_output=config.open_output,
+            find_voice=config.find_voice,
+        )
         self.practice = PracticeLog()
         self._history: History | None = config.history
         self.exit_notes: list[str] = []
@@ -376,6 +402,8 @@ class CalmFeetApp(App[int]):
         self.prefs = change(self.config.prefs)
         for notice in self.config.prefs.take_notices():
             self.notify(notice, severity="warning", timeout=10)
+        self.sound.prefs_changed(self.prefs)
+        self._show_sound_state()
 
     @on(PreferenceChanged)
     def _preference_changed(self, event: PreferenceChanged) -> None:
@@ -403,6 +431,11 @@ class CalmFeetApp(App[int]):
         seconds = next_choice(self.prefs.lead_in_seconds, LEAD_IN_CHOICES)
         self._save(lambda store: store.set_lead_in_seconds(seconds))
         self.notify(f"Get-ready countdown {seconds:g} s" if seconds else "No get-ready countdown")
+
+    def change_sound(self, command: SoundCommand) -> None:
+        """A sound setting from the palette: saved, heard at once in a session, and said."""
+        self._save(command.change)
+        self.notify(command.announce, timeout=2)
 
     def cycle_switch_pause(self) -> None:
         seconds = next_choice(self.prefs.switch_seconds, SWITCH_CHOICES)
@@ -535,18 +568,51 @@ class CalmFeetApp(App[int]):
             switch_seconds=self.prefs.switch_seconds,
         )
         self.practice.open(session)
+        self.sound.start(session, self.prefs)
+        self._show_sound_state()
         screen = SessionScreen(
             session,
             ascii=self.config.ascii,
             run_mode=breathing_only or self.config.run_routine is not None,
             breathing_only=breathing_only,
         )
-        self.push_screen(screen.data_bind(CalmFeetApp.prefs))
+        self.push_screen(
+            screen.data_bind(
+                CalmFeetApp.prefs,
+                CalmFeetApp.sound_on,
+                CalmFeetApp.chiming,
+                CalmFeetApp.sound_preparing,
+            )
+        )
+
+    # ---- sound --------------------------------------------------------------------------------
+
+    @on(SessionCourseChanged)
+    def _session_course_changed(self, event: SessionCourseChanged) -> None:
+        self.sound.follow(event.session)
+
+    def _tell_sound(self, player: int, news: SoundNews) -> None:
+        """From a player's thread: handled in the app's own thread, in order."""
+        self.post_message(SoundReport(player, news))
+
+    @on(SoundReport)
+    def _sound_report(self, event: SoundReport) -> None:
+        heard = self.sound.heard(event.player, event.news)
+        for notice in heard.notices:
+            self.notify(notice, severity="warning", timeout=8)
+        self._show_sound_state()
+
+    def _show_sound_state(self) -> None:
+        self.sound_on = self.sound.wanted(self.prefs)
+        self.chiming = self.sound.chiming(self.prefs)
+        self.sound_preparing = self.sound.preparing
 
     # ---- practice and history ---------------------------------------------------------------
 
     @on(SessionEnded)
     def _session_ended(self, event: SessionEnded) -> None:
+        self.sound.end(event.session)
+        self._show_sound_state()
         record = self.practice.close(event.session)
         if event.session.is_finished:
             self._show_streak(record)
@@ -619,6 +685,7 @@ class CalmFeetApp(App[int]):
         """The app is stopping (quit, ctrl+q, the last screen left): keep what was practised."""
         if ScrollBar.renderer is AsciiScrollBarRender:
             ScrollBar.renderer = ScrollBarRender
+        self.sound.close()
         self.record_open_sessions()
 
     def record_open_sessions(self) -> None:
@@ -710,6 +777,8 @@ class CalmFeetApp(App[int]):
             f"{next_choice(self.prefs.switch_seconds, SWITCH_CHOICES):g} s (0 is off)",
             self.cycle_switch_pause,
         )
+        for command in sound_commands(self.prefs):
+            yield SystemCommand(command.title, command.help, partial(self.change_sound, command))
         yield SystemCommand(
             "Pregnancy: points traditionally avoided",
             f"Now: {PREGNANCY_WORDS[self.prefs.pregnancy_points]}. Choose to skip or keep them",

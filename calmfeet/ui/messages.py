@@ -18,6 +18,7 @@ from calmfeet.core.preferences import Preferences, PreferencesStore
 if TYPE_CHECKING:
     from calmfeet.core.history import Kept
     from calmfeet.core.session import Session
+    from calmfeet.sound.live import SoundNews
 
 PreferenceUpdate = Callable[[PreferencesStore], Preferences]
 """One change to the saved preferences, applied under the store's lock."""
@@ -63,6 +64,23 @@ class SessionEnded(Message):
     """A session finished or was left: the app records it (once) in the history."""
 
     session: Session
+
+
+@dataclass
+class SessionCourseChanged(Message):
+    """The session started counting, the person changed its course (pause, resume, next,
+    back, restart, added time, skipped a pause) or it paused itself (sleep, ctrl+z): the
+    sound plans again from this moment. Posted right after the screen read the session."""
+
+    session: Session
+
+
+@dataclass
+class SoundReport(Message):
+    """News from a live player's thread (a notice, the output open, a timing to correct)."""
+
+    player: int
+    news: SoundNews
 
 
 @dataclass

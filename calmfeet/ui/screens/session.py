@@ -22,6 +22,7 @@ from calmfeet.core.session import (
     InterludeFinished,
     RoutineFinished,
     Session,
+    SessionPaused,
     SessionState,
     StepStarted,
 )
@@ -33,7 +34,12 @@ from calmfeet.core.session_view import (
     session_view,
 )
 from calmfeet.ui.awake import Awake
-from calmfeet.ui.messages import BellToggled, PreferenceChanged, SessionEnded
+from calmfeet.ui.messages import (
+    BellToggled,
+    PreferenceChanged,
+    SessionCourseChanged,
+    SessionEnded,
+)
 from calmfeet.ui.screens.complete import CompleteScreen
 from calmfeet.ui.screens.confirm import ConfirmScreen
 from calmfeet.ui.wake import Wake
@@ -58,6 +64,9 @@ LEAVE_QUESTION = "Leave this routine? Your practice is kept in history."
 when even that fails the app says so plainly (calmfeet.ui.app)."""
 END_QUESTION = "This is the last step. End the routine now?"
 ADDED_SECONDS = 30.0
+SOUND_WAIT_SECONDS = 1.5
+"""The longest the clock waits at the start for the session's sounds to be made (usually a
+few tenths of a second), so the first chime and breath tone start with the first step."""
 
 
 BIG_FEET = {"left": "Left", "right": "Right", "both": "Both feet"}
@@ -157,13 +166,21 @@ class SessionScreen(Screen[None]):
         Binding("r", "restart_step", "Restart", id="session.restart"),
         Binding("plus,equals_sign", "add_time", "Add 30 s", id="session.add_time"),
         Binding("b", "toggle_bell", "Bell", id="session.bell", show=False),
+        Binding("m", "set_muted(True)", "Mute", id="session.mute", tooltip="Mute the sound"),
+        Binding("m", "set_muted(False)", "Unmute", id="session.unmute", tooltip="Unmute it"),
         Binding("v", "show_view('detail')", "Detail", id="session.view.detail"),
         Binding("v", "show_view('big')", "Big", id="session.view.big"),
         Binding("escape,q", "leave", "Leave", id="session.leave"),
     ]
 
     prefs: var[Preferences] = var(Preferences)
-    """Bound to the app's preferences (the bell, big or detailed view)."""
+    """Bound to the app's preferences (the bell, big or detailed view, mute)."""
+    sound_on: var[bool] = var(False)
+    """Bound to the app's: this session makes sound, so `m` is offered."""
+    chiming: var[bool] = var(False)
+    """Bound to the app's: step changes are heard as chimes, so the terminal bell is quiet."""
+    sound_preparing: var[bool] = var(False)
+    """Bound to the app's: the session's sounds are still being made, so the clock waits."""
 
     def __init__(
         self,
@@ -186,6 +203,7 @@ class SessionScreen(Screen[None]):
         self._complete_shown = False
         self._awake = Awake()
         self._phase_text = ""
+        self._waiting_for_sound = False
         if breathing_only:
             self.add_class("-breathing-only")
 
@@ -271,6 +289,12 @@ class SessionScreen(Screen[None]):
     def watch_prefs(self, old: Preferences, new: Preferences) -> None:
         if old.session_view != new.session_view and self.is_mounted:
             self._apply_view_choice()
+        if old.sound_muted != new.sound_muted and self.is_mounted:
+            self.refresh_bindings()  # m: Mute or Unmute
+
+    def watch_sound_on(self) -> None:
+        if self.is_mounted:
+            self.refresh_bindings()
 
     def _apply_view_choice(self) -> None:
         big = self.view_choice == "big"
@@ -285,6 +309,8 @@ class SessionScreen(Screen[None]):
         pause. A breathing-only session has one step: next and back are not offered there."""
         if action == "show_view":
             return parameters != (self.view_choice,)
+        if action == "set_muted":
+            return self.sound_on and parameters != (self.prefs.sound_muted,)
         if action in ("toggle_pause", "resume", "skip_interlude"):
             paused = self.session.state is SessionState.PAUSED
             waiting = not paused and self.session.interlude is not None
@@ -301,12 +327,36 @@ class SessionScreen(Screen[None]):
         """Textual says the process was stopped (ctrl+z, SIGTSTP) and is back: that time was
         not practice, so the session waits, paused, for the person."""
         self.session.stopped()
-        self.tick()
+        self.tick()  # the pause it reports is a change of course: the sound hears of it
 
     def _begin(self) -> None:
-        """The clock starts when the first step is on screen, not when the screen was made."""
+        """The clock starts when the first step is on screen, not when the screen was made,
+        and once its sounds are ready (a moment, at most SOUND_WAIT_SECONDS)."""
+        if self.sound_preparing:
+            self._waiting_for_sound = True
+            self.set_timer(SOUND_WAIT_SECONDS, self._sound_ready)
+            return
+        self._begin_counting()
+
+    def watch_sound_preparing(self, preparing: bool) -> None:
+        if not preparing:
+            self._sound_ready()
+
+    def _sound_ready(self) -> None:
+        if self._waiting_for_sound:
+            self._waiting_for_sound = False
+            self._begin_counting()
+
+    def _begin_counting(self) -> None:
         self.session.begin_now()
+        self._changed_course()
+
+    def _changed_course(self) -> None:
+        """Show the session after the person changed its course, and tell the app (the
+        sound plans again from this moment). A finished session tells it by ending."""
         self.tick()
+        if not self.session.is_finished:
+            self.post_message(SessionCourseChanged(self.session))
 
     # ---- the one timer ----------------------------------------------------------------------
 
@@ -315,6 +365,7 @@ class SessionScreen(Screen[None]):
         session = self.session
         ring = False
         finished = False
+        paused_itself = False
         for event in session.update():
             if isinstance(event, StepStarted):
                 if self._shown_index is not None and event.index != self._shown_index:
@@ -324,8 +375,12 @@ class SessionScreen(Screen[None]):
                 ring = True
             elif isinstance(event, RoutineFinished):
                 finished = True
-        if ring and self.bell_on:
+            elif isinstance(event, SessionPaused) and event.reason is not None:
+                paused_itself = True  # the computer slept, or calmfeet was stopped
+        if ring and self.bell_on and not self.chiming:
             self.app.bell()
+        if paused_itself:
+            self.post_message(SessionCourseChanged(session))
         self._show(session_view(session, self._display_options()))
         if finished or session.is_finished:
             self._finish()
@@ -445,7 +500,7 @@ class SessionScreen(Screen[None]):
     def action_toggle_pause(self) -> None:
         """Space skips a running lead-in or switch pause, else pauses or goes on."""
         self.session.toggle_pause_or_skip()
-        self.tick()
+        self._changed_course()
 
     def action_resume(self) -> None:
         self.action_toggle_pause()
@@ -460,26 +515,35 @@ class SessionScreen(Screen[None]):
             self._ask(END_QUESTION, "End", "Go on", self._end_now)
             return
         session.next_step()
-        self.tick()
+        self._changed_course()
 
     def _end_now(self) -> None:
         self.session.next_step()
-        self.tick()
+        self._changed_course()
 
     def action_previous_step(self) -> None:
         self.session.previous_step()
-        self.tick()
+        self._changed_course()
 
     def action_restart_step(self) -> None:
         self.session.restart_step()
-        self.tick()
+        self._changed_course()
 
     def action_add_time(self) -> None:
         self.session.add_time(ADDED_SECONDS)
-        self.tick()
+        self._changed_course()
 
     def action_toggle_bell(self) -> None:
         self.post_message(BellToggled())
+
+    def action_set_muted(self, muted: bool) -> None:
+        """`m`: mute or unmute the sound, remembered for next time."""
+        self.post_message(
+            PreferenceChanged(
+                lambda store: store.set_sound_muted(muted),
+                announce="Sound muted" if muted else "Sound on",
+            )
+        )
 
     def action_leave(self) -> None:
         """Ask first unless the routine is over; the session waits, paused, for the answer."""
@@ -499,14 +563,14 @@ class SessionScreen(Screen[None]):
         was_running = session.state is SessionState.RUNNING
         if was_running:
             session.pause()
-            self.tick()
+            self._changed_course()
 
         def answered(agreed: bool | None) -> None:
             if agreed:
                 then()
             elif was_running and self.session.state is SessionState.PAUSED:
                 self.session.resume()
-                self.tick()
+                self._changed_course()
 
         self.app.push_screen(ConfirmScreen(question, yes=yes, no=no), answered)
 
