@@ -43,9 +43,12 @@ if TYPE_CHECKING:
     from calmfeet.sound.mixer import Mixer
     from calmfeet.sound.voice import Voice
 
-BUFFER_MS = 30
-"""The device's buffer: short, so a cue a key press asks for is heard soon after the screen
-changes (the speaker is always this far behind what the mixer has made)."""
+BUFFER_MS = 40
+"""The device's buffer, in the 30-50 ms range: each buffer wakes a Python callback (30 ms
+cost about a quarter more CPU), and at 50 ms the device's own timing drifts further from its
+estimate (about 20 ms, measured through PulseAudio); short enough that a cue a key press
+asks for is heard soon after the screen changes (the speaker is always this far behind what
+the mixer has made)."""
 SCREEN_LAG_SECONDS = 0.020
 """A change reaches the eye about this long after its moment: Textual draws it, the terminal
 paints it (measured through tmux: 13-22 ms for a phase word, 5-10 ms more for a new step, which
