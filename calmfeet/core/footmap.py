@@ -72,6 +72,14 @@ def _doubled(template: tuple[str, ...], toe_rows: int) -> tuple[str, ...]:
 _HUGE_TOE_ROWS = 2
 _TEMPLATES["huge"] = _doubled(_TEMPLATES["large"], toe_rows=_HUGE_TOE_ROWS)
 
+
+def _huge_row(large_row: int) -> int:
+    """Where a row of the large drawing starts in the huge one (`_doubled`'s rule)."""
+    if large_row < _HUGE_TOE_ROWS:
+        return large_row
+    return _HUGE_TOE_ROWS + (large_row - _HUGE_TOE_ROWS) * 2
+
+
 _LETTER_ZONES = {
     "t": "toes",
     "T": "toes",
@@ -84,9 +92,9 @@ _LETTER_ZONES = {
 # Rows (in the template) beside which the top-of-foot and ankle markers sit, on the outer side.
 _MARKER_ROWS: dict[DrawingSize, dict[str, int]] = {
     "large": {"top": 5, "ankle": 8},
-    "huge": {"top": 8, "ankle": 14},
     "small": {"top": 3, "ankle": 5},
 }
+_MARKER_ROWS["huge"] = {name: _huge_row(row) for name, row in _MARKER_ROWS["large"].items()}
 _GAP: dict[DrawingSize, int] = {"huge": 6, "large": 4, "small": 3}
 
 # Where each point is drawn. A point on the sole (or a toe) is a cell of the template, given
@@ -181,7 +189,7 @@ def point_spot(point: str, size: DrawingSize) -> tuple[int, int]:
     if point in _SOLE_SPOTS:
         if size == "huge":
             row, col = _SOLE_SPOTS[point]["large"]
-            row = row if row < _HUGE_TOE_ROWS else _HUGE_TOE_ROWS + (row - _HUGE_TOE_ROWS) * 2
+            row = _huge_row(row)
             col *= 2  # every template letter is two cells wide in the huge drawing
         else:
             row, col = _SOLE_SPOTS[point][size]
