@@ -783,10 +783,6 @@ def top_count(text: str) -> str | None:
     return found.group(0) if found else None
 
 
-def screen_differs(before: str) -> Callable[[str], bool]:
-    return lambda text: text != before
-
-
 def count_differs(shown: str | None) -> Callable[[str], bool]:
     return lambda text: top_count(text) != shown
 
