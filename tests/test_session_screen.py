@@ -1050,3 +1050,56 @@ async def test_what_to_do_is_in_big_type_in_a_large_window(
         if big:
             assert how_big.wrapped(how_big.size.width) is not None, "the words fell back to plain"
             assert how_big.size.height >= 3
+
+
+async def test_between_whole_seconds_a_wake_draws_only_the_pacer(
+    session_app: SessionAppFactory, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The timer's 12.5 frames a second draw the breath alone: reading and comparing the whole
+    session for each would cost as much as drawing the frame."""
+    app = session_app(make_routine(), clock)
+    async with running(app, size=(100, 30)) as pilot:
+        screen = session_screen(app)
+        pacer = screen.query_one(Pacer)
+        await advance(pilot, clock, 10.01)
+        views: list[SessionView] = []
+        original_view = session_module.session_view
+
+        def counting_view(session: Session, options: DisplayOptions) -> SessionView:
+            view = original_view(session, options)
+            views.append(view)
+            return view
+
+        monkeypatch.setattr(session_module, "session_view", counting_view)
+        frames = {pacer.frame_key}
+        for _ in range(11):
+            clock.advance(0.08)
+            screen.wake()
+            frames.add(pacer.frame_key)
+        assert views == []
+        assert len(frames) == 12  # the shape moved on with every wake
+        shown = shown_time(screen)
+        clock.advance(0.2)  # past the whole second: the clock must move on
+        screen.wake()
+        await pilot.pause()
+        assert len(views) == 1
+        assert shown_time(screen) != shown
+
+
+async def test_a_key_between_whole_seconds_shows_at_once(
+    session_app: SessionAppFactory, clock: FakeClock
+) -> None:
+    """A frame-only wake must not hide what a key changed until the next whole second."""
+    app = session_app(make_routine(), clock)
+    async with running(app, size=(100, 30)) as pilot:
+        screen = session_screen(app)
+        await advance(pilot, clock, 10.01)
+        clock.advance(0.08)
+        screen.wake()
+        before = shown_time(screen)
+        await pilot.press("plus")
+        assert shown_time(screen) != before
+        clock.advance(0.08)
+        screen.wake()
+        await pilot.pause()
+        assert shown_time(screen) != before

@@ -226,3 +226,14 @@ def test_between_whole_seconds_no_text_changes() -> None:
     later = at(session, clock, 0.05, PLAIN).texts
     assert (later.clock, later.routine_left) == ("0:49", "3:04 left")
     assert later.title == first.title
+
+
+def test_frames_only_lasts_until_the_next_whole_second_or_phase() -> None:
+    """Between those moments only the pacer's shape may change, so the screen can draw it
+    alone; any later and a clock or the phase word would be shown late."""
+    session, clock = started()
+    view = at(session, clock, 10.25, PLAIN)
+    assert view.seconds_of_frames_only == pytest.approx(0.75)
+    assert next_change(view) < 0.1  # the pacer's next frame comes first
+    session.pause()
+    assert session_view(session, PLAIN).seconds_of_frames_only is None

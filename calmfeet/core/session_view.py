@@ -94,6 +94,9 @@ class SessionView:
     seconds_to_next_change: float | None
     """How long until anything above changes (a pacer frame or phase, a whole second of
     either countdown, the step's end); None while paused or finished: nothing will."""
+    seconds_of_frames_only: float | None = None
+    """How long only the pacer's shape will change: until then the screen can draw its
+    frames from the breath alone, without reading the whole session again."""
     interlude: Interlude | None = None
     """The lead-in or switch pause running before the step, if any."""
     point: str = ""
@@ -150,6 +153,19 @@ def session_view(session: Session, options: DisplayOptions) -> SessionView:
     find, how = point_texts(step)
     if interlude is not None and interlude.kind is InterludeKind.LEAD_IN and session.routine.needs:
         how = NEEDS_PREFIX + ", ".join(session.routine.needs)
+    changes = (
+        None
+        if paused or finished
+        else _next_changes(
+            step.breathing,
+            breath,
+            remaining,
+            routine_remaining,
+            options,
+            interlude,
+            _halfway_changes(step.halfway, half, elapsed),
+        )
+    )
     texts = SessionTexts(
         step_of=step_of,
         title=step.title,
@@ -180,17 +196,8 @@ def session_view(session: Session, options: DisplayOptions) -> SessionView:
         breathing=step.breathing,
         breath=breath,
         reduced_motion=options.reduced_motion,
-        seconds_to_next_change=None
-        if paused or finished
-        else _next_change(
-            step.breathing,
-            breath,
-            remaining,
-            routine_remaining,
-            options,
-            interlude,
-            _halfway_changes(step.halfway, half, elapsed),
-        ),
+        seconds_to_next_change=None if changes is None else min(changes),
+        seconds_of_frames_only=None if changes is None else changes[1],
         interlude=interlude,
         point=step.point,
     )
@@ -237,7 +244,7 @@ def _cue(paused: bool, ending: bool, seconds: int, more: bool, glyphs: Glyphs) -
     return f"{what} in {max(1, seconds)}{glyphs.ellipsis}"
 
 
-def _next_change(
+def _next_changes(
     pattern: BreathingPattern,
     breath: PhaseState,
     step_remaining: float,
@@ -245,21 +252,23 @@ def _next_change(
     options: DisplayOptions,
     interlude: Interlude | None = None,
     halfway: float | None = None,
-) -> float:
-    """The soonest of: the pacer's next frame or phase, the next whole second of the breath's
-    count and of either clock, and the step's end; during an interlude its next whole second
-    and its end instead of the step's; the halfway cue's coming or going."""
-    candidates = [
-        seconds_to_next_frame(pattern, breath, options.reduced_motion),
+) -> tuple[float, float]:
+    """How long until the pacer's next frame, and until anything else changes: the phase or
+    the next whole second of the breath's count and of either clock, and the step's end;
+    during an interlude its next whole second and its end instead of the step's; the
+    halfway cue's coming or going."""
+    others = [
+        max(0.0, breath.seconds_left),
         seconds_to_next_whole(breath.seconds_left),
     ]
     if interlude is not None:
-        candidates += [seconds_to_next_whole(interlude.seconds_left), interlude.seconds_left]
+        others += [seconds_to_next_whole(interlude.seconds_left), interlude.seconds_left]
     else:
-        candidates += [
+        others += [
             seconds_to_next_whole(step_remaining),
             seconds_to_next_whole(routine_remaining),
             step_remaining,
             halfway,
         ]
-    return min(c for c in candidates if c is not None)
+    frame = seconds_to_next_frame(pattern, breath, options.reduced_motion)
+    return frame, min(c for c in others if c is not None)

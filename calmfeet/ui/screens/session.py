@@ -15,6 +15,7 @@ from textual.widgets import Digits, Footer, Static
 
 from calmfeet.core.footmap import ZONE_WORDS
 from calmfeet.core.glyphs import whole_seconds
+from calmfeet.core.pacer_frames import seconds_to_next_frame
 from calmfeet.core.preferences import Preferences, SessionViewChoice
 from calmfeet.core.safe_text import displayable
 from calmfeet.core.session import (
@@ -22,6 +23,7 @@ from calmfeet.core.session import (
     InterludeFinished,
     RoutineFinished,
     Session,
+    SessionEvent,
     SessionPaused,
     SessionState,
     StepStarted,
@@ -198,6 +200,8 @@ class SessionScreen(Screen[None]):
         self.breathing_only = breathing_only
         self._wake = Wake(self, self._on_wake)
         self._view: SessionView | None = None
+        self._frames_until: float | None = None
+        """The breath's elapsed time up to which only the pacer's frames change."""
         self._shown_index: int | None = None
         self._complete_pending = False
         self._complete_shown = False
@@ -360,13 +364,16 @@ class SessionScreen(Screen[None]):
 
     # ---- the one timer ----------------------------------------------------------------------
 
-    def tick(self) -> None:
+    def tick(self, events: list[SessionEvent] | None = None) -> None:
         """Catch the session up with its clock, react to what happened, and show the result."""
         session = self.session
         ring = False
         finished = False
         paused_itself = False
-        for event in session.update():
+        self._frames_until = None
+        if events is None:
+            events = session.update()
+        for event in events:
             if isinstance(event, StepStarted):
                 if self._shown_index is not None and event.index != self._shown_index:
                     ring = True
@@ -381,9 +388,33 @@ class SessionScreen(Screen[None]):
             self.app.bell()
         if paused_itself:
             self.post_message(SessionCourseChanged(session))
-        self._show(session_view(session, self._display_options()))
+        breath_elapsed = session.breath_elapsed
+        view = session_view(session, self._display_options())
+        if view.seconds_of_frames_only is not None:
+            self._frames_until = breath_elapsed + view.seconds_of_frames_only
+        self._show(view)
         if finished or session.is_finished:
             self._finish()
+
+    def _draw_frame(self) -> bool:
+        """Between whole seconds only the pacer's shape moves: draw its next frame from the
+        breath alone and sleep till the one after. False when anything else may have
+        changed, and the whole session must be read and shown (`tick`)."""
+        view, until = self._view, self._frames_until
+        if view is None or until is None or view.reduced_motion != self.reduced_motion:
+            return False
+        session = self.session
+        events = session.update()
+        elapsed = session.breath_elapsed
+        if events or elapsed >= until or session.state is not SessionState.RUNNING:
+            self.tick(events)
+            return True
+        pattern = view.breathing
+        breath = pattern.state_at(elapsed)
+        self._pacer.show(pattern, breath)
+        frame = seconds_to_next_frame(pattern, breath, view.reduced_motion)
+        self._schedule_wake(min(frame, until - elapsed))
+        return True
 
     def _display_options(self) -> DisplayOptions:
         """Read afresh each time: reduced motion can be switched on mid-session."""
@@ -483,6 +514,12 @@ class SessionScreen(Screen[None]):
 
     def _on_wake(self) -> None:
         if self.is_attached:
+            self.wake()
+
+    def wake(self) -> None:
+        """What the screen's timer calls: the pacer's next frame alone when nothing else can
+        have changed since the last `tick`, else a whole `tick`."""
+        if not self._draw_frame():
             self.tick()
 
     # ---- the bell ---------------------------------------------------------------------------

@@ -224,6 +224,7 @@ class Pacer(Widget):
         self._key: FrameKey | None = None
         self._lines: tuple[tuple[FrameKey | None, Size], list[Strip]] | None = None
         self._styles: dict[str, Style] = {}
+        self._size = Size(0, 0)
 
     @property
     def frame_key(self) -> FrameKey | None:
@@ -269,7 +270,7 @@ class Pacer(Widget):
         pattern, state = self._pattern, self._state
         if pattern is None or state is None:
             return None
-        width, height = self.size
+        width, height = self._size
         reduced = self.motion_reduced
         step = level_step(pacer_geometry(width, height), shown_level(pattern, state, reduced))
         seconds = state.count
@@ -277,9 +278,12 @@ class Pacer(Widget):
         return (label, state.index, step, seconds, self._paused, reduced, width, height)
 
     def on_mount(self) -> None:
+        self._size = self.size
         self._update_key()
 
     def on_resize(self) -> None:
+        # Kept, not read from `size` per frame: Textual works that out from the region.
+        self._size = self.size
         self._update_key()
 
     def watch_reduced_motion(self) -> None:
