@@ -954,3 +954,29 @@ async def test_moving_between_a_favourite_and_another_routine_changes_the_label(
         await pilot.press("up", "up")
         await pilot.pause()
         assert "Unfavourite" in footer_text(app, screen_text)
+
+
+async def test_moving_between_routines_of_one_shape_shows_each_ones_own_preview(
+    make_app: MakeApp, paths: Paths
+) -> None:
+    """Two routines with as many steps and as long a preview: the preview reuses its rows
+    (no new layout), and every row must still say the routine now highlighted."""
+    for routine_id, name, step in (("mine-a", "Mine A", "Rub"), ("mine-b", "Mine B", "Knead")):
+        text = EXTRA_ROUTINE.format(name=name).replace("Rub the soles", f"{step} the soles")
+        (paths.routines_dir / f"{routine_id}.toml").parent.mkdir(parents=True, exist_ok=True)
+        (paths.routines_dir / f"{routine_id}.toml").write_text(text, encoding="utf-8")
+    app = make_app(paths)
+    async with app.run_test(size=SIZE) as pilot:
+        for routine_id, name, step, other in (
+            ("mine-a", "Mine A", "Rub", "Knead"),
+            ("mine-b", "Mine B", "Knead", "Rub"),
+            ("mine-a", "Mine A", "Rub", "Knead"),
+        ):
+            await go_to(pilot, routine_id)
+            await pilot.pause()
+            preview = str(app.screen.query_one("#preview-text").render())
+            steps = app.screen.query_one(StepList)
+            rows = [str(steps.get_option_at_index(i).prompt) for i in range(steps.option_count)]
+            assert preview.startswith(name)
+            assert len(rows) == 1 and f"{step} the soles" in rows[0]
+            assert all(other not in row for row in rows)

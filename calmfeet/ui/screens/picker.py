@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from rich.text import Span, Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
 from textual.events import Key, Resize
 from textual.reactive import reactive, var
 from textual.screen import Screen
@@ -37,6 +38,8 @@ from calmfeet.ui.screens.new_id import NewIdScreen
 from calmfeet.ui.widgets.footmap import FootMap
 
 if TYPE_CHECKING:
+    from textual.css.styles import RulesMap
+
     from calmfeet.core.authoring import RoutineDraft
 
 
@@ -266,6 +269,9 @@ class PickerScreen(Screen[None]):
         """The routine last under the cursor, kept while a filter shows nothing, so clearing
         the filter goes back to it instead of to the top."""
         self._preview_ready = False
+        self._heading_shown = ""
+        self._about_height = -1
+        """The preview's height at its width: a new text of the same height needs no layout."""
         self._preview_pending = False
         self._labels_shown: tuple[bool, bool, bool] | None = None
         self._options: dict[str, tuple[tuple[int, bool, bool], Option]] = {}
@@ -306,6 +312,7 @@ class PickerScreen(Screen[None]):
         self.set_class(event.size.width < 70, "-narrow")
         self.set_class(event.size.height < 24, "-short")
         self.set_class(event.size.height >= 40, "-tall")
+        self._about_height = -1  # a new width: the next preview is laid out afresh
 
     # ---- data -------------------------------------------------------------------------------
 
@@ -411,6 +418,7 @@ class PickerScreen(Screen[None]):
             text.update(
                 "No routine matches. Press escape to clear the name, ctrl+t or * to widen it."
             )
+            self._about_height = -1
             steps.clear_options()
             footmap.display = False
             return
@@ -441,16 +449,29 @@ class PickerScreen(Screen[None]):
         heading = Text("Steps", style="bold")
         keys = f"shift+{glyphs.up}{glyphs.down} move, +/{glyphs.minus} time, delete remove"
         heading.append(f"  (tab to edit: {keys})", style="dim")
-        self.query_one("#steps-heading", Static).update(plain_text(heading, glyphs))
-        text.update(plain_text(body, glyphs))
+        # Each update with a new size lays the whole screen out again (about as long as the
+        # rest of Down/Up): only a preview that changes height, or step count, asks for one.
+        heading_text = plain_text(heading, glyphs)
+        if heading_text.plain != self._heading_shown:
+            self._heading_shown = heading_text.plain
+            self.query_one("#steps-heading", Static).update(heading_text)
+        about = Content.from_rich_text(plain_text(body, glyphs))
+        width = text.content_region.width
+        height = about.get_height(cast("RulesMap", text.styles), width) if width > 0 else -1
+        text.update(about, layout=height < 0 or height != self._about_height)
+        self._about_height = height
         if self._preview_id != routine.id:
             self.query_one("#preview-about", VerticalScroll).scroll_home(animate=False)
         if self._preview_id != routine.id or steps.option_count != len(routine.steps):
             keep = steps.highlighted if self._preview_id == routine.id else 0
-            steps.clear_options()
-            steps.add_options(
-                [self._step_option(i, s, glyphs) for i, s in enumerate(routine.steps)]
-            )
+            options = [self._step_option(i, s, glyphs) for i, s in enumerate(routine.steps)]
+            if steps.option_count == len(options):
+                # The same number of two-line steps: new words in the same rows.
+                for index, option in enumerate(options):
+                    steps.replace_option_prompt_at_index(index, option.prompt)
+            else:
+                steps.clear_options()
+                steps.add_options(options)
             if routine.steps:
                 steps.highlighted = min(keep or 0, len(routine.steps) - 1)
         self._preview_id = routine.id
