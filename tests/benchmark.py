@@ -75,6 +75,74 @@ class NaiveBar(App[None]):
 NaiveBar().run()
 '''
 
+TEXTUAL_FLOOR_APP = '''\
+"""Baseline: Textual's floor for a pacer, one widget redrawing five rows 12.5 times a second
+from an event-loop timer, with nothing else to do (no session, no text, no other widgets)."""
+import asyncio
+import math
+import time
+
+from rich.segment import Segment
+from rich.style import Style
+from textual.app import App, ComposeResult
+from textual.geometry import Region
+from textual.strip import Strip
+from textual.widget import Widget
+
+
+class Band(Widget):
+    DEFAULT_CSS = "Band { width: 56; height: 9; }"
+    level = 1
+
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        if 2 <= y < 7:
+            filled = Segment("\\u2588" * self.level, Style(color="green"))
+            return Strip([Segment(" " * (width - self.level)), filled], width)
+        return Strip.blank(width)
+
+
+class Floor(App[None]):
+    def compose(self) -> ComposeResult:
+        yield Band()
+
+    def on_mount(self) -> None:
+        self.started = time.monotonic()
+        self.band = self.query_one(Band)
+        asyncio.get_running_loop().call_later(0.08, self.tick)
+
+    def tick(self) -> None:
+        phase = (time.monotonic() - self.started) / 12.0 * 2 * math.pi
+        self.band.level = 1 + round((1 - math.cos(phase)) / 2 * 54)
+        self.band.refresh(Region(0, 2, 56, 5))
+        asyncio.get_running_loop().call_later(0.08, self.tick)
+
+
+Floor().run()
+'''
+
+STREAM_FLOOR_APP = '''\
+"""Baseline: miniaudio's floor for sound, one playback stream (as calmfeet opens it: 16-bit
+mono, 44.1 kHz, 40 ms buffers) whose callback returns silence and does nothing else."""
+import time
+
+import miniaudio
+
+def silence():
+    frames = yield b""
+    while True:
+        frames = yield bytes(2 * frames)
+
+device = miniaudio.PlaybackDevice(
+    output_format=miniaudio.SampleFormat.SIGNED16, nchannels=1, sample_rate=44100,
+    buffersize_msec=40, backends=[miniaudio.Backend.PULSEAUDIO], app_name="floor",
+)
+feeder = silence()
+next(feeder)
+device.start(feeder)
+time.sleep(3600)
+'''
+
 
 class BenchError(Exception):
     """A measurement that could not be taken; the message says why, for the table."""
@@ -292,6 +360,10 @@ class Bench:
         self.bare.write_text(BARE_APP)
         self.naive_bar = root / "naive_bar_app.py"
         self.naive_bar.write_text(NAIVE_BAR_APP)
+        self.textual_floor = root / "textual_floor_app.py"
+        self.textual_floor.write_text(TEXTUAL_FLOOR_APP)
+        self.stream_floor = root / "stream_floor_app.py"
+        self.stream_floor.write_text(STREAM_FLOOR_APP)
 
     # ---- launching ---------------------------------------------------------------------------
 
@@ -519,6 +591,10 @@ def measure_cpu(bench: Bench, routines: Path) -> list[Row]:
     with bench.running("bar-busy", bar_argv, lambda text: "\u2588" in text) as launched:
         time.sleep(1.0)
         bar = bench.sample(launched, settings.busy_window)
+    floor_argv = [bench.python, str(bench.textual_floor)]
+    with bench.running("floor-busy", floor_argv, lambda text: "\u2588" in text) as launched:
+        time.sleep(1.0)
+        floor = bench.sample(launched, settings.busy_window)
     window = f"{settings.busy_window:g} s"
     rows.append(
         Row(
@@ -539,6 +615,17 @@ def measure_cpu(bench: Bench, routines: Path) -> list[Row]:
             ratio(busy["screens_per_second"], bar["screens_per_second"]),
             "≥ 12/s",
             verdict(busy["screens_per_second"] >= 12.0),
+        )
+    )
+    rows.append(
+        Row(
+            "Textual's floor for that: one widget redrawing 5 rows 12.5 times a second, "
+            "nothing else",
+            f"{floor['cpu_percent']:.2f} %",
+            f"{bar['cpu_percent']:.2f} % naive 30 Hz bar",
+            ratio(floor["cpu_percent"], bar["cpu_percent"]),
+            verdict="info",
+            data={"floor": floor},
         )
     )
     note = "" if paused_word else " (no 'Paused' on screen!)"
@@ -1014,7 +1101,7 @@ def measure_sound(bench: Bench, routines: Path) -> list[Row]:
     """What sound costs and how well it keeps to the screen; the track's rendering time."""
     rows: list[Row] = []
     with sound_server() as (variables, where, sink):
-        rows.append(measure_sound_cpu(bench, routines, variables, where, sink))
+        rows.extend(measure_sound_cpu(bench, routines, variables, where, sink))
         if sink is None:
             rows.append(
                 Row(
@@ -1031,7 +1118,7 @@ def measure_sound(bench: Bench, routines: Path) -> list[Row]:
 
 def measure_sound_cpu(
     bench: Bench, routines: Path, variables: dict[str, str], where: str, sink: Any
-) -> Row:
+) -> list[Row]:
     """The same pacing session with --no-sound and with --sound (the default settings: breath
     tones and chimes), alternately (twice each in full mode: CPU from /proc moves in steps of
     a clock tick and with the machine's load), CPU of the app's process (every thread)."""
@@ -1050,7 +1137,9 @@ def measure_sound_cpu(
                 launched = stack.enter_context(
                     bench.running(f"cf-sound-{label}", argv, session_ready, env=env)
                 )
-                time.sleep(1.0)  # past the first frames and the sounds being made
+                # Past the first frames and the sounds being made (up to a second of work
+                # in the player's thread as the session starts): pacing, not starting.
+                time.sleep(2.0)
                 samples[label].append(bench.sample(launched, window))
                 if flag == "--sound":
                     screen = bench.tmux.capture(launched.name).text
@@ -1062,14 +1151,49 @@ def measure_sound_cpu(
     on = statistics.mean(sample["cpu_percent"] for sample in samples["on"])
     off = statistics.mean(sample["cpu_percent"] for sample in samples["off"])
     each = f"{rounds}× {window:g} s each" if rounds > 1 else f"{window:g} s each"
+    rows = [
+        Row(
+            f"CPU while pacing, sound on ({where}) vs --no-sound ({each}, % of a core)",
+            f"{on:.2f} %",
+            f"{off:.2f} % sound off",
+            f"{on - off:+.2f} pp",
+            f"≤ +{SOUND_CPU_TARGET:g} pp",
+            verdict(on - off <= SOUND_CPU_TARGET),
+            {"on": samples["on"], "off": samples["off"], "where": where},
+        )
+    ]
+    if sink is not None:
+        rows.append(stream_floor(bench, variables, window * rounds, sink))
+    return rows
+
+
+def stream_floor(bench: Bench, variables: dict[str, str], window: float, sink: Any) -> Row:
+    """What one miniaudio stream costs by itself on the same sink: the floor under the row
+    above, since the issue asks for miniaudio (the process only plays silence)."""
+    env = {**os.environ, **variables}
+    with sink.record(bench.root / "cpu-stream-floor.wav"):
+        process = subprocess.Popen(
+            [bench.python, str(bench.stream_floor)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            time.sleep(2.0)
+            if process.poll() is not None:
+                raise BenchError("a bare miniaudio stream would not open on the null sink")
+            cpu0, t0 = cpu_seconds(process.pid), time.perf_counter()
+            time.sleep(window)
+            cpu1, t1 = cpu_seconds(process.pid), time.perf_counter()
+        finally:
+            process.kill()
+            process.wait()
+    percent = (cpu1 - cpu0) / (t1 - t0) * 100
     return Row(
-        f"CPU while pacing, sound on ({where}) vs --no-sound ({each}, % of a core)",
-        f"{on:.2f} %",
-        f"{off:.2f} % sound off",
-        f"{on - off:+.2f} pp",
-        f"≤ +{SOUND_CPU_TARGET:g} pp",
-        verdict(on - off <= SOUND_CPU_TARGET),
-        {"on": samples["on"], "off": samples["off"], "where": where},
+        f"miniaudio's floor: one stream playing silence, nothing else ({window:g} s)",
+        f"+{percent:.2f} pp",
+        verdict="info",
+        data={"cpu_percent": percent},
     )
 
 
