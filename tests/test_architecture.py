@@ -209,8 +209,9 @@ def test_ui_has_no_duck_typing_into_the_app(path: Path) -> None:
 
 
 def test_showing_the_picker_never_loads_sqlite(tmp_path: Path) -> None:
-    """History is read or written on first use, and sound (numpy, miniaudio) loads when a
-    session with sound starts: start-up time and memory are the picker's."""
+    """History is read or written on first use, the preferences' lock (filelock) at the first
+    save, and sound (numpy, miniaudio) loads when a session with sound starts: start-up time
+    and memory are the picker's."""
     code = (
         "import asyncio, pathlib, sys\n"
         "from calmfeet.launch import make_app\n"
@@ -223,7 +224,7 @@ def test_showing_the_picker_never_loads_sqlite(tmp_path: Path) -> None:
         "        assert app.screen.__class__.__name__ == 'PickerScreen', app.screen\n"
         "asyncio.run(main())\n"
         "loaded = sorted(m for m in sys.modules if m in ('sqlite3', 'calmfeet.core.history',\n"
-        "    'numpy', 'miniaudio', 'calmfeet.sound'))\n"
+        "    'numpy', 'miniaudio', 'calmfeet.sound', 'filelock'))\n"
         "assert not loaded, loaded\n"
     )
     env = {**os.environ, "PYTHONPATH": str(ROOT)}

@@ -31,6 +31,7 @@ KILLER = textwrap.dedent(
     """
     import os, signal, sys, time
     from pathlib import Path
+    import filelock  # loaded at the first save; here before forking, so each child saves at once
     from calmfeet.core.paths import Paths
     from calmfeet.core.preferences import PreferencesStore
 

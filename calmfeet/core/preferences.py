@@ -9,9 +9,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, fields, replace
 from functools import partial
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import filelock
 import tomli
 
 from calmfeet.core import order as routine_order
@@ -28,6 +27,9 @@ from calmfeet.core.files import (
 )
 from calmfeet.core.paths import Paths
 from calmfeet.core.problems import KeyLines, describe_value
+
+if TYPE_CHECKING:
+    from filelock import FileLock
 
 SCHEMA_VERSION = 1
 SessionViewChoice = Literal["big", "detail"]
@@ -387,7 +389,19 @@ class PreferencesStore:
         self._clock = clock or SystemClock()
         self._disk = Preferences()
         self._unsaved: list[Change] = []
-        self._lock = filelock.FileLock(str(paths.preferences_lock), timeout=LOCK_TIMEOUT)
+        self._file_lock: FileLock | None = None
+
+    @property
+    def _lock(self) -> FileLock:
+        """The lock other calmfeets honour; made (and filelock imported, about 11 ms) at the
+        first write, not at start-up."""
+        if self._file_lock is None:
+            import filelock
+
+            self._file_lock = filelock.FileLock(
+                str(self.paths.preferences_lock), timeout=LOCK_TIMEOUT
+            )
+        return self._file_lock
 
     @property
     def file(self) -> Path:
@@ -424,7 +438,7 @@ class PreferencesStore:
                 if fresh.state != "corrupt":
                     return fresh
                 aside = move_aside(self.file, self._clock.wall())
-        except (OSError, filelock.Timeout):
+        except OSError:  # the lock's Timeout is a TimeoutError, an OSError
             self._note(
                 f"{self.file.name} could not be read ({disk.reason}); left it untouched; "
                 "using defaults"
@@ -496,13 +510,14 @@ class PreferencesStore:
             self._save()
         except _NotSaved as error:
             self._fail(str(error))
-        except filelock.Timeout:  # before OSError: it is a TimeoutError
-            self._fail(
-                f"Preferences cannot be saved: another calmfeet kept them locked "
-                f"for {LOCK_TIMEOUT:g} s"
-            )
         except OSError as error:
-            self._fail(_os_error_message(error, self.file))
+            if _is_lock_timeout(error):
+                self._fail(
+                    f"Preferences cannot be saved: another calmfeet kept them locked "
+                    f"for {LOCK_TIMEOUT:g} s"
+                )
+            else:
+                self._fail(_os_error_message(error, self.file))
         except Exception as error:  # a last guard: preferences must never stop calmfeet
             self._fail(f"Preferences cannot be saved: {error}")
 
@@ -633,3 +648,10 @@ class PreferencesStore:
         return self.update(
             lambda p: replace(p, confirmed_cautions=_with(p.confirmed_cautions, key, True))
         )
+
+
+def _is_lock_timeout(error: BaseException) -> bool:
+    """Whether the error is the lock's Timeout (filelock is loaded by then: the lock ran)."""
+    import filelock
+
+    return isinstance(error, filelock.Timeout)
