@@ -54,16 +54,19 @@ SCREEN_LAG_SECONDS = 0.020
 paints it (measured through tmux: 13-22 ms for a phase word, 5-10 ms more for a new step, which
 redraws more). Sounds are placed that much later, so each is heard with what is seen rather
 than before it (a sound a little late goes unnoticed; one early is heard as early)."""
-AHEAD_SECONDS = 1.0
+AHEAD_SECONDS = 2.0
 """The player's thread renders this far ahead of the device, as 16-bit samples: the device's
-pull (about 33 times a second) only copies bytes. A thread that sleeps between calls pays for
+pull (25 times a second) only copies bytes. A thread that sleeps between calls pays for
 each numpy call many times over (cold caches), so rendering in a few large pieces, topped up
 every CHECK_SECONDS, costs a fraction of rendering each block as it is pulled. When the plan
 changes, what the device has not taken is taken back and rendered again: a new chime is as
 prompt either way."""
-CHECK_SECONDS = 0.5
+CHECK_SECONDS = 1.0
 """How often the player's thread wakes when there is no job: to render ahead, keep to the
-device's timing, pass on a failure, and close the output once the last sound has rung out."""
+device's timing, pass on a failure, and close the output once the last sound has rung out.
+Each wake costs a little whatever it renders: once a second, with two seconds ahead, the
+thread took 0.05 points of a core where twice a second, with one, took 0.15-0.2 (per-thread
+CPU from /proc while pacing through a PulseAudio null sink)."""
 DRIFT_SECONDS = 0.004
 """A planned moment now heard this much earlier or later moves what is still to come..."""
 SETTLE_SECONDS = 0.2
