@@ -1122,8 +1122,10 @@ def measure_sound_cpu(
     """The same pacing session with --no-sound and with --sound (the default settings: breath
     tones and chimes), alternately (twice each in full mode: CPU from /proc moves in steps of
     a clock tick and with the machine's load), CPU of the app's process (every thread)."""
-    window = bench.settings.busy_window
-    rounds = 1 if bench.settings.short else 2
+    # /proc counts CPU in 10 ms ticks: over one 3 s window a tick is 0.33 points, too coarse
+    # for a +1 point target, so even the short mode takes two 5 s windows of each.
+    window = max(bench.settings.busy_window, 5.0)
+    rounds = 2
     samples: dict[str, list[dict[str, float]]] = {"off": [], "on": []}
     streams: list[int] = []
     screen = ""
