@@ -270,8 +270,6 @@ class PickerScreen(Screen[None]):
         the filter goes back to it instead of to the top."""
         self._preview_ready = False
         self._heading_shown = ""
-        self._about_height = -1
-        """The preview's height at its width: a new text of the same height needs no layout."""
         self._preview_pending = False
         self._labels_shown: tuple[bool, bool, bool] | None = None
         self._options: dict[str, tuple[tuple[int, bool, bool], Option]] = {}
@@ -312,7 +310,6 @@ class PickerScreen(Screen[None]):
         self.set_class(event.size.width < 70, "-narrow")
         self.set_class(event.size.height < 24, "-short")
         self.set_class(event.size.height >= 40, "-tall")
-        self._about_height = -1  # a new width: the next preview is laid out afresh
 
     # ---- data -------------------------------------------------------------------------------
 
@@ -418,7 +415,6 @@ class PickerScreen(Screen[None]):
             text.update(
                 "No routine matches. Press escape to clear the name, ctrl+t or * to widen it."
             )
-            self._about_height = -1
             steps.clear_options()
             footmap.display = False
             return
@@ -456,10 +452,12 @@ class PickerScreen(Screen[None]):
             self._heading_shown = heading_text.plain
             self.query_one("#steps-heading", Static).update(heading_text)
         about = Content.from_rich_text(plain_text(body, glyphs))
-        width = text.content_region.width
-        height = about.get_height(cast("RulesMap", text.styles), width) if width > 0 else -1
-        text.update(about, layout=height < 0 or height != self._about_height)
-        self._about_height = height
+        shown = text.content_region  # the text's height is its content's (height: auto)
+        same_height = (
+            shown.width > 0
+            and about.get_height(cast("RulesMap", text.styles), shown.width) == shown.height
+        )
+        text.update(about, layout=not same_height)
         if self._preview_id != routine.id:
             self.query_one("#preview-about", VerticalScroll).scroll_home(animate=False)
         if self._preview_id != routine.id or steps.option_count != len(routine.steps):

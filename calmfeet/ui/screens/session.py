@@ -13,6 +13,7 @@ from textual.reactive import var
 from textual.screen import Screen
 from textual.widgets import Digits, Footer, Static
 
+from calmfeet.core.breathing import BreathingPattern
 from calmfeet.core.footmap import ZONE_WORDS
 from calmfeet.core.glyphs import whole_seconds
 from calmfeet.core.pacer_frames import seconds_to_next_frame
@@ -396,25 +397,13 @@ class SessionScreen(Screen[None]):
         if finished or session.is_finished:
             self._finish()
 
-    def _draw_frame(self) -> bool:
-        """Between whole seconds only the pacer's shape moves: draw its next frame from the
-        breath alone and sleep till the one after. False when anything else may have
-        changed, and the whole session must be read and shown (`tick`)."""
-        view, until = self._view, self._frames_until
-        if view is None or until is None or view.reduced_motion != self.reduced_motion:
-            return False
-        session = self.session
-        events = session.update()
-        elapsed = session.breath_elapsed
-        if events or elapsed >= until or session.state is not SessionState.RUNNING:
-            self.tick(events)
-            return True
-        pattern = view.breathing
+    def _draw_frame(self, pattern: BreathingPattern, elapsed: float, until: float) -> None:
+        """Draw the pacer's frame at the breath's `elapsed` and sleep till the next one, or
+        till `until`, when more than the shape may change."""
         breath = pattern.state_at(elapsed)
         self._pacer.show(pattern, breath)
-        frame = seconds_to_next_frame(pattern, breath, view.reduced_motion)
+        frame = seconds_to_next_frame(pattern, breath, self.reduced_motion)
         self._schedule_wake(min(frame, until - elapsed))
-        return True
 
     def _display_options(self) -> DisplayOptions:
         """Read afresh each time: reduced motion can be switched on mid-session."""
@@ -517,10 +506,18 @@ class SessionScreen(Screen[None]):
             self.wake()
 
     def wake(self) -> None:
-        """What the screen's timer calls: the pacer's next frame alone when nothing else can
-        have changed since the last `tick`, else a whole `tick`."""
-        if not self._draw_frame():
-            self.tick()
+        """What the screen's timer calls. Between whole seconds only the pacer's shape moves:
+        its next frame is drawn from the breath alone. Otherwise (anything happened, the
+        window is over, reduced motion was switched) the whole session is shown (`tick`)."""
+        view, until, events = self._view, self._frames_until, None
+        if view is not None and until is not None and view.reduced_motion == self.reduced_motion:
+            session = self.session
+            events = session.update()
+            elapsed = session.breath_elapsed
+            if not events and elapsed < until and session.state is SessionState.RUNNING:
+                self._draw_frame(view.breathing, elapsed, until)
+                return
+        self.tick(events)
 
     # ---- the bell ---------------------------------------------------------------------------
 
