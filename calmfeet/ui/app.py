@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import gc
 import os
 import signal
 import sys
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import AsyncGenerator, Callable, Iterable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -54,6 +56,9 @@ from calmfeet.ui.theme_vars import THEME_VARIABLE_DEFAULTS
 from calmfeet.ui.themes import DEFAULT_THEME, ThemeCatalog
 
 if TYPE_CHECKING:
+    from textual.message import Message
+    from textual.pilot import Pilot
+
     from calmfeet.core.history import History, Kept, SessionRecord
     from calmfeet.sound.live import FindVoice, OpenOutput, SoundNews
 
@@ -195,12 +200,13 @@ class CalmFeetApp(App[int]):
         self.practice = PracticeLog()
         self._history: History | None = config.history
         self.exit_notes: list[str] = []
+        """What the person must hear after the app has stopped (a session not saved)."""
         self._to_write: list[SessionRecord] = []
         """Sessions ended and handed to a writer thread that has not taken them yet."""
         self._to_write_lock = threading.Lock()
         self._writing = threading.Lock()
         """Held while sessions are written, so stopping waits for a write under way."""
-        """What the person must hear after the app has stopped (a session not saved)."""
+        self._first_screen_open = asyncio.Event()
         self._theme_ready = False
         if config.reduced_motion or self.prefs.reduced_motion:
             self.animation_level = "none"
@@ -256,27 +262,57 @@ class CalmFeetApp(App[int]):
             wanted = DEFAULT_THEME if DEFAULT_THEME in self.available_themes else "textual-dark"
         self.theme = wanted
 
-    def on_ready(self) -> None:
-        """The first frame is painted: collect garbage again (the command line paused it for
-        start-up), leaving what start-up built out of every later collection."""
-        if not gc.isenabled():
-            gc.freeze()
-            gc.enable()
-
     def on_mount(self) -> None:
         self._theme_ready = True
         if self.config.theme and self.config.theme != self.prefs.theme:
             self._save(lambda store: store.set_theme(self.config.theme))
         self._install_signal_handlers()
-        self._open_first_screen()
         self._write_kept_sessions()
         if self.config.full_library is not None:
             self.run_worker(
                 self.config.full_library, thread=True, name="library", exit_on_error=False
             )
-            self._announce_notices(library=False)
-        else:
-            self._announce_notices()
+
+    def on_ready(self) -> None:
+        """Textual knows the terminal now: open the first screen.
+
+        Why not at mount: Textual drops the frames drawn while it mounts the app, so a screen
+        opened then is laid out and drawn once unseen, and shows some 40 ms later.
+        """
+        self._open_first_screen()
+        self._announce_notices(library=self.config.full_library is None)
+        self._first_screen_open.set()
+        self.call_after_refresh(self._collect_garbage_again)
+
+    def _collect_garbage_again(self) -> None:
+        """The first screen is painted: collect garbage again (the command line paused it for
+        start-up), leaving what start-up built out of every later collection."""
+        if not gc.isenabled():
+            gc.freeze()
+            gc.enable()
+
+    @asynccontextmanager
+    async def run_test(
+        self,
+        *,
+        headless: bool = True,
+        size: tuple[int, int] | None = (80, 24),
+        tooltips: bool = False,
+        notifications: bool = False,
+        message_hook: Callable[[Message], None] | None = None,
+    ) -> AsyncGenerator[Pilot[int], None]:
+        """Textual's test harness, handing over once the first screen is open (at Ready), as a
+        person first sees the app."""
+        async with super().run_test(
+            headless=headless,
+            size=size,
+            tooltips=tooltips,
+            notifications=notifications,
+            message_hook=message_hook,
+        ) as pilot:
+            await self._first_screen_open.wait()
+            await pilot.pause()
+            yield pilot
 
     @on(Worker.StateChanged)
     def _library_loaded(self, event: Worker.StateChanged) -> None:

@@ -7,12 +7,13 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.reactive import var
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from calmfeet.core.glyphs import plural
 from calmfeet.core.model import Routine, format_clock
 from calmfeet.core.safe_text import displayable
 from calmfeet.ui.messages import RoutineChosen
+from calmfeet.ui.widgets.keybar import KeyBar
 
 
 class CompleteScreen(Screen[None]):
@@ -106,7 +107,7 @@ class CompleteScreen(Screen[None]):
             yield streak
             where = "close calmfeet" if self.run_mode else "go back to your routines"
             yield Static(f"Press enter to {where}, a to start again.", id="hint")
-        yield Footer()
+        yield KeyBar()
 
     @property
     def streak_words(self) -> str:

@@ -22,7 +22,7 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Input, Label, OptionList, Static
+from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from calmfeet.core import authoring, customise
@@ -34,6 +34,7 @@ from calmfeet.core.points import POINT_IDS, POINTS
 from calmfeet.core.safe_text import displayable
 from calmfeet.ui.screens.confirm import ConfirmScreen
 from calmfeet.ui.screens.new_id import NewIdScreen
+from calmfeet.ui.widgets.keybar import KeyBar
 
 FOOT_WORDS = {"both": "both feet", "left": "left foot", "right": "right foot"}
 POINT_WORDS = {"": "none", **{point.id: f"{point.id} {point.place}" for point in POINTS}}
@@ -239,7 +240,7 @@ class EditorScreen(Screen[Routine | None]):
                 with VerticalScroll(id="step-fields", can_focus=False):
                     yield from self._step_fields()
         yield Static("", id="problems", markup=False)
-        yield Footer(show_command_palette=False)
+        yield KeyBar(show_command_palette=False)
 
     def _step_fields(self) -> ComposeResult:
         step = self.draft.steps[0]

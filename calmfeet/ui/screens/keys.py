@@ -9,13 +9,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from calmfeet.core.points import EVIDENCE
 from calmfeet.ui.screens.editor import EditorScreen, EditorStepList
 from calmfeet.ui.screens.picker import PickerScreen, RoutineList, StepList
 from calmfeet.ui.screens.session import SessionScreen
 from calmfeet.ui.screens.stats import StatsScreen
+from calmfeet.ui.widgets.keybar import KeyBar
 
 KeyDisplay = Callable[[Binding], str]
 """Shows a key as the footer does: the app's `get_key_display`."""
@@ -104,7 +105,7 @@ class KeysScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="keys-dialog"), VerticalScroll(id="keys-scroll"):
             yield Static(self._text(), id="keys-text")
-        yield Footer(show_command_palette=False)
+        yield KeyBar(show_command_palette=False)
 
     def _text(self) -> Text:
         text = Text()

@@ -15,7 +15,7 @@ from textual.content import Content
 from textual.events import Key, Resize
 from textual.reactive import reactive, var
 from textual.screen import Screen
-from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from calmfeet.core import catalogue, customise
@@ -36,6 +36,7 @@ from calmfeet.ui.messages import (
 )
 from calmfeet.ui.screens.new_id import NewIdScreen
 from calmfeet.ui.widgets.footmap import FootMap
+from calmfeet.ui.widgets.keybar import KeyBar
 
 if TYPE_CHECKING:
     from textual.css.styles import RulesMap
@@ -291,7 +292,7 @@ class PickerScreen(Screen[None]):
                 yield StepList(id="steps")
                 yield FootMap(id="preview-map", ascii=self._ascii)
         # The palette's ctrl+p is listed under ? instead: the picker's own keys fit 80 columns.
-        yield Footer(show_command_palette=False)
+        yield KeyBar(show_command_palette=False)
 
     def on_mount(self) -> None:
         self.set_class(self._ascii, "-ascii")
@@ -306,7 +307,7 @@ class PickerScreen(Screen[None]):
 
     def on_resize(self, event: Resize) -> None:
         # Below 100 columns the footer's keys sit closer, so every one fits in 80.
-        self.query_one(Footer).compact = event.size.width < COMPACT_FOOTER_BELOW
+        self.query_one(KeyBar).compact = event.size.width < COMPACT_FOOTER_BELOW
         self.set_class(event.size.width < 70, "-narrow")
         self.set_class(event.size.height < 24, "-short")
         self.set_class(event.size.height >= 40, "-tall")

@@ -11,7 +11,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.reactive import var
 from textual.screen import Screen
-from textual.widgets import Digits, Footer, Static
+from textual.widgets import Digits, Static
 
 from calmfeet.core.breathing import BreathingPattern
 from calmfeet.core.footmap import ZONE_WORDS
@@ -48,6 +48,7 @@ from calmfeet.ui.screens.confirm import ConfirmScreen
 from calmfeet.ui.wake import Wake
 from calmfeet.ui.widgets.big_text import BigText
 from calmfeet.ui.widgets.footmap import FootMap
+from calmfeet.ui.widgets.keybar import KeyBar
 from calmfeet.ui.widgets.pacer import PAUSED_WORD, Pacer
 from calmfeet.ui.widgets.step_progress import StepProgress
 
@@ -231,7 +232,7 @@ class SessionScreen(Screen[None]):
                     yield FootMap(step.foot, step.zone, point=step.point, ascii=self.ascii)
         yield Static(TOO_SMALL, id="too-small", markup=False)
         with BlankRow(id="footer-box"):
-            yield Footer()
+            yield KeyBar()
 
     def _compose_upper(self) -> ComposeResult:
         """Which step, the progress bar, and the words: everything above the pacer."""

@@ -10,13 +10,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from calmfeet.core.glyphs import glyphs_for, plural
 from calmfeet.core.history import History, SessionRecord
 from calmfeet.core.safe_text import displayable
 from calmfeet.core.stats import CHART_DAYS, Stats, compute_stats
 from calmfeet.ui.widgets.day_chart import DayChart
+from calmfeet.ui.widgets.keybar import KeyBar
 
 EMPTY_MESSAGE = "No sessions yet. Finish a routine and it will show here."
 
@@ -152,7 +153,7 @@ class StatsScreen(Screen[None]):
                 )
                 yield DayChart(stats.last_days, self.today, id="day-chart", ascii=self.glyphs.ascii)
                 yield Static(self._most_used_text(), id="most-used", markup=False)
-        yield Footer()
+        yield KeyBar()
 
     def _most_used_text(self) -> str:
         used = self.stats.most_used
