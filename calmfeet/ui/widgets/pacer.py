@@ -28,6 +28,8 @@ MAX_BAND_ROWS = 5
 """The pill's height in an ordinary window; a tall one lets it grow (`band_rows_cap`)."""
 TALL_PACER_ROWS = 16
 """From this height on, the pill grows with the widget to fill the space it has."""
+MAX_CACHED_BANDS = 2048
+"""Shapes kept: a breath of three phases across a 200-column pill is under 2,000."""
 # A cell is about twice as tall as it is wide, so a round cap of n rows is 2n cells wide.
 CELL_ASPECT = 2
 
@@ -224,6 +226,9 @@ class Pacer(Widget):
         self._key: FrameKey | None = None
         self._lines: tuple[tuple[FrameKey | None, Size], list[Strip]] | None = None
         self._styles: dict[str, Style] = {}
+        self._bands: dict[tuple[str, int, int, int], list[Strip]] = {}
+        """The pill's rows by phase, step and size: a breath repeats, so after the first
+        one every frame's shape is already built."""
         self._size = Size(0, 0)
 
     @property
@@ -273,7 +278,8 @@ class Pacer(Widget):
         width, height = self._size
         reduced = self.motion_reduced
         step = level_step(pacer_geometry(width, height), shown_level(pattern, state, reduced))
-        seconds = state.count
+        # The count is drawn only with the word: in big-type view it changing repaints nothing.
+        seconds = state.count if self.show_word else -1
         label = self._pattern_texts[0]
         return (label, state.index, step, seconds, self._paused, reduced, width, height)
 
@@ -290,6 +296,7 @@ class Pacer(Widget):
         self._update_key()
 
     def watch_show_word(self) -> None:
+        self._update_key()
         self.refresh()
 
     def notify_style_update(self) -> None:
@@ -312,6 +319,7 @@ class Pacer(Widget):
     def _drop_caches(self) -> None:
         self._lines = None
         self._styles.clear()
+        self._bands.clear()
 
     def _style(self, component: str = "") -> Style:
         """A component's Rich style (the widget's own for ""), looked up once per repaint."""
@@ -349,16 +357,9 @@ class Pacer(Widget):
             return lines
         geometry = pacer_geometry(width, height)
         phase_class = f"pacer--{state.phase.value}"
-        shape_style = self._style(phase_class)
-        reverse = self._styles.get(f"{phase_class} reversed")
-        if reverse is None:
-            reverse = self._styles[f"{phase_class} reversed"] = shape_style + Style(reverse=True)
         step = level_step(geometry, shown_level(pattern, state, self.motion_reduced))
-        for offset, row in enumerate(shape_rows(geometry, step)):
-            if self.ascii:
-                lines[geometry.band_top + offset] = _ascii_bar_strip(row, base, shape_style)
-            else:
-                lines[geometry.band_top + offset] = _bar_strip(row, base, shape_style, reverse)
+        band = self._band(geometry, phase_class, step)
+        lines[geometry.band_top : geometry.band_top + len(band)] = band
         if not self.show_word:
             word = ""
         elif self._paused:
@@ -376,6 +377,26 @@ class Pacer(Widget):
             text = _fit(width, label, described, glyphs_for(self.ascii).plain(pattern.name))
             lines[geometry.pattern_row] = _centred(text, width, base, pattern_style)
         return lines
+
+    def _band(self, geometry: PacerGeometry, phase_class: str, step: int) -> list[Strip]:
+        """The pill's rows at one step of one phase, built once per size and styles."""
+        key = (phase_class, step, geometry.width, geometry.height)
+        band = self._bands.get(key)
+        if band is not None:
+            return band
+        if len(self._bands) > MAX_CACHED_BANDS:
+            self._bands.clear()
+        base = self._style()
+        shape_style = self._style(phase_class)
+        if self.ascii:
+            band = [_ascii_bar_strip(row, base, shape_style) for row in shape_rows(geometry, step)]
+        else:
+            reverse = shape_style + Style(reverse=True)
+            band = [
+                _bar_strip(row, base, shape_style, reverse) for row in shape_rows(geometry, step)
+            ]
+        self._bands[key] = band
+        return band
 
 
 def _changed_regions(old: FrameKey | None, new: FrameKey | None) -> list[Region]:
