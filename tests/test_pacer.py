@@ -137,6 +137,24 @@ async def test_word_and_seconds_follow_the_phases(name: str) -> None:
             assert phase_words_on_screen(pacer) == [state.phase.word]
 
 
+async def test_the_count_shown_again_after_the_big_view_is_the_current_one() -> None:
+    """In big-type view the pacer draws no count, so its changes repaint nothing there; the
+    detail view ("v") must then show the count as it is now, not as it was when hidden."""
+    pattern = BUILTIN_PATTERNS["box"]()
+    app = PacerApp()
+    async with app.run_test(size=(60, 16)) as pilot:
+        pacer = app.query_one(Pacer)
+        pacer.show(pattern, pattern.state_at(0.0))
+        assert word_line(pacer) == "Inhale 4"
+        pacer.show_word = False
+        await pilot.pause()
+        assert "Inhale" not in screen_text(pacer)
+        pacer.show(pattern, pattern.state_at(2.5))
+        pacer.show_word = True
+        await pilot.pause()
+        assert word_line(pacer) == "Inhale 2"
+
+
 async def test_a_pattern_named_after_a_phase_does_not_add_a_second_word() -> None:
     pattern = parse_pattern("4-6")
     named = BreathingPattern("hold steady", pattern.phases)
