@@ -269,7 +269,8 @@ class SessionScreen(Screen[None]):
         self._apply_view_choice()
         self.app.app_resume_signal.subscribe(self, self._back_from_stop)
         self.tick()
-        self.call_after_refresh(self._begin)
+        # Textual signals after each layout, the first of which draws this screen.
+        self.screen_layout_refresh_signal.subscribe(self, self._first_drawn)
 
     def on_resize(self) -> None:
         """Big type grows with the window; in a tiny one it gives its rows to the pacer."""
@@ -334,6 +335,12 @@ class SessionScreen(Screen[None]):
         not practice, so the session waits, paused, for the person."""
         self.session.stopped()
         self.tick()  # the pause it reports is a change of course: the sound hears of it
+
+    def _first_drawn(self, _screen: Screen[None]) -> None:
+        """The first step is on screen now: start (not after the footer and the rest of the
+        screen's first refresh, which would let the clock start some 50 ms late)."""
+        self.screen_layout_refresh_signal.unsubscribe(self)
+        self.call_next(self._begin)
 
     def _begin(self) -> None:
         """The clock starts when the first step is on screen, not when the screen was made,
