@@ -13,9 +13,9 @@ import os
 import stat
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Literal
+from typing import BinaryIO, Literal
 
 TroubleKind = Literal["missing", "not-a-file", "too-big", "unreadable"]
 
@@ -162,13 +162,6 @@ def temp_prefix(path: Path) -> str:
 TEMP_SUFFIX = ".tmp"
 
 
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        written = os.write(fd, view)
-        view = view[written:]
-
-
 def _fsync_folder(folder: Path) -> None:
     """Make the rename itself durable; not every platform lets a folder be opened."""
     try:
@@ -196,13 +189,40 @@ def write_atomically(
     With `overwrite=False` the file must not exist yet: FileExistsError, and nothing written,
     if it does (or appears while this writes).
     """
+    with atomic_output(path, check=check, overwrite=overwrite) as out:
+        _write_all(out.fileno(), data)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]
+
+
+@contextlib.contextmanager
+def atomic_output(
+    path: Path,
+    *,
+    check: Callable[[Path], None] | None = None,
+    overwrite: bool = True,
+    shared: bool = False,
+) -> Iterator[BinaryIO]:
+    """`write_atomically` for what is written a piece at a time (a long sound track): the
+    file to write (it can seek), renamed over `path` when the block ends without an error,
+    removed when it ends with one (ctrl+c included).
+
+    The temp file is private to its owner, as mkstemp makes it; `shared=True` gives it a new
+    file's usual permissions (the umask's), for a file made to be copied elsewhere.
+    """
     fd, temp_name = tempfile.mkstemp(dir=path.parent, prefix=temp_prefix(path), suffix=TEMP_SUFFIX)
     try:
-        try:
-            _write_all(fd, data)
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        with os.fdopen(fd, "w+b") as out:
+            yield out
+            out.flush()
+            os.fsync(out.fileno())
+        if shared:
+            os.chmod(temp_name, 0o666 & ~_umask())
         if check is not None:
             check(Path(temp_name))
         if overwrite:
@@ -214,6 +234,14 @@ def write_atomically(
             os.unlink(temp_name)
         raise
     _fsync_folder(path.parent)
+
+
+def _umask() -> int:
+    """The process's umask (reading it means setting it, so it is put straight back; to the
+    common 022 meanwhile, so a file another thread makes then is never left open to all)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def remove_leftover_temp_files(path: Path) -> None:

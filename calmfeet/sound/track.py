@@ -8,8 +8,6 @@ megabytes of memory, not the whole file).
 
 from __future__ import annotations
 
-import contextlib
-import os
 import tempfile
 import time
 import wave
@@ -22,7 +20,7 @@ import numpy as np
 
 from calmfeet.core.clock import FakeClock
 from calmfeet.core.cues import Cue, CueSettings, plan_cues
-from calmfeet.core.files import TEMP_SUFFIX, temp_prefix
+from calmfeet.core.files import atomic_output
 from calmfeet.core.model import Routine
 from calmfeet.core.session import Session
 from calmfeet.sound import SAMPLE_RATE
@@ -121,38 +119,20 @@ def write_track(
     progress: Progress | None = None,
     block_frames: int = BLOCK_FRAMES,
 ) -> Track:
-    """`render_track` into `path`, all or nothing: it is written beside the target under a
-    temporary name and renamed over it only when complete, so no half file is ever left,
-    even after ctrl+c. Raises OSError when the place cannot be written."""
-    fd, temp_name = tempfile.mkstemp(dir=path.parent, prefix=temp_prefix(path), suffix=TEMP_SUFFIX)
-    try:
-        with os.fdopen(fd, "w+b") as out:
-            track = render_track(
-                routine,
-                out,
-                settings,
-                sample_rate=sample_rate,
-                voice=voice,
-                lead_in_seconds=lead_in_seconds,
-                switch_seconds=switch_seconds,
-                progress=progress,
-                block_frames=block_frames,
-            )
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(temp_name, 0o666 & ~_umask())  # as any new file, not mkstemp's private 0600
-        os.replace(temp_name, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp_name)
-        raise
-    return track
-
-
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
+    """`render_track` into `path`, all or nothing (core.files.atomic_output): no half file is
+    ever left, even after ctrl+c. Raises OSError when the place cannot be written."""
+    with atomic_output(path, shared=True) as out:
+        return render_track(
+            routine,
+            out,
+            settings,
+            sample_rate=sample_rate,
+            voice=voice,
+            lead_in_seconds=lead_in_seconds,
+            switch_seconds=switch_seconds,
+            progress=progress,
+            block_frames=block_frames,
+        )
 
 
 def timed_routine(minutes: float, base: Routine) -> Routine:
