@@ -1126,9 +1126,10 @@ def measure_sound_cpu(
     machine's load of that moment, and one busy moment on a shared machine moves one round,
     not the median. (A mean of two rounds read +1.10 and +1.33 in CI where others read +0.6.)
     """
-    # /proc counts CPU in 10 ms ticks: over one 3 s window a tick is 0.33 points, too coarse
-    # for a +1 point target, so even the short mode takes 5 s windows.
-    window = max(bench.settings.busy_window, 5.0)
+    # /proc counts CPU in 10 ms ticks (0.2 points of a 5 s window), and a shared machine moves
+    # a 5 s window by half a point either way (per-thread reads of the same app): too coarse
+    # for a +1 point target, so even the short mode takes 10 s windows here.
+    window = max(bench.settings.busy_window, 10.0)
     rounds = 3
     samples: dict[str, list[dict[str, float]]] = {"off": [], "on": []}
     streams: list[int] = []
