@@ -309,8 +309,10 @@ async def test_partial_repaints_cover_every_row_that_changed(name: str) -> None:
             pacer.show(pattern, pattern.state_at(tick / 20), paused=tick % 97 == 0)
             after, new_key = frame(pacer), pacer.frame_key
             regions = _changed_regions(key, new_key)
-            full += new_key != key and not regions
-            if regions:
+            whole = regions == [pacer.size.region]
+            assert new_key == key or regions, "a new frame always names what to repaint"
+            full += new_key != key and whole
+            if regions and not whole:
                 partial += 1
                 covered = {y for r in regions for y in range(r.y, r.bottom)}
                 changed = {y for y, (a, b) in enumerate(zip(before, after, strict=True)) if a != b}

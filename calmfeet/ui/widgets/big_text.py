@@ -8,14 +8,18 @@ from typing import ClassVar
 
 from rich.segment import Segment
 from rich.style import Style
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.reactive import reactive
 from textual.strip import Strip
 from textual.widget import Widget
+from typing_extensions import Self
 
 from calmfeet.core import bigtype
+from calmfeet.ui.widgets.kept_lines import KeptLines
 
 UNLIMITED_ROWS = 10_000
+MAX_KEPT_TEXTS = 256
+"""Every word and count of a breath, at a size or two."""
 
 
 def drawable(text: str) -> bool:
@@ -80,6 +84,9 @@ class BigText(Widget):
         self.set_reactive(BigText.text, text)
         self._lines_key: tuple[object, ...] | None = None
         self._lines: list[Strip] = []
+        self._finished = KeptLines(MAX_KEPT_TEXTS)
+        """Textual's finished lines by text, size and crop: the breath's words come round
+        every few seconds, and restyling the rows of big type is most of what they cost."""
 
     # ---- sizing -----------------------------------------------------------------------------
 
@@ -131,8 +138,9 @@ class BigText(Widget):
             return
         if self.sample and drawable(old) == drawable(new):
             # Measured by the sample, so the same size: new lines, no new layout. This is the
-            # breath's count, once a second; a layout pass costs ten times a repaint.
-            self.refresh()
+            # breath's count, once a second; a layout pass costs ten times a repaint. The
+            # whole widget as a region: a refresh without one means the styles changed.
+            self.refresh(self.size.region)
         else:
             self._relayout()
 
@@ -146,13 +154,36 @@ class BigText(Widget):
 
     def notify_style_update(self) -> None:
         self._lines_key = None  # a theme change alters the colours baked into the lines
+        self._finished.forget()
         super().notify_style_update()
+
+    def refresh(
+        self,
+        *regions: Region,
+        repaint: bool = True,
+        layout: bool = False,
+        recompose: bool = False,
+    ) -> Self:
+        # Textual repaints the whole widget when a theme, a class or an ancestor's
+        # background changes: then the kept lines may be styled wrong.
+        if not regions and repaint:
+            self._lines_key = None
+            self._finished.forget()
+        return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
 
     # ---- drawing ----------------------------------------------------------------------------
 
+    def _state(self) -> tuple[object, ...]:
+        """All that the lines drawn depend on, besides the styles."""
+        width, height = self.size
+        return (self.text, self.sample, self.max_rows, width, height, self.ascii, self.wrap)
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        return self._finished.lines(self._state(), crop, super().render_lines)
+
     def render_line(self, y: int) -> Strip:
         width, height = self.size
-        key = (self.text, self.sample, self.max_rows, width, height, self.ascii)
+        key = self._state()
         if key != self._lines_key:
             self._lines = self._build_lines(width, height)
             self._lines_key = key

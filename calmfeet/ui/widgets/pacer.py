@@ -19,6 +19,7 @@ from typing_extensions import Self
 from calmfeet.core.breathing import BreathingPattern, PhaseState
 from calmfeet.core.glyphs import glyphs_for
 from calmfeet.core.pacer_frames import shown_level
+from calmfeet.ui.widgets.kept_lines import KeptLines
 
 # Index k is the glyph that fills the left k eighths of a cell (index 0 is unused).
 LEFT_EIGHTHS = " ▏▎▍▌▋▊▉"
@@ -29,6 +30,8 @@ MAX_BAND_ROWS = 5
 TALL_PACER_ROWS = 16
 """From this height on, the pill grows with the widget to fill the space it has."""
 MAX_CACHED_BANDS = 2048
+MAX_FINISHED_FRAMES = 1024
+"""Two breaths of the slowest built-in pattern at 12.5 frames a second, with room to spare."""
 """Shapes kept: a breath of three phases across a 200-column pill is under 2,000."""
 # A cell is about twice as tall as it is wide, so a round cap of n rows is 2n cells wide.
 CELL_ASPECT = 2
@@ -229,6 +232,8 @@ class Pacer(Widget):
         self._bands: dict[tuple[str, int, int, int], list[Strip]] = {}
         """The pill's rows by phase, step and size: a breath repeats, so after the first
         one every frame's shape is already built."""
+        self._finished = KeptLines(MAX_FINISHED_FRAMES)
+        """Textual's finished lines (styled, filtered) by frame and crop, for the same reason."""
         self._size = Size(0, 0)
 
     @property
@@ -318,6 +323,7 @@ class Pacer(Widget):
 
     def _drop_caches(self) -> None:
         self._lines = None
+        self._finished.forget()
         self._styles.clear()
         self._bands.clear()
 
@@ -331,6 +337,13 @@ class Pacer(Widget):
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         return 9
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """A frame's lines as Textual finishes them, kept per frame: once a breath has gone
+        by, each frame is a lookup instead of five rows styled and filtered again (which
+        cost more than the rest of a frame). Anything that changes how the lines are
+        styled repaints the whole widget, which forgets what was kept (`refresh`)."""
+        return self._finished.lines(self._key, crop, super().render_lines)
 
     def render_line(self, y: int) -> Strip:
         lines = self._render_frame()
@@ -400,14 +413,17 @@ class Pacer(Widget):
 
 
 def _changed_regions(old: FrameKey | None, new: FrameKey | None) -> list[Region]:
-    """The rows that differ when only the level or the seconds moved on (none means all).
+    """The rows that differ: when only the level or the seconds moved on, those rows; else
+    the whole widget, as a region (none means the styles changed; see `Pacer.refresh`).
 
     Most frames only move the ends of the pill, so the blank rows around it and the
     pattern's numbers need not be sent to the terminal again. Whole rows, because Textual
     writes a line from the widget's left edge to the end of a dirty span anyway.
     """
-    if old is None or new is None or old[:2] != new[:2] or old[4:] != new[4:]:
+    if new is None:
         return []
+    if old is None or old[:2] != new[:2] or old[4:] != new[4:]:
+        return [Region(0, 0, new[6], new[7])]
     width, height = new[6], new[7]
     geometry = pacer_geometry(width, height)
     regions: list[Region] = []
