@@ -13,7 +13,7 @@ from textual.theme import Theme
 from textual.widget import Widget
 
 from calmfeet.core.breathing import BUILTIN_PATTERNS
-from calmfeet.ui.widgets.big_text import BigText
+from calmfeet.ui.widgets.big_text import BigText, BreathWord
 from calmfeet.ui.widgets.kept_lines import KeptLines
 from calmfeet.ui.widgets.pacer import FULL, Pacer
 
@@ -124,3 +124,33 @@ async def test_the_big_word_comes_back_in_the_current_theme() -> None:
             if seg.style and seg.text.strip()
         }
         assert inks == {RichColor.parse("#00ff00")}
+
+
+async def test_the_breath_word_s_second_breath_needs_no_restyling(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    breath = [("inhale", f"Inhale {n}") for n in range(4, 0, -1)]
+    breath += [("exhale", f"Exhale {n}") for n in range(6, 0, -1)]
+    app = Harness(BreathWord(id="phase"))
+    async with app.run_test(size=(80, 12)) as pilot:
+        word = app.query_one(BreathWord)
+        word.sample = "Exhale 6"
+        first = []
+        for phase, text in breath:
+            word.phase, word.text = phase, text
+            await pilot.pause()
+            first.append(shown(word))
+        restyled: list[Region] = []
+        real = Widget.render_lines
+
+        def spy(widget: Widget, crop: Region) -> list[Strip]:
+            if widget is word:  # the screen beneath it is drawn from Textual's own cache
+                restyled.append(crop)
+            return real(widget, crop)
+
+        monkeypatch.setattr(Widget, "render_lines", spy)
+        for (phase, text), lines in zip(breath, first, strict=True):
+            word.phase, word.text = phase, text
+            await pilot.pause()
+            assert shown(word) == lines, text
+        assert restyled == []

@@ -883,6 +883,39 @@ def shows_big(on_screen: str, words: str) -> bool:
     return False
 
 
+def big_word_inks(app: App[Any]) -> set[str]:
+    """The colours the big breath word is drawn in, as the compositor gets them."""
+    word = session_screen(app).query_one("#phase", BigText)
+    strips = word.render_lines(word.size.region)
+    return {
+        seg.style.color.get_truecolor().hex
+        for strip in strips
+        for seg in strip
+        if seg.style and seg.style.color and seg.text.strip()
+    }
+
+
+async def test_the_big_breath_word_takes_its_phase_colour_and_is_muted_when_paused(
+    session_app: SessionAppFactory, clock: FakeClock
+) -> None:
+    app = session_app(make_routine(), clock, run_mode=True)
+    async with running(app, size=(100, 30)) as pilot:
+        variables = app.theme_variables
+        await advance(pilot, clock, 72.4)  # breathing in
+        inhale = big_word_inks(app)
+        assert inhale == {variables["pacer-inhale"].lower()}
+        await advance(pilot, clock, 2.0)  # breathing out
+        exhale = big_word_inks(app)
+        assert exhale == {variables["pacer-exhale"].lower()}
+        await pilot.press("space")
+        await pilot.pause()
+        muted = big_word_inks(app)  # "auto 60%" of the text: a grey worked out per theme
+        assert len(muted) == 1 and muted.isdisjoint(inhale | exhale)
+        await pilot.press("space")
+        await advance(pilot, clock, 6.0)  # breathing in again, as before the pause
+        assert big_word_inks(app) == inhale
+
+
 @pytest.mark.parametrize("size", [(100, 30), (200, 60)])
 async def test_the_breath_and_the_foot_read_from_a_metre(
     session_app: SessionAppFactory, clock: FakeClock, size: tuple[int, int]

@@ -46,7 +46,7 @@ from calmfeet.ui.messages import (
 from calmfeet.ui.screens.complete import CompleteScreen
 from calmfeet.ui.screens.confirm import ConfirmScreen
 from calmfeet.ui.wake import Wake
-from calmfeet.ui.widgets.big_text import BigText
+from calmfeet.ui.widgets.big_text import BigText, BreathWord
 from calmfeet.ui.widgets.footmap import FootMap
 from calmfeet.ui.widgets.keybar import KeyBar
 from calmfeet.ui.widgets.pacer import PAUSED_WORD, Pacer
@@ -225,7 +225,7 @@ class SessionScreen(Screen[None]):
             with BlankRow(id="visual"):
                 with BlankColumn(id="breath"):
                     with BlankColumn(id="phase-box"):
-                        yield BigText(id="phase", ascii=self.ascii)
+                        yield BreathWord(id="phase", ascii=self.ascii)
                     yield Pacer(ascii=self.ascii)
                 step = self.session.step
                 with BlankColumn(id="map-box"):
@@ -265,7 +265,7 @@ class SessionScreen(Screen[None]):
         assert isinstance(clock, (Digits, Static))
         self._digits: Digits | Static = clock
         self._now = self.query_one("#now", BigText)
-        self._phase = self.query_one("#phase", BigText)
+        self._phase = self.query_one("#phase", BreathWord)
         self._apply_view_choice()
         self.app.app_resume_signal.subscribe(self, self._back_from_stop)
         self.tick()
@@ -460,9 +460,7 @@ class SessionScreen(Screen[None]):
         if text != self._phase_text:
             self._phase_text = text
             self._phase.text = text
-        if before is None or state.phase is not before.breath.phase:
-            for phase in type(state.phase):
-                self._phase.set_class(phase is state.phase, f"-{phase.value}")
+        self._phase.phase = state.phase.value
 
     def _show_now(self, view: SessionView) -> None:
         """The largest words: the headline when there is one, else which foot and where."""

@@ -173,10 +173,23 @@ class BigText(Widget):
 
     # ---- drawing ----------------------------------------------------------------------------
 
+    def ink_class(self) -> str:
+        """The component class whose colour the letters take."""
+        return "big-text--ink"
+
     def _state(self) -> tuple[object, ...]:
         """All that the lines drawn depend on, besides the styles."""
         width, height = self.size
-        return (self.text, self.sample, self.max_rows, width, height, self.ascii, self.wrap)
+        return (
+            self.text,
+            self.sample,
+            self.max_rows,
+            width,
+            height,
+            self.ascii,
+            self.wrap,
+            self.ink_class(),
+        )
 
     def render_lines(self, crop: Region) -> list[Strip]:
         return self._finished.lines(self._state(), crop, super().render_lines)
@@ -195,7 +208,7 @@ class BigText(Widget):
         if width <= 0 or height <= 0:
             return []
         base = self.rich_style
-        ink = self.get_component_rich_style("big-text--ink")
+        ink = self.get_component_rich_style(self.ink_class())
         if self.wrap:
             return self._wrapped_lines(width, height, base, ink)
         scale = self.scale_for(width, height)
@@ -225,6 +238,38 @@ class BigText(Widget):
                 )
         rows = rows[:height]
         return rows + [blank] * (height - len(rows))
+
+
+class BreathWord(BigText):
+    """The breath's word and count ("Inhale 4") in big type, in its phase's colour.
+
+    The colour is a component class picked by `phase`, not a CSS class on the widget: a
+    class change restyles the widget and forgets the lines it kept, and the phase changes
+    every few seconds, so each breath would draw its words afresh.
+    """
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "big-text--ink",
+        "breath-word--inhale",
+        "breath-word--hold",
+        "breath-word--exhale",
+    }
+
+    DEFAULT_CSS = """
+    BreathWord > .breath-word--inhale,
+    BreathWord > .breath-word--hold,
+    BreathWord > .breath-word--exhale { text-style: bold; }
+    """
+
+    phase: reactive[str] = reactive("", layout=False, repaint=False)
+    """`inhale`, `hold` or `exhale`; empty for the plain ink."""
+
+    def watch_phase(self, old: str, new: str) -> None:
+        if old != new:
+            self.refresh(self.size.region)
+
+    def ink_class(self) -> str:
+        return f"breath-word--{self.phase}" if self.phase else "big-text--ink"
 
 
 def _centred(text: str, width: int, base: Style, ink: Style) -> Strip:
