@@ -47,6 +47,7 @@ from calmfeet.ui.screens.complete import CompleteScreen
 from calmfeet.ui.screens.confirm import ConfirmScreen
 from calmfeet.ui.wake import Wake
 from calmfeet.ui.widgets.big_text import BigText, BreathWord
+from calmfeet.ui.widgets.clock import Clock
 from calmfeet.ui.widgets.footmap import FootMap
 from calmfeet.ui.widgets.keybar import KeyBar
 from calmfeet.ui.widgets.pacer import PAUSED_WORD, Pacer
@@ -247,7 +248,7 @@ class SessionScreen(Screen[None]):
             yield Static(id="where", markup=False)
             with Horizontal(id="clock-row"):
                 # Digits draws with box characters; --ascii gets plain bold text instead.
-                yield Static(id="clock", markup=False) if self.ascii else Digits(id="clock")
+                yield Static(id="clock", markup=False) if self.ascii else Clock(id="clock")
                 with Vertical(id="side"):
                     yield Static(id="routine-left", markup=False)
                     yield Static(id="cue", markup=False)
