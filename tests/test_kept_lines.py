@@ -33,6 +33,20 @@ def backgrounds(strips: list[Strip]) -> set[RichColor | None]:
     return {seg.style.bgcolor for strip in strips for seg in strip if seg.style}
 
 
+def count_restyling(monkeypatch: pytest.MonkeyPatch, widget: Widget) -> list[Region]:
+    """From now on, each crop of `widget` that Textual styles afresh (not handed back)."""
+    restyled: list[Region] = []
+    real = Widget.render_lines
+
+    def spy(drawn: Widget, crop: Region) -> list[Strip]:
+        if drawn is widget:  # the screen beneath it is drawn from Textual's own cache
+            restyled.append(crop)
+        return real(drawn, crop)
+
+    monkeypatch.setattr(Widget, "render_lines", spy)
+    return restyled
+
+
 def test_kept_lines_are_handed_back_and_forgotten() -> None:
     renders: list[Region] = []
 
@@ -64,44 +78,33 @@ async def test_the_second_breath_is_drawn_as_the_first_without_restyling(
         for tick in range(round(pattern.cycle_seconds * 20)):
             pacer.show(pattern, pattern.state_at(tick / 20))
             first.append(shown(pacer))
-        restyled: list[Region] = []
-        real = Widget.render_lines
-
-        def spy(widget: Widget, crop: Region) -> list[Strip]:
-            restyled.append(crop)
-            return real(widget, crop)
-
-        monkeypatch.setattr(Widget, "render_lines", spy)
+        restyled = count_restyling(monkeypatch, pacer)
         for tick in range(round(pattern.cycle_seconds * 20)):
             pacer.show(pattern, pattern.state_at(pattern.cycle_seconds + tick / 20))
             assert shown(pacer) == first[tick], f"frame at {tick / 20} s differs"
         assert restyled == []
 
 
-async def test_a_frame_seen_before_takes_a_new_theme_at_once() -> None:
+@pytest.mark.parametrize("change", ["theme", "background"])
+async def test_a_frame_seen_before_is_drawn_in_the_new_styles(change: str) -> None:
     pattern = BUILTIN_PATTERNS["calm"]()
     app = Harness(Pacer())
     async with app.run_test(size=(60, 16)) as pilot:
         pacer = app.query_one(Pacer)
         pacer.show(pattern, pattern.state_at(1.0))
-        before = shape_colours(shown(pacer))
-        app.register_theme(DAWN)
-        app.theme = "dawn"
+        before = shown(pacer)
+        if change == "theme":
+            app.register_theme(DAWN)
+            app.theme = "dawn"
+        else:
+            app.screen.styles.background = "#123456"
         await pilot.pause()
         pacer.show(pattern, pattern.state_at(1.0))
-        assert shape_colours(shown(pacer)) == {RichColor.parse("#ff0000")} != before
-
-
-async def test_a_frame_seen_before_takes_its_parent_s_new_background() -> None:
-    pattern = BUILTIN_PATTERNS["calm"]()
-    app = Harness(Pacer())
-    async with app.run_test(size=(60, 16)) as pilot:
-        pacer = app.query_one(Pacer)
-        pacer.show(pattern, pattern.state_at(1.0))
-        before = backgrounds(shown(pacer))
-        app.screen.styles.background = "#123456"
-        await pilot.pause()
-        assert backgrounds(shown(pacer)) == {RichColor.parse("#123456")} != before
+        after = shown(pacer)
+        if change == "theme":
+            assert shape_colours(after) == {RichColor.parse("#ff0000")} != shape_colours(before)
+        else:
+            assert backgrounds(after) == {RichColor.parse("#123456")} != backgrounds(before)
 
 
 async def test_the_big_word_comes_back_in_the_current_theme() -> None:
@@ -140,15 +143,7 @@ async def test_the_breath_word_s_second_breath_needs_no_restyling(
             word.phase, word.text = phase, text
             await pilot.pause()
             first.append(shown(word))
-        restyled: list[Region] = []
-        real = Widget.render_lines
-
-        def spy(widget: Widget, crop: Region) -> list[Strip]:
-            if widget is word:  # the screen beneath it is drawn from Textual's own cache
-                restyled.append(crop)
-            return real(widget, crop)
-
-        monkeypatch.setattr(Widget, "render_lines", spy)
+        restyled = count_restyling(monkeypatch, word)
         for (phase, text), lines in zip(breath, first, strict=True):
             word.phase, word.text = phase, text
             await pilot.pause()

@@ -11,11 +11,9 @@ from rich.style import Style
 from textual.geometry import Region, Size
 from textual.reactive import reactive
 from textual.strip import Strip
-from textual.widget import Widget
-from typing_extensions import Self
 
 from calmfeet.core import bigtype
-from calmfeet.ui.widgets.kept_lines import KeptLines
+from calmfeet.ui.widgets.kept_lines import KeptLines, RestyledWidget
 
 UNLIMITED_ROWS = 10_000
 MAX_KEPT_TEXTS = 256
@@ -42,7 +40,7 @@ def big_lines(text: str, scale: int, ascii: bool) -> tuple[str, ...]:
     return tuple(bigtype.render(text, ascii=ascii, scale=scale))
 
 
-class BigText(Widget):
+class BigText(RestyledWidget):
     """A short text in the largest big type that fits, centred; plain text when even the
     smallest big type does not fit.
 
@@ -152,24 +150,9 @@ class BigText(Widget):
         if old != new:
             self._relayout()
 
-    def notify_style_update(self) -> None:
+    def restyled(self) -> None:
         self._lines_key = None  # a theme change alters the colours baked into the lines
         self._finished.forget()
-        super().notify_style_update()
-
-    def refresh(
-        self,
-        *regions: Region,
-        repaint: bool = True,
-        layout: bool = False,
-        recompose: bool = False,
-    ) -> Self:
-        # Textual repaints the whole widget when a theme, a class or an ancestor's
-        # background changes: then the kept lines may be styled wrong.
-        if not regions and repaint:
-            self._lines_key = None
-            self._finished.forget()
-        return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
 
     # ---- drawing ----------------------------------------------------------------------------
 

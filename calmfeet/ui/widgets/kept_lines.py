@@ -13,6 +13,8 @@ from collections.abc import Callable, Hashable
 
 from textual.geometry import Region
 from textual.strip import Strip
+from textual.widget import Widget
+from typing_extensions import Self
 
 
 class KeptLines:
@@ -41,3 +43,28 @@ class KeptLines:
     def forget(self) -> None:
         """Drop everything kept: the rows would now be styled differently."""
         self._kept.clear()
+
+
+class RestyledWidget(Widget):
+    """A widget told, through `restyled()`, whenever lines it built or kept may be styled
+    wrong: Textual repaints the whole widget (`refresh()` with no region) when a theme, a
+    class, a size or an ancestor's background changes, and updates its styles. Its own
+    repaints name a region instead, so they keep what was built."""
+
+    def restyled(self) -> None:
+        """Forget lines built with the old styles."""
+
+    def notify_style_update(self) -> None:
+        self.restyled()
+        super().notify_style_update()
+
+    def refresh(
+        self,
+        *regions: Region,
+        repaint: bool = True,
+        layout: bool = False,
+        recompose: bool = False,
+    ) -> Self:
+        if not regions and repaint:
+            self.restyled()
+        return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)

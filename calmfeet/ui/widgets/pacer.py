@@ -13,13 +13,11 @@ from textual.geometry import Region, Size
 from textual.reactive import reactive
 from textual.strip import Strip
 from textual.types import NoActiveAppError
-from textual.widget import Widget
-from typing_extensions import Self
 
 from calmfeet.core.breathing import BreathingPattern, PhaseState
 from calmfeet.core.glyphs import glyphs_for
 from calmfeet.core.pacer_frames import shown_level
-from calmfeet.ui.widgets.kept_lines import KeptLines
+from calmfeet.ui.widgets.kept_lines import KeptLines, RestyledWidget
 
 # Index k is the glyph that fills the left k eighths of a cell (index 0 is unused).
 LEFT_EIGHTHS = " ▏▎▍▌▋▊▉"
@@ -174,7 +172,7 @@ def _fit(width: int, *choices: str) -> str:
 FrameKey = tuple[str, int, int, int, bool, bool, int, int]
 
 
-class Pacer(Widget):
+class Pacer(RestyledWidget):
     """Shows where a breath is; the session screen drives it with `show()` from its timer.
 
     It has no timer of its own and repaints only when what it draws changes, and then
@@ -304,24 +302,7 @@ class Pacer(Widget):
         self._update_key()
         self.refresh()
 
-    def notify_style_update(self) -> None:
-        self._drop_caches()
-        super().notify_style_update()
-
-    def refresh(
-        self,
-        *regions: Region,
-        repaint: bool = True,
-        layout: bool = False,
-        recompose: bool = False,
-    ) -> Self:
-        # Textual repaints the whole widget when a theme, a class or an ancestor's
-        # background changes; only then can the cached styles and lines be stale.
-        if not regions and repaint:
-            self._drop_caches()
-        return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
-
-    def _drop_caches(self) -> None:
+    def restyled(self) -> None:
         self._lines = None
         self._finished.forget()
         self._styles.clear()
@@ -342,7 +323,7 @@ class Pacer(Widget):
         """A frame's lines as Textual finishes them, kept per frame: once a breath has gone
         by, each frame is a lookup instead of five rows styled and filtered again (which
         cost more than the rest of a frame). Anything that changes how the lines are
-        styled repaints the whole widget, which forgets what was kept (`refresh`)."""
+        styled repaints the whole widget, which forgets what was kept (`restyled`)."""
         return self._finished.lines(self._key, crop, super().render_lines)
 
     def render_line(self, y: int) -> Strip:
