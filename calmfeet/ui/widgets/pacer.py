@@ -27,10 +27,9 @@ MAX_BAND_ROWS = 5
 """The pill's height in an ordinary window; a tall one lets it grow (`band_rows_cap`)."""
 TALL_PACER_ROWS = 16
 """From this height on, the pill grows with the widget to fill the space it has."""
-MAX_CACHED_BANDS = 2048
 MAX_FINISHED_FRAMES = 1024
-"""Two breaths of the slowest built-in pattern at 12.5 frames a second, with room to spare."""
-"""Shapes kept: a breath of three phases across a 200-column pill is under 2,000."""
+"""Finished frames kept: a built-in breath has at most 150 at 12.5 a second (4-7-8), so
+several patterns or sizes fit."""
 # A cell is about twice as tall as it is wide, so a round cap of n rows is 2n cells wide.
 CELL_ASPECT = 2
 
@@ -227,11 +226,9 @@ class Pacer(RestyledWidget):
         self._key: FrameKey | None = None
         self._lines: tuple[tuple[FrameKey | None, Size], list[Strip]] | None = None
         self._styles: dict[str, Style] = {}
-        self._bands: dict[tuple[str, int, int, int], list[Strip]] = {}
-        """The pill's rows by phase, step and size: a breath repeats, so after the first
-        one every frame's shape is already built."""
         self._finished = KeptLines(MAX_FINISHED_FRAMES)
-        """Textual's finished lines (styled, filtered) by frame and crop, for the same reason."""
+        """Textual's finished lines (styled, filtered) by frame and crop: a breath repeats, so
+        after the first one every frame has been finished once."""
         self._size = Size(0, 0)
 
     @property
@@ -306,7 +303,6 @@ class Pacer(RestyledWidget):
         self._lines = None
         self._finished.forget()
         self._styles.clear()
-        self._bands.clear()
 
     def _style(self, component: str = "") -> Style:
         """A component's Rich style (the widget's own for ""), looked up once per repaint."""
@@ -351,9 +347,16 @@ class Pacer(RestyledWidget):
             return lines
         geometry = pacer_geometry(width, height)
         phase_class = f"pacer--{state.phase.value}"
+        shape_style = self._style(phase_class)
+        reverse = self._styles.get(f"{phase_class} reversed")
+        if reverse is None:
+            reverse = self._styles[f"{phase_class} reversed"] = shape_style + Style(reverse=True)
         step = level_step(geometry, shown_level(pattern, state, self.motion_reduced))
-        band = self._band(geometry, phase_class, step)
-        lines[geometry.band_top : geometry.band_top + len(band)] = band
+        for offset, row in enumerate(shape_rows(geometry, step)):
+            if self.ascii:
+                lines[geometry.band_top + offset] = _ascii_bar_strip(row, base, shape_style)
+            else:
+                lines[geometry.band_top + offset] = _bar_strip(row, base, shape_style, reverse)
         if not self.show_word:
             word = ""
         elif self._paused:
@@ -372,30 +375,10 @@ class Pacer(RestyledWidget):
             lines[geometry.pattern_row] = _centred(text, width, base, pattern_style)
         return lines
 
-    def _band(self, geometry: PacerGeometry, phase_class: str, step: int) -> list[Strip]:
-        """The pill's rows at one step of one phase, built once per size and styles."""
-        key = (phase_class, step, geometry.width, geometry.height)
-        band = self._bands.get(key)
-        if band is not None:
-            return band
-        if len(self._bands) > MAX_CACHED_BANDS:
-            self._bands.clear()
-        base = self._style()
-        shape_style = self._style(phase_class)
-        if self.ascii:
-            band = [_ascii_bar_strip(row, base, shape_style) for row in shape_rows(geometry, step)]
-        else:
-            reverse = shape_style + Style(reverse=True)
-            band = [
-                _bar_strip(row, base, shape_style, reverse) for row in shape_rows(geometry, step)
-            ]
-        self._bands[key] = band
-        return band
-
 
 def _changed_regions(old: FrameKey | None, new: FrameKey | None) -> list[Region]:
     """The rows that differ: when only the level or the seconds moved on, those rows; else
-    the whole widget, as a region (none means the styles changed; see `Pacer.refresh`).
+    the whole widget, as a region (none means the styles changed; see `RestyledWidget`).
 
     Most frames only move the ends of the pill, so the blank rows around it and the
     pattern's numbers need not be sent to the terminal again. Whole rows, because Textual
