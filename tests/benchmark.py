@@ -121,6 +121,71 @@ class Floor(App[None]):
 Floor().run()
 '''
 
+CLOCK_FLOOR_APP = '''\
+"""Baseline: Textual's floor for what a session must show, the floor's pacer plus the time
+left changing once a second (a Digits clock and a one-line label), and nothing else."""
+import asyncio
+import math
+import time
+
+from rich.segment import Segment
+from rich.style import Style
+from textual.app import App, ComposeResult
+from textual.geometry import Region
+from textual.strip import Strip
+from textual.widget import Widget
+from textual.widgets import Digits, Static
+
+
+class Band(Widget):
+    DEFAULT_CSS = "Band { width: 56; height: 9; }"
+    level = 1
+
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        if 2 <= y < 7:
+            filled = Segment("\\u2588" * self.level, Style(color="green"))
+            return Strip([Segment(" " * (width - self.level)), filled], width)
+        return Strip.blank(width)
+
+
+def clock(seconds: int) -> str:
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+class ClockFloor(App[None]):
+    CSS = "Digits { width: 12; } #left { width: 20; }"
+
+    def compose(self) -> ComposeResult:
+        yield Digits(clock(300))
+        yield Static(f"{clock(900)} left", id="left")
+        yield Band()
+
+    def on_mount(self) -> None:
+        self.started = time.monotonic()
+        self.band = self.query_one(Band)
+        self.digits = self.query_one(Digits)
+        self.left = self.query_one("#left", Static)
+        loop = asyncio.get_running_loop()
+        loop.call_later(0.08, self.tick)
+        loop.call_later(1.0, self.second)
+
+    def tick(self) -> None:
+        phase = (time.monotonic() - self.started) / 12.0 * 2 * math.pi
+        self.band.level = 1 + round((1 - math.cos(phase)) / 2 * 54)
+        self.band.refresh(Region(0, 2, 56, 5))
+        asyncio.get_running_loop().call_later(0.08, self.tick)
+
+    def second(self) -> None:
+        gone = round(time.monotonic() - self.started)
+        self.digits.update(clock(300 - gone))
+        self.left.update(f"{clock(900 - gone)} left", layout=False)
+        asyncio.get_running_loop().call_later(1.0, self.second)
+
+
+ClockFloor().run()
+'''
+
 STREAM_FLOOR_APP = '''\
 """Baseline: miniaudio's floor for sound, one playback stream (as calmfeet opens it: 16-bit
 mono, 44.1 kHz, 40 ms buffers) whose callback returns silence and does nothing else."""
@@ -210,10 +275,32 @@ def proc_alive(pid: int) -> bool:
     return state not in ("Z", "X")
 
 
-def cpu_seconds(pid: int) -> float:
-    """utime + stime of the whole process (every thread), in seconds."""
+@dataclass(frozen=True)
+class CpuReading:
+    """A process's CPU time so far, read two ways: each thread's in nanoseconds (schedstat),
+    and the whole process's utime + stime in clock ticks, which keeps ended threads' time but
+    moves in steps of 10 ms (0.1 % of a core over a 10 s window)."""
+
+    threads: dict[int, int]
+    ticks: int
+
+
+def read_cpu(pid: int) -> CpuReading:
     fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-    return (int(fields[11]) + int(fields[12])) / CLOCK_TICK
+    threads: dict[int, int] = {}
+    with contextlib.suppress(OSError):
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            with contextlib.suppress(OSError, ValueError, IndexError):
+                threads[int(task.name)] = int((task / "schedstat").read_text().split()[0])
+    return CpuReading(threads, int(fields[11]) + int(fields[12]))
+
+
+def cpu_seconds_between(before: CpuReading, after: CpuReading) -> float:
+    """CPU seconds between two readings: from the threads' nanoseconds when every thread
+    seen before is still there (one that ended took its time with it), else the ticks."""
+    if before.threads and after.threads and before.threads.keys() <= after.threads.keys():
+        return sum(after.threads.values()) / 1e9 - sum(before.threads.values()) / 1e9
+    return (after.ticks - before.ticks) / CLOCK_TICK
 
 
 def peak_rss_kib(pid: int) -> int:
@@ -363,6 +450,8 @@ class Bench:
         self.naive_bar.write_text(NAIVE_BAR_APP)
         self.textual_floor = root / "textual_floor_app.py"
         self.textual_floor.write_text(TEXTUAL_FLOOR_APP)
+        self.clock_floor = root / "clock_floor_app.py"
+        self.clock_floor.write_text(CLOCK_FLOOR_APP)
         self.stream_floor = root / "stream_floor_app.py"
         self.stream_floor.write_text(STREAM_FLOOR_APP)
 
@@ -442,7 +531,7 @@ class Bench:
         """CPU (% of one core, from /proc) and distinct screens per second over a window."""
         interval = 1 / hz
         previous = self.tmux.capture(launched.name).text
-        cpu0 = cpu_seconds(launched.pid)
+        cpu0 = read_cpu(launched.pid)
         t0 = time.perf_counter()
         changes = captures = 0
         next_at = t0
@@ -458,11 +547,11 @@ class Bench:
                 break
             time.sleep(max(0.0, next_at - now))
         t1 = time.perf_counter()
-        cpu1 = cpu_seconds(launched.pid)
+        used = cpu_seconds_between(cpu0, read_cpu(launched.pid))
         elapsed = t1 - t0
         return {
-            "cpu_percent": (cpu1 - cpu0) / elapsed * 100,
-            "cpu_seconds": cpu1 - cpu0,
+            "cpu_percent": used / elapsed * 100,
+            "cpu_seconds": used,
             "seconds": elapsed,
             "screens_per_second": changes / elapsed,
             "captures_per_second": captures / elapsed,
@@ -594,9 +683,9 @@ def median_sample(samples: Sequence[dict[str, float]]) -> dict[str, float]:
 
 
 def measure_cpu(bench: Bench, routines: Path) -> list[Row]:
-    """calmfeet, the naive bar and Textual's floor run side by side and are sampled turn about,
-    round after round (one app's window, then the next's), so a change in the machine's load
-    falls on all three; each figure is the median of its rounds."""
+    """calmfeet, the naive bar and Textual's two floors run side by side and are sampled turn
+    about, round after round (one app's window, then the next's), so a change in the machine's
+    load falls on all four; each figure is the median of its rounds."""
     settings = bench.settings
     rows: list[Row] = []
     window = settings.busy_window
@@ -604,6 +693,7 @@ def measure_cpu(bench: Bench, routines: Path) -> list[Row]:
     argv = bench.cf("run", "bench-pacer", "--routines", str(routines), "--no-sound")
     bar_argv = [bench.python, str(bench.naive_bar)]
     floor_argv = [bench.python, str(bench.textual_floor)]
+    clock_floor_argv = [bench.python, str(bench.clock_floor)]
     with contextlib.ExitStack() as stack:
         cf = stack.enter_context(bench.running("cf-busy", argv, session_ready))
         began = time.perf_counter()
@@ -611,17 +701,21 @@ def measure_cpu(bench: Bench, routines: Path) -> list[Row]:
         first_breath = bench.sample(cf, min(window, PACER_BREATH_SECONDS - 2.0))
         bar = stack.enter_context(bench.running("bar-busy", bar_argv, bar_ready))
         floor = stack.enter_context(bench.running("floor-busy", floor_argv, bar_ready))
+        clock_floor = stack.enter_context(
+            bench.running("clock-floor-busy", clock_floor_argv, bar_ready)
+        )
         time.sleep(max(1.0, began + PACER_BREATH_SECONDS + 1.0 - time.perf_counter()))
-        rounds: dict[str, list[dict[str, float]]] = {"calmfeet": [], "bar": [], "floor": []}
+        apps = (("calmfeet", cf), ("bar", bar), ("floor", floor), ("clock_floor", clock_floor))
+        rounds: dict[str, list[dict[str, float]]] = {name: [] for name, _ in apps}
         for _ in range(settings.cpu_rounds):
-            for name, launched in (("calmfeet", cf), ("bar", bar), ("floor", floor)):
+            for name, launched in apps:
                 rounds[name].append(bench.sample(launched, window))
         bench.tmux.send(cf.name, "space")
         time.sleep(1.0)
         paused = bench.sample(cf, settings.paused_window)
         paused_word = "Paused" in bench.tmux.capture(cf.name).text
-    busy, bar_cpu, floor_cpu = (
-        median_sample(rounds[name]) for name in ("calmfeet", "bar", "floor")
+    busy, bar_cpu, floor_cpu, clock_floor_cpu = (
+        median_sample(rounds[name]) for name in ("calmfeet", "bar", "floor", "clock_floor")
     )
     each = f"median of {settings.cpu_rounds} turn-about rounds of {window:g} s"
     bar_text = f"{bar_cpu['cpu_percent']:.2f} % naive 30 Hz bar"
@@ -666,6 +760,17 @@ def measure_cpu(bench: Bench, routines: Path) -> list[Row]:
             ratio(floor_cpu["cpu_percent"], bar_cpu["cpu_percent"]),
             verdict="info",
             data={"floor": floor_cpu},
+        )
+    )
+    rows.append(
+        Row(
+            "Textual's floor with the time left: the same, plus a Digits clock and a 'left' "
+            "label changing once a second",
+            f"{clock_floor_cpu['cpu_percent']:.2f} %",
+            bar_text,
+            ratio(clock_floor_cpu["cpu_percent"], bar_cpu["cpu_percent"]),
+            verdict="info",
+            data={"clock_floor": clock_floor_cpu},
         )
     )
     note = "" if paused_word else " (no 'Paused' on screen!)"
@@ -1235,13 +1340,13 @@ def stream_floor(bench: Bench, variables: dict[str, str], window: float, sink: A
             time.sleep(2.0)
             if process.poll() is not None:
                 raise BenchError("a bare miniaudio stream would not open on the null sink")
-            cpu0, t0 = cpu_seconds(process.pid), time.perf_counter()
+            cpu0, t0 = read_cpu(process.pid), time.perf_counter()
             time.sleep(window)
-            cpu1, t1 = cpu_seconds(process.pid), time.perf_counter()
+            cpu1, t1 = read_cpu(process.pid), time.perf_counter()
         finally:
             process.kill()
             process.wait()
-    percent = (cpu1 - cpu0) / (t1 - t0) * 100
+    percent = cpu_seconds_between(cpu0, cpu1) / (t1 - t0) * 100
     return Row(
         f"miniaudio's floor: one stream playing silence, nothing else ({window:g} s)",
         f"+{percent:.2f} pp",
@@ -1508,7 +1613,7 @@ def section(rows: list[Row], what: str, run: Callable[[], list[Row]]) -> bool:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__,
-        epilog="Full mode takes about 4 minutes, --short about a minute (tests/check.sh runs it). "
+        epilog="Full mode takes about 8 minutes, --short about 4 (tests/check.sh runs it). "
         "Prints one table; exits 0 whatever the verdicts, non-zero only if calmfeet cannot run.",
     )
     parser.add_argument("--short", action="store_true", help="fewer runs, shorter windows (CI)")
