@@ -77,9 +77,13 @@ NaiveBar().run()
 
 TEXTUAL_FLOOR_APP = '''\
 """Baseline: Textual's floor for a pacer, one widget redrawing five rows 12.5 times a second
-from an event-loop timer, with nothing else to do (no session, no text, no other widgets)."""
+from an event-loop timer, with nothing else to do (no session, no text, no other widgets).
+
+With --clock, the floor for what a session must show: the same, plus the time left changing
+once a second (a Digits clock and a one-line label)."""
 import asyncio
 import math
+import sys
 import time
 
 from rich.segment import Segment
@@ -88,6 +92,13 @@ from textual.app import App, ComposeResult
 from textual.geometry import Region
 from textual.strip import Strip
 from textual.widget import Widget
+from textual.widgets import Digits, Static
+
+WITH_CLOCK = "--clock" in sys.argv
+
+
+def clock(seconds: int) -> str:
+    return f"{seconds // 60}:{seconds % 60:02d}"
 
 
 class Band(Widget):
@@ -103,72 +114,23 @@ class Band(Widget):
 
 
 class Floor(App[None]):
-    def compose(self) -> ComposeResult:
-        yield Band()
-
-    def on_mount(self) -> None:
-        self.started = time.monotonic()
-        self.band = self.query_one(Band)
-        asyncio.get_running_loop().call_later(0.08, self.tick)
-
-    def tick(self) -> None:
-        phase = (time.monotonic() - self.started) / 12.0 * 2 * math.pi
-        self.band.level = 1 + round((1 - math.cos(phase)) / 2 * 54)
-        self.band.refresh(Region(0, 2, 56, 5))
-        asyncio.get_running_loop().call_later(0.08, self.tick)
-
-
-Floor().run()
-'''
-
-CLOCK_FLOOR_APP = '''\
-"""Baseline: Textual's floor for what a session must show, the floor's pacer plus the time
-left changing once a second (a Digits clock and a one-line label), and nothing else."""
-import asyncio
-import math
-import time
-
-from rich.segment import Segment
-from rich.style import Style
-from textual.app import App, ComposeResult
-from textual.geometry import Region
-from textual.strip import Strip
-from textual.widget import Widget
-from textual.widgets import Digits, Static
-
-
-class Band(Widget):
-    DEFAULT_CSS = "Band { width: 56; height: 9; }"
-    level = 1
-
-    def render_line(self, y: int) -> Strip:
-        width = self.size.width
-        if 2 <= y < 7:
-            filled = Segment("\\u2588" * self.level, Style(color="green"))
-            return Strip([Segment(" " * (width - self.level)), filled], width)
-        return Strip.blank(width)
-
-
-def clock(seconds: int) -> str:
-    return f"{seconds // 60}:{seconds % 60:02d}"
-
-
-class ClockFloor(App[None]):
     CSS = "Digits { width: 12; } #left { width: 20; }"
 
     def compose(self) -> ComposeResult:
-        yield Digits(clock(300))
-        yield Static(f"{clock(900)} left", id="left")
+        if WITH_CLOCK:
+            yield Digits(clock(300))
+            yield Static(f"{clock(900)} left", id="left")
         yield Band()
 
     def on_mount(self) -> None:
         self.started = time.monotonic()
         self.band = self.query_one(Band)
-        self.digits = self.query_one(Digits)
-        self.left = self.query_one("#left", Static)
         loop = asyncio.get_running_loop()
         loop.call_later(0.08, self.tick)
-        loop.call_later(1.0, self.second)
+        if WITH_CLOCK:
+            self.digits = self.query_one(Digits)
+            self.left = self.query_one("#left", Static)
+            loop.call_later(1.0, self.second)
 
     def tick(self) -> None:
         phase = (time.monotonic() - self.started) / 12.0 * 2 * math.pi
@@ -183,7 +145,7 @@ class ClockFloor(App[None]):
         asyncio.get_running_loop().call_later(1.0, self.second)
 
 
-ClockFloor().run()
+Floor().run()
 '''
 
 STREAM_FLOOR_APP = '''\
@@ -450,8 +412,6 @@ class Bench:
         self.naive_bar.write_text(NAIVE_BAR_APP)
         self.textual_floor = root / "textual_floor_app.py"
         self.textual_floor.write_text(TEXTUAL_FLOOR_APP)
-        self.clock_floor = root / "clock_floor_app.py"
-        self.clock_floor.write_text(CLOCK_FLOOR_APP)
         self.stream_floor = root / "stream_floor_app.py"
         self.stream_floor.write_text(STREAM_FLOOR_APP)
 
@@ -693,7 +653,7 @@ def measure_cpu(bench: Bench, routines: Path) -> list[Row]:
     argv = bench.cf("run", "bench-pacer", "--routines", str(routines), "--no-sound")
     bar_argv = [bench.python, str(bench.naive_bar)]
     floor_argv = [bench.python, str(bench.textual_floor)]
-    clock_floor_argv = [bench.python, str(bench.clock_floor)]
+    clock_floor_argv = [*floor_argv, "--clock"]
     with contextlib.ExitStack() as stack:
         cf = stack.enter_context(bench.running("cf-busy", argv, session_ready))
         began = time.perf_counter()
@@ -751,28 +711,31 @@ def measure_cpu(bench: Bench, routines: Path) -> list[Row]:
             verdict(busy["screens_per_second"] >= 12.0),
         )
     )
-    rows.append(
-        Row(
+    for what, key, floor_sample in (
+        (
             "Textual's floor for that: one widget redrawing 5 rows 12.5 times a second, "
             "nothing else",
-            f"{floor_cpu['cpu_percent']:.2f} %",
-            bar_text,
-            ratio(floor_cpu["cpu_percent"], bar_cpu["cpu_percent"]),
-            verdict="info",
-            data={"floor": floor_cpu},
-        )
-    )
-    rows.append(
-        Row(
+            "floor",
+            floor_cpu,
+        ),
+        (
             "Textual's floor with the time left: the same, plus a Digits clock and a 'left' "
             "label changing once a second",
-            f"{clock_floor_cpu['cpu_percent']:.2f} %",
-            bar_text,
-            ratio(clock_floor_cpu["cpu_percent"], bar_cpu["cpu_percent"]),
-            verdict="info",
-            data={"clock_floor": clock_floor_cpu},
+            "clock_floor",
+            clock_floor_cpu,
+        ),
+    ):
+        percent = floor_sample["cpu_percent"]
+        rows.append(
+            Row(
+                what,
+                f"{percent:.2f} %",
+                bar_text,
+                ratio(percent, bar_cpu["cpu_percent"]),
+                verdict="info",
+                data={key: floor_sample},
+            )
         )
-    )
     note = "" if paused_word else " (no 'Paused' on screen!)"
     rows.append(
         Row(
