@@ -14,6 +14,7 @@ from textual.strip import Strip
 
 from calmfeet.core import bigtype
 from calmfeet.ui.widgets.kept_lines import KeptLines, RestyledWidget
+from calmfeet.ui.widgets.strips import placed_row
 
 UNLIMITED_ROWS = 10_000
 MAX_KEPT_TEXTS = 256
@@ -199,7 +200,7 @@ class BigText(RestyledWidget):
         top = max(0, (height - len(rows)) // 2)
         blank = Strip.blank(width, base)
         strips = [blank] * top
-        strips.extend(_centred(row, width, base, ink) for row in rows[: height - top])
+        strips.extend(placed_row(row, width, base, ink) for row in rows[: height - top])
         strips.extend([blank] * (height - len(strips)))
         return strips
 
@@ -247,20 +248,8 @@ class BreathWord(BigText):
     phase: reactive[str] = reactive("", layout=False, repaint=False)
     """`inhale`, `hold` or `exhale`; empty for the plain ink."""
 
-    def watch_phase(self, old: str, new: str) -> None:
-        if old != new:
-            self.refresh(self.size.region)
+    def watch_phase(self) -> None:
+        self.refresh(self.size.region)
 
     def ink_class(self) -> str:
         return f"breath-word--{self.phase}" if self.phase else "big-text--ink"
-
-
-def _centred(text: str, width: int, base: Style, ink: Style) -> Strip:
-    text = text[:width]
-    lead = (width - len(text)) // 2
-    segments = [
-        Segment(" " * lead, base),
-        Segment(text, ink),
-        Segment(" " * (width - lead - len(text)), base),
-    ]
-    return Strip([s for s in segments if s.text], width)

@@ -13,6 +13,8 @@ from textual.renderables.digits import Digits as DigitRows
 from textual.strip import Strip
 from textual.widgets import Digits
 
+from calmfeet.ui.widgets.strips import placed_row
+
 
 class Clock(Digits):
     """`Digits` with its rows built once per value, style and width, without Rich's console."""
@@ -47,15 +49,4 @@ class Clock(Digits):
             for piece in DigitRows(self.value, style).render(style)
             if isinstance(piece, Segment) and piece.text != "\n"
         ]
-        rows: list[Strip] = []
-        for text in texts:
-            text = text[:width]
-            space = width - len(text)
-            lead = space // 2 if align == "center" else space if align == "right" else 0
-            segments = [
-                Segment(" " * lead, style),
-                Segment(text, style),
-                Segment(" " * (space - lead), style),
-            ]
-            rows.append(Strip([s for s in segments if s.text], width))
-        return rows
+        return [placed_row(text, width, style, style, align) for text in texts]

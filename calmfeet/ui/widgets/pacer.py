@@ -18,6 +18,7 @@ from calmfeet.core.breathing import BreathingPattern, PhaseState
 from calmfeet.core.glyphs import glyphs_for
 from calmfeet.core.pacer_frames import shown_level
 from calmfeet.ui.widgets.kept_lines import KeptLines, RestyledWidget
+from calmfeet.ui.widgets.strips import placed_row
 
 # Index k is the glyph that fills the left k eighths of a cell (index 0 is unused).
 LEFT_EIGHTHS = " ▏▎▍▌▋▊▉"
@@ -348,9 +349,7 @@ class Pacer(RestyledWidget):
         geometry = pacer_geometry(width, height)
         phase_class = f"pacer--{state.phase.value}"
         shape_style = self._style(phase_class)
-        reverse = self._styles.get(f"{phase_class} reversed")
-        if reverse is None:
-            reverse = self._styles[f"{phase_class} reversed"] = shape_style + Style(reverse=True)
+        reverse = shape_style + Style(reverse=True)  # Rich keeps the sums it has made
         step = level_step(geometry, shown_level(pattern, state, self.motion_reduced))
         for offset, row in enumerate(shape_rows(geometry, step)):
             if self.ascii:
@@ -365,14 +364,14 @@ class Pacer(RestyledWidget):
             seconds = state.count
             word = _fit(width, f"{state.said} {seconds}", state.said)
         word_style = self._style("pacer--word")
-        lines[geometry.word_row] = _centred(word, width, base, word_style)
+        lines[geometry.word_row] = placed_row(word, width, base, word_style)
         if geometry.pattern_row >= 0:
             # The pattern with its units (`box · in 4 s, hold 4 s, ...`): a legend in small
             # muted type; the one capitalised word, above, is what to do now.
             label, described = self._pattern_texts
             pattern_style = self._style("pacer--pattern")
             text = _fit(width, label, described, glyphs_for(self.ascii).plain(pattern.name))
-            lines[geometry.pattern_row] = _centred(text, width, base, pattern_style)
+            lines[geometry.pattern_row] = placed_row(text, width, base, pattern_style)
         return lines
 
 
@@ -396,16 +395,6 @@ def _changed_regions(old: FrameKey | None, new: FrameKey | None) -> list[Region]
     if old[3] != new[3] and geometry.word_row >= 0:
         regions.append(Region(0, geometry.word_row, width, 1))
     return regions
-
-
-def _centred(text: str, width: int, base: Style, style: Style) -> Strip:
-    lead = (width - len(text)) // 2
-    segments = [
-        Segment(" " * lead, base),
-        Segment(text, style),
-        Segment(" " * (width - lead - len(text)), base),
-    ]
-    return Strip([s for s in segments if s.text], width)
 
 
 def _ascii_bar_strip(row: BarRow, base: Style, style: Style) -> Strip:
