@@ -674,9 +674,7 @@ def measure_cpu(bench: Bench, routines: Path) -> list[Row]:
         time.sleep(1.0)
         paused = bench.sample(cf, settings.paused_window)
         paused_word = "Paused" in bench.tmux.capture(cf.name).text
-    busy, bar_cpu, floor_cpu, clock_floor_cpu = (
-        median_sample(rounds[name]) for name in ("calmfeet", "bar", "floor", "clock_floor")
-    )
+    busy, bar_cpu, floor_cpu, clock_floor_cpu = (median_sample(rounds[name]) for name, _ in apps)
     each = f"median of {settings.cpu_rounds} turn-about rounds of {window:g} s"
     bar_text = f"{bar_cpu['cpu_percent']:.2f} % naive 30 Hz bar"
     rows.append(
@@ -1234,9 +1232,8 @@ def measure_sound_cpu(
     machine's load of that moment, and one busy moment on a shared machine moves one round,
     not the median. (A mean of two rounds read +1.10 and +1.33 in CI where others read +0.6.)
     """
-    # /proc counts CPU in 10 ms ticks (0.2 points of a 5 s window), and a shared machine moves
-    # a 5 s window by half a point either way (per-thread reads of the same app): too coarse
-    # for a +1 point target, so even the short mode takes 10 s windows here.
+    # A shared machine moves a 5 s window by half a point either way (per-thread reads of the
+    # same app): too coarse for a +1 point target, so even the short mode takes 10 s windows.
     window = max(bench.settings.busy_window, 10.0)
     rounds = 3
     samples: dict[str, list[dict[str, float]]] = {"off": [], "on": []}

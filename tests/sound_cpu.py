@@ -19,10 +19,11 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmark import cpu_seconds_between, read_cpu  # noqa: E402  (this folder, run as a script)
+
 from calmfeet.sound.output import Output, Samples, open_output  # noqa: E402
 
 RATE = 44100
-CLOCK_TICK = os.sysconf("SC_CLK_TCK")
 
 
 def silence(frames: int) -> Samples:
@@ -40,11 +41,6 @@ def sine_maker() -> Callable[[int], Samples]:
         return (0.2 * np.sin(2 * np.pi * 440.0 * times)).astype(np.float32)
 
     return pull
-
-
-def process_cpu(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-    return (int(fields[11]) + int(fields[12])) / CLOCK_TICK
 
 
 def measure(
@@ -65,12 +61,13 @@ def measure(
 
 def report(backend: str, seconds: float, buffer_ms: int, server_pid: int | None = None) -> None:
     for name, pull in (("no stream", None), ("silence", silence), ("440 Hz sine", sine_maker())):
-        server_before = process_cpu(server_pid) if server_pid else 0.0
+        server_before = read_cpu(server_pid) if server_pid else None
         wall = time.monotonic()
         used = measure(pull, backend, seconds, buffer_ms)
         line = f"{backend:>10} {buffer_ms} ms  {name:<12} {used:5.2f} % of one core (this process)"
-        if server_pid:
-            server = 100 * (process_cpu(server_pid) - server_before) / (time.monotonic() - wall)
+        if server_pid and server_before is not None:
+            server_used = cpu_seconds_between(server_before, read_cpu(server_pid))
+            server = 100 * server_used / (time.monotonic() - wall)
             line += f", pulseaudio {server:5.2f} %"
         print(line, flush=True)
 
